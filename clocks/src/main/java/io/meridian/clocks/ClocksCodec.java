@@ -120,9 +120,11 @@ public final class ClocksCodec {
   }
 
   /**
-   * Decodes a causal context. Only the canonical form is accepted (cloud sorted, no duplicates, no
-   * dot covered by or contiguous with the vector), so a decoded context re-encodes to the same
-   * bytes.
+   * Decodes a causal context. Only the canonical form of the value is accepted (cloud sorted, no
+   * duplicates, no dot covered by or contiguous with the vector), so each set of dots has exactly
+   * one accepted value form. Re-encoding a decoded context gives its canonical bytes, which differ
+   * from the input only when the input carried protobuf-level variations (unknown fields, a nested
+   * format version, unpacked counters) that protobuf parsers accept by design.
    */
   public static CausalContext fromProto(CausalContextProto proto) {
     VersionVector compact = fromProto(proto.getCompact());
@@ -208,6 +210,9 @@ public final class ClocksCodec {
   }
 
   private static String abbreviate(String text) {
+    if (text == null) {
+      return "null";
+    }
     return text.length() <= 80 ? text : text.substring(0, 80) + "...";
   }
 }

@@ -1,10 +1,12 @@
 package io.meridian.clocks;
 
 /**
- * Hybrid logical clock timestamps packed in a {@code long}: the high 48 bits are physical
- * milliseconds since the Unix epoch (enough until the year 10889), the low 16 bits a logical
- * counter. Packed timestamps compare as plain unsigned longs; since the physical part never reaches
- * bit 63 in practice, signed comparison agrees, and {@link Long#compare} is the order.
+ * Hybrid logical clock timestamps packed in a {@code long}: the high 48 bits hold physical
+ * milliseconds since the Unix epoch, the low 16 bits a logical counter. The sign bit is always 0
+ * (valid timestamps are non-negative), so the physical part has 47 bits of range, up to {@link
+ * #PHYSICAL_MAX}: enough until the year 6429. Because the sign bit is never set, signed comparison
+ * of packed timestamps is their order (physical part, then counter), and {@link Long#compare} is
+ * the order.
  */
 public final class HlcTimestamp {
   /** Bits of the logical counter. */

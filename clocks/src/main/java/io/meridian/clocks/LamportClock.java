@@ -27,13 +27,21 @@ public final class LamportClock {
     return ++time;
   }
 
-  /** A receive event: jumps past {@code remote} and returns the new time. */
+  /**
+   * A receive event: jumps past {@code remote} and returns the new time. A remote time that cannot
+   * be passed ({@link Long#MAX_VALUE}) throws {@link ArithmeticException} and leaves the clock as
+   * it was, so one bad message cannot exhaust it.
+   */
   public long receive(long remote) {
     if (remote < 0) {
       throw new IllegalArgumentException("negative Lamport time: " + remote);
     }
-    time = Math.max(time, remote);
-    return tick();
+    long passed = Math.max(time, remote);
+    if (passed == Long.MAX_VALUE) {
+      throw new ArithmeticException("Lamport clock exhausted");
+    }
+    time = passed + 1;
+    return time;
   }
 
   /** The current time, without ticking. */
