@@ -1,0 +1,189 @@
+package io.meridian.server.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Mutual TLS on 127.0.0.1, port 0: who gets in, and under which name. */
+class MutualTlsTest {
+  @TempDir static Path tlsDirectory;
+
+  private static Vertx vertx;
+  private static NetServer server;
+  private static final List<String> accepted = new CopyOnWriteArrayList<>();
+  private static final List<String> rejected = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void startRegionA() throws Exception {
+    DevelopmentCertificates.generate(tlsDirectory, List.of("a", "b", "c"));
+    vertx = Vertx.vertx();
+    Set<String> peersOfA = Set.of("b");
+    server =
+        vertx
+            .createNetServer(MutualTls.serverOptions(TlsDirectory.of(tlsDirectory, "a")))
+            .connectHandler(
+                socket -> {
+                  try {
+                    String peer = PeerIdentity.authenticate(socket, peersOfA);
+                    accepted.add(peer);
+                    socket.write("welcome " + peer + "\n");
+                  } catch (PeerRejectedException e) {
+                    rejected.add(e.getMessage());
+                    socket.close();
+                  }
+                })
+            .listen(0, "127.0.0.1")
+            .await(30, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    vertx.close().await(30, TimeUnit.SECONDS);
+  }
+
+  /** What a client saw: the server's line, "closed" when it was cut off, or "failed: ...". */
+  private static String connect(NetClientOptions options, Set<String> expectedServer)
+      throws Exception {
+    CompletableFuture<String> outcome = new CompletableFuture<>();
+    // Held until the end: Vert.x closes a client, and its connections, once it is unreachable.
+    NetClient client = vertx.createNetClient(options);
+    client
+        .connect(server.actualPort(), "127.0.0.1")
+        .onFailure(e -> outcome.complete("failed: " + e.getMessage()))
+        .onSuccess(
+            socket -> {
+              try {
+                String serverName = PeerIdentity.authenticate(socket, expectedServer);
+                assertThat(serverName).isEqualTo("a");
+              } catch (PeerRejectedException e) {
+                outcome.complete("server rejected: " + e.getMessage());
+                socket.close();
+                return;
+              }
+              readLine(socket, outcome);
+            });
+    try {
+      return outcome.get(30, TimeUnit.SECONDS);
+    } finally {
+      client.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void readLine(NetSocket socket, CompletableFuture<String> outcome) {
+    Buffer received = Buffer.buffer();
+    socket.handler(
+        data -> {
+          received.appendBuffer(data);
+          String text = received.toString(StandardCharsets.UTF_8);
+          if (text.endsWith("\n")) {
+            outcome.complete(text.strip());
+            socket.close();
+          }
+        });
+    socket.closeHandler(ignored -> outcome.complete("closed"));
+    socket.exceptionHandler(e -> outcome.complete("failed: " + e.getMessage()));
+  }
+
+  @Test
+  void aConfiguredRegionWithACertificateFromTheCaIsIdentified() throws Exception {
+    String outcome =
+        connect(MutualTls.clientOptions(TlsDirectory.of(tlsDirectory, "b")), Set.of("a"));
+    assertThat(outcome).isEqualTo("welcome b");
+    assertThat(accepted).contains("b");
+  }
+
+  @Test
+  void aRegionThatIsNotConfiguredIsRejectedByName() throws Exception {
+    int rejectedBefore = rejected.size();
+    String outcome =
+        connect(MutualTls.clientOptions(TlsDirectory.of(tlsDirectory, "c")), Set.of("a"));
+    assertThat(outcome).isEqualTo("closed");
+    assertThat(accepted).doesNotContain("c");
+    assertThat(rejected.subList(rejectedBefore, rejected.size()))
+        .anyMatch(message -> message.contains("region c is not a configured region"));
+  }
+
+  @Test
+  void aCertificateFromAnotherCaIsRejectedInTheHandshake() throws Exception {
+    List<String> foreign = DevelopmentCertificates.foreignRegionPems("b");
+    int acceptedBefore = accepted.size();
+    int rejectedBefore = rejected.size();
+    NetClientOptions options =
+        MutualTls.clientOptions(TlsDirectory.of(tlsDirectory, "b"))
+            .setKeyCertOptions(
+                new PemKeyCertOptions()
+                    .setCertValue(Buffer.buffer(foreign.get(1)))
+                    .setKeyValue(Buffer.buffer(foreign.get(2))));
+    String outcome = connect(options, Set.of("a"));
+    assertThat(outcome).matches("closed|failed: .*");
+    assertThat(accepted).hasSize(acceptedBefore);
+    // The handshake failed, so the connection never reached the region's handler.
+    assertThat(rejected).hasSize(rejectedBefore);
+  }
+
+  @Test
+  void aClientRefusesAServerWhoseCertificateAnotherCaSigned() throws Exception {
+    List<String> foreign = DevelopmentCertificates.foreignRegionPems("b");
+    NetClientOptions options =
+        MutualTls.clientOptions(TlsDirectory.of(tlsDirectory, "b"))
+            .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(foreign.get(0))));
+    assertThat(connect(options, Set.of("a"))).startsWith("failed: ");
+  }
+
+  @Test
+  void theCertificateNamesTheRegionAsCommonNameAndDnsName() throws Exception {
+    X509Certificate certificate =
+        (X509Certificate)
+            CertificateFactory.getInstance("X.509")
+                .generateCertificate(
+                    new ByteArrayInputStream(Files.readAllBytes(tlsDirectory.resolve("b.pem"))));
+    assertThat(PeerIdentity.regionOf(certificate, Set.of("b"))).isEqualTo("b");
+    assertThat(certificate.getExtendedKeyUsage())
+        .contains("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
+    assertThatThrownBy(() -> PeerIdentity.regionOf(certificate, Set.of("a", "c")))
+        .isInstanceOf(PeerRejectedException.class);
+    assertThat(Files.readString(tlsDirectory.resolve("b-key.pem")))
+        .startsWith("-----BEGIN PRIVATE KEY-----");
+  }
+
+  @Test
+  void runningAgainKeepsTheCaAndExistingRegionsAndAddsNewOnes() throws Exception {
+    byte[] caBefore = Files.readAllBytes(tlsDirectory.resolve("ca.pem"));
+    byte[] bBefore = Files.readAllBytes(tlsDirectory.resolve("b.pem"));
+    List<Path> written = DevelopmentCertificates.generate(tlsDirectory, List.of("b", "d"));
+    assertThat(written)
+        .containsExactly(tlsDirectory.resolve("d.pem"), tlsDirectory.resolve("d-key.pem"));
+    assertThat(Files.readAllBytes(tlsDirectory.resolve("ca.pem"))).isEqualTo(caBefore);
+    assertThat(Files.readAllBytes(tlsDirectory.resolve("b.pem"))).isEqualTo(bBefore);
+  }
+
+  @Test
+  void missingMaterialIsNamed() {
+    assertThatThrownBy(() -> TlsDirectory.of(tlsDirectory, "zz"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("zz.pem");
+  }
+}
