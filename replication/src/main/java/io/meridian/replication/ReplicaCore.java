@@ -1,0 +1,909 @@
+package io.meridian.replication;
+
+import com.google.protobuf.CodedOutputStream;
+import io.meridian.clocks.ClocksCodec;
+import io.meridian.clocks.DecodeException;
+import io.meridian.clocks.Dot;
+import io.meridian.clocks.HlcTimestamp;
+import io.meridian.clocks.HybridLogicalClock;
+import io.meridian.clocks.PhysicalClock;
+import io.meridian.clocks.ReplicaIds;
+import io.meridian.clocks.VersionVector;
+import io.meridian.replication.proto.EntryProto;
+import io.meridian.replication.proto.FrameProto;
+import io.meridian.replication.proto.KeyStateProto;
+import io.meridian.replication.proto.StateChunkProto;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The replication protocol of one region as a state machine with no I/O, in the style of etcd's
+ * raft: no threads, sockets, wall clock or randomness inside. A single owner (the server's event
+ * loop, or the simulator) drives it; it takes no locks.
+ *
+ * <h2>Inputs</h2>
+ *
+ * <ul>
+ *   <li>A local update: {@link #nextLocalStamp()} gives the dot and HLC of the next entry, the
+ *       application builds the per-key effects (which may embed them), then {@link
+ *       #appendLocal(LocalStamp, List, long)} makes it an entry. Call both in the same step.
+ *   <li>A frame from a peer: {@link #step(byte[])}. A frame that is malformed, from an unknown
+ *       region, or that would break an invariant is rejected, counted, and changes nothing.
+ *   <li>Time: {@link #tick()}. Heartbeats, resends, batching and state transfer retries are counted
+ *       in ticks.
+ * </ul>
+ *
+ * <h2>Outputs</h2>
+ *
+ * {@link #ready()} returns a {@link Ready}; its Javadoc gives the order in which the driver
+ * persists, applies, installs, acknowledges and sends. The driver then calls {@link
+ * #advance(Ready)}; between the two it may keep calling the inputs, but not {@code ready()}.
+ *
+ * <h2>Protocol</h2>
+ *
+ * <ul>
+ *   <li><b>Causal delivery.</b> An entry of origin {@code o} is accepted when {@code accepted[o] ==
+ *       seq - 1} and {@code accepted >= deps}; earlier it waits in a buffer of at most {@link
+ *       ReplicationConfig#deliveryBufferEntriesMax()} entries. Past that bound it is dropped: a
+ *       peer sends it again, and an entry whose causal past is here never needs buffer space, so
+ *       delivery cannot deadlock. Accepted entries leave through {@code Ready} in causal order.
+ *   <li><b>Forwarding.</b> Every frame carries the sender's applied vector. To each peer this core
+ *       sends, in log order, every entry of its log the peer has not acknowledged or been sent, its
+ *       own entries and others' alike, unchanged; at most {@link
+ *       ReplicationConfig#inFlightEntriesPerPeerMax()} beyond the acknowledgement, and all over
+ *       again after {@link ReplicationConfig#resendIntervalTicks()} without progress.
+ *   <li><b>Acknowledgement and stability.</b> The applied vector a frame carries covers only
+ *       entries on disk. The stable vector is the meet of every region's acknowledgement, joined
+ *       with the stable vectors peers report; entries at or below it leave the log, and the
+ *       application may fold their causal metadata away. A region that is silent blocks stability;
+ *       the log of each origin is bounded by {@link ReplicationConfig#logEntriesPerOriginMax()},
+ *       past which the oldest entries leave it anyway (counted) and a region that still needs them
+ *       gets a state transfer. The stable vector never moves for that.
+ *   <li><b>Anti-entropy.</b> When the entries this region lacks are in no reachable peer's log, it
+ *       sends a digest per key range to a peer that is ahead; the peer answers with the states of
+ *       the keys in the ranges that differ and the vector they reflect, in chunks; the region
+ *       stages the chunks and hands the complete snapshot out in one {@code Ready}, after which its
+ *       vector is the join of the old one and the snapshot's and buffered entries below it are
+ *       dropped.
+ *   <li><b>Clock.</b> Every timestamp received moves the hybrid logical clock. An entry's HLC is
+ *       above the HLC of every entry in its causal past, whatever the physical clocks say, so a
+ *       last-writer-wins register ordered by (HLC, origin) lets a causally later write win.
+ * </ul>
+ */
+public final class ReplicaCore {
+  private final ReplicationConfig config;
+  private final String self;
+  private final HybridLogicalClock clock;
+  private final ApplicationState application;
+  private final Map<String, Peer> peers = new TreeMap<>();
+  private final int headerReserveBytes;
+
+  /** Entries handed out or waiting to be handed out, contiguous per origin. */
+  private VersionVector accepted = VersionVector.empty();
+
+  /** Entries on disk and visible: advanced by {@link #advance(Ready)}. */
+  private VersionVector applied = VersionVector.empty();
+
+  private VersionVector stable = VersionVector.empty();
+  private VersionVector trimmed = VersionVector.empty();
+  private long acceptedHlcMax = HlcTimestamp.ZERO;
+  private long appliedHlcMax = HlcTimestamp.ZERO;
+
+  /** Entries on disk, in the order they were accepted (a causal order). */
+  private final LinkedHashMap<Dot, LogEntry> log = new LinkedHashMap<>();
+
+  private final TreeMap<Dot, LogEntry> buffer = new TreeMap<>();
+
+  /** Accepted entries (and installs) not yet handed out, in order. */
+  private final ArrayDeque<Object> pending = new ArrayDeque<>();
+
+  /** Accepted entries not yet on disk, by dot. */
+  private final HashMap<Dot, LogEntry> unpersisted = new HashMap<>();
+
+  private final HashMap<Dot, Long> requestHandles = new HashMap<>();
+  private Ready outstanding;
+  private LocalStamp issuedStamp;
+  private long ticks;
+
+  private String transferSource;
+  private long transferRequestId;
+  private long transferRequestTick;
+  private Staging staging;
+
+  private final EnumMap<FrameVerdict, Long> rejectedFrames = new EnumMap<>(FrameVerdict.class);
+  private long acceptedFrames;
+  private long duplicateEntries;
+  private long bufferHighWater;
+  private long droppedEntries;
+  private long forcedTrimEntries;
+  private long stateTransfersRequested;
+  private long stateTransfersServed;
+  private long stateTransfersInstalled;
+  private long stateTransfersAbandoned;
+  private long clockAheadEvents;
+  private long framesSent;
+  private long bytesSent;
+  private long entriesSent;
+
+  /**
+   * A core for a region with nothing on disk yet.
+   *
+   * @param config bounds and intervals
+   * @param physicalClock the source of physical time for the HLC (the simulator's is manual)
+   * @param application the key states, for anti-entropy
+   */
+  public ReplicaCore(
+      ReplicationConfig config, PhysicalClock physicalClock, ApplicationState application) {
+    this(config, new HybridLogicalClock(physicalClock, config.clockOffsetMillisMax()), application);
+  }
+
+  private ReplicaCore(
+      ReplicationConfig config, HybridLogicalClock clock, ApplicationState application) {
+    this.config = config;
+    this.self = config.self();
+    this.clock = clock;
+    this.application = application;
+    for (String region : config.regions()) {
+      if (!region.equals(self)) {
+        peers.put(region, new Peer());
+      }
+    }
+    this.headerReserveBytes = 256 + 3 * config.regions().size() * (ReplicaIds.NAME_LENGTH_MAX + 16);
+  }
+
+  /**
+   * Rebuilds a core after a crash from what was on disk: the application's last checkpoint (the
+   * vector its key states reflect, and the largest HLC among those entries) and the log records in
+   * the order they were written. Entries after the checkpoint come back in {@link
+   * RestoredReplica#entriesToReplay()}; the driver applies them before anything else.
+   *
+   * @throws DecodeException when the records contradict each other or the checkpoint (a record out
+   *     of causal order, two different entries with one dot)
+   */
+  public static RestoredReplica restore(
+      ReplicationConfig config,
+      PhysicalClock physicalClock,
+      ApplicationState application,
+      VersionVector checkpointVector,
+      long checkpointHlcMax,
+      List<LogEntry> records) {
+    long hlcMax = checkpointHlcMax;
+    for (LogEntry record : records) {
+      hlcMax = Math.max(hlcMax, record.hlc());
+    }
+    HybridLogicalClock clock =
+        new HybridLogicalClock(physicalClock, config.clockOffsetMillisMax(), hlcMax);
+    ReplicaCore core = new ReplicaCore(config, clock, application);
+    VersionVector vector = checkpointVector;
+    List<LogEntry> replay = new ArrayList<>();
+    Map<Dot, LogEntry> seen = new HashMap<>();
+    for (LogEntry record : records) {
+      LogEntry previous = seen.putIfAbsent(record.dot(), record);
+      if (previous != null) {
+        if (!previous.equals(record)) {
+          throw new DecodeException("two different log records for " + record.dot());
+        }
+        continue;
+      }
+      long have = vector.get(record.origin());
+      if (record.seq() == have + 1 && vector.dominates(record.deps())) {
+        vector = vector.with(record.origin(), record.seq());
+        replay.add(record);
+      } else if (record.seq() > have) {
+        throw new DecodeException("log record out of causal order: " + record);
+      }
+    }
+    core.applied = vector;
+    core.accepted = vector;
+    core.acceptedHlcMax = hlcMax;
+    core.appliedHlcMax = hlcMax;
+    core.rebuildLog(records);
+    return new RestoredReplica(core, replay);
+  }
+
+  /** Keeps, per origin, the longest run of records that ends at the applied seq. */
+  private void rebuildLog(List<LogEntry> records) {
+    Map<String, TreeSet<Long>> seqs = new HashMap<>();
+    for (LogEntry record : records) {
+      seqs.computeIfAbsent(record.origin(), origin -> new TreeSet<>()).add(record.seq());
+    }
+    VersionVector runStart = VersionVector.empty();
+    trimmed = applied;
+    for (String origin : applied.replicas()) {
+      long top = applied.get(origin);
+      TreeSet<Long> have = seqs.getOrDefault(origin, new TreeSet<>());
+      long first = top + 1;
+      while (first > 1 && have.contains(first - 1)) {
+        first--;
+      }
+      trimmed = trimmed.with(origin, first - 1);
+      runStart = runStart.with(origin, first);
+    }
+    for (LogEntry record : records) {
+      long first = runStart.get(record.origin());
+      if (first > 0 && record.seq() >= first && record.seq() <= applied.get(record.origin())) {
+        log.putIfAbsent(record.dot(), record);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  /**
+   * The identity of the next local entry: this region, the next seq, an HLC timestamp above every
+   * timestamp in the entry's causal past, and the vector it depends on (everything accepted).
+   */
+  public LocalStamp nextLocalStamp() {
+    long hlc = clock.now();
+    if (hlc <= acceptedHlcMax) {
+      hlc = HlcTimestamp.successor(acceptedHlcMax);
+    }
+    issuedStamp = new LocalStamp(self, accepted.get(self) + 1, hlc, accepted);
+    return issuedStamp;
+  }
+
+  /**
+   * Makes a local update (or batch) one entry. It reaches the key states through a {@link Ready}
+   * once persisted; {@code requestHandle} then appears in {@link Ready#acknowledgedRequests()}.
+   *
+   * @param stamp the stamp last returned by {@link #nextLocalStamp()}
+   * @param updates 1 to {@link ReplicationConfig#updatesPerEntryMax()} key updates, fitting a frame
+   * @param requestHandle the driver's handle of the client request to answer
+   * @return the entry
+   * @throws IllegalArgumentException when the updates are empty, too many or too large
+   * @throws IllegalStateException when {@code stamp} is not the current stamp
+   */
+  public LogEntry appendLocal(LocalStamp stamp, List<KeyUpdate> updates, long requestHandle) {
+    LogEntry entry = appendLocal(stamp, updates);
+    requestHandles.put(entry.dot(), requestHandle);
+    return entry;
+  }
+
+  /** As {@link #appendLocal(LocalStamp, List, long)}, for an update no client waits for. */
+  public LogEntry appendLocal(LocalStamp stamp, List<KeyUpdate> updates) {
+    if (!stamp.equals(issuedStamp) || stamp.seq() != accepted.get(self) + 1) {
+      throw new IllegalStateException("not the current local stamp: " + stamp);
+    }
+    if (updates.isEmpty() || updates.size() > config.updatesPerEntryMax()) {
+      throw new IllegalArgumentException(
+          "an entry holds 1 to " + config.updatesPerEntryMax() + " key updates");
+    }
+    LogEntry entry = new LogEntry(self, stamp.seq(), stamp.hlc(), stamp.deps(), updates);
+    int size = FrameCodec.entrySizeInFrame(FrameCodec.toProto(entry));
+    if (size > config.frameBytesMax() - headerReserveBytes) {
+      throw new IllegalArgumentException("entry of " + size + " bytes does not fit a frame");
+    }
+    issuedStamp = null;
+    acceptEntry(entry);
+    return entry;
+  }
+
+  /** Counts one tick of time. */
+  public void tick() {
+    ticks++;
+  }
+
+  /**
+   * Takes a frame from a peer. Returns {@link FrameVerdict#ACCEPTED}, or the reason it was
+   * rejected; a rejected frame is counted and changes nothing.
+   */
+  public FrameVerdict step(byte[] bytes) {
+    Frame frame;
+    try {
+      frame = FrameCodec.decode(bytes, config.frameBytesMax());
+      validate(frame);
+    } catch (RejectedFrameException e) {
+      rejectedFrames.merge(e.verdict(), 1L, Long::sum);
+      return e.verdict();
+    }
+    acceptedFrames++;
+    take(frame);
+    return FrameVerdict.ACCEPTED;
+  }
+
+  private void validate(Frame frame) throws RejectedFrameException {
+    if (!peers.containsKey(frame.sender())) {
+      throw new RejectedFrameException(FrameVerdict.UNKNOWN_REGION, frame.sender());
+    }
+    requireKnownRegions(frame.applied());
+    requireKnownRegions(frame.stable());
+    requireKnownRegions(frame.trimmed());
+    requireThat(frame.applied().dominates(frame.stable()), "stable above applied");
+    requireThat(frame.applied().dominates(frame.trimmed()), "trimmed above applied");
+    requireThat(applied.dominates(frame.stable()), "stable above what this region applied");
+    requireThat(frame.entries().size() <= config.entriesPerFrameMax(), "too many entries");
+    Map<String, Long> lastSeq = new HashMap<>();
+    for (LogEntry entry : frame.entries()) {
+      requireThat(config.regions().contains(entry.origin()), "unknown origin");
+      requireKnownRegions(entry.deps());
+      requireThat(entry.updates().size() <= config.updatesPerEntryMax(), "too many updates");
+      requireThat(entry.seq() <= frame.applied().get(entry.origin()), "entry beyond applied");
+      requireThat(frame.applied().dominates(entry.deps()), "deps beyond applied");
+      Long previous = lastSeq.put(entry.origin(), entry.seq());
+      requireThat(previous == null || previous + 1 == entry.seq(), "entries out of order");
+      requireThat(
+          !entry.origin().equals(self) || entry.seq() <= accepted.get(self),
+          "an entry of this region it never made");
+      LogEntry held = heldEntry(entry.dot());
+      requireThat(held == null || held.equals(entry), "entry identity changed");
+    }
+    if (frame.digestRequest().isPresent()) {
+      Frame.DigestRequest request = frame.digestRequest().get();
+      requireThat(request.rangeCount() == config.digestRangeCount(), "range count differs");
+      for (byte[] digest : request.rangeDigests()) {
+        requireThat(digest.length <= 64, "digest too long");
+      }
+    }
+    if (frame.stateChunk().isPresent()) {
+      Frame.StateChunk chunk = frame.stateChunk().get();
+      requireKnownRegions(chunk.vector());
+      requireThat(frame.applied().dominates(chunk.vector()), "snapshot beyond applied");
+    }
+  }
+
+  private void requireKnownRegions(VersionVector vector) throws RejectedFrameException {
+    for (String region : vector.replicas()) {
+      requireThat(config.regions().contains(region), "vector names unknown region " + region);
+    }
+  }
+
+  private static void requireThat(boolean condition, String message) throws RejectedFrameException {
+    if (!condition) {
+      throw new RejectedFrameException(FrameVerdict.INVARIANT_VIOLATION, message);
+    }
+  }
+
+  private LogEntry heldEntry(Dot dot) {
+    LogEntry entry = log.get(dot);
+    if (entry == null) {
+      entry = unpersisted.get(dot);
+    }
+    if (entry == null) {
+      entry = buffer.get(dot);
+    }
+    return entry;
+  }
+
+  private void take(Frame frame) {
+    receiveTimestamp(frame.hlc());
+    Peer peer = peers.get(frame.sender());
+    peer.heardFrom = true;
+    if (!peer.known.dominates(frame.applied())) {
+      peer.known = peer.known.merge(frame.applied());
+      peer.inFlightSinceTick = ticks;
+    }
+    peer.trimmed = peer.trimmed.merge(frame.trimmed());
+    stable = stable.merge(frame.stable());
+    for (LogEntry entry : frame.entries()) {
+      receiveEntry(entry);
+    }
+    drainBuffer();
+    frame.digestRequest().ifPresent(request -> peer.digestToServe = request);
+    frame.stateChunk().ifPresent(chunk -> stage(frame.sender(), chunk));
+    updateStableAndTrim();
+  }
+
+  private void receiveTimestamp(long timestamp) {
+    if (clock.receive(timestamp).status() == HybridLogicalClock.ReceiveStatus.TOO_FAR_AHEAD) {
+      clockAheadEvents++;
+    }
+  }
+
+  private void receiveEntry(LogEntry entry) {
+    if (entry.seq() <= accepted.get(entry.origin()) || buffer.containsKey(entry.dot())) {
+      duplicateEntries++;
+      return;
+    }
+    if (deliverable(entry)) {
+      acceptEntry(entry);
+    } else if (buffer.size() < config.deliveryBufferEntriesMax()) {
+      buffer.put(entry.dot(), entry);
+      bufferHighWater = Math.max(bufferHighWater, buffer.size());
+    } else {
+      droppedEntries++;
+    }
+  }
+
+  private boolean deliverable(LogEntry entry) {
+    return entry.seq() == accepted.get(entry.origin()) + 1 && accepted.dominates(entry.deps());
+  }
+
+  private void acceptEntry(LogEntry entry) {
+    accepted = accepted.with(entry.origin(), entry.seq());
+    acceptedHlcMax = Math.max(acceptedHlcMax, entry.hlc());
+    pending.add(entry);
+    unpersisted.put(entry.dot(), entry);
+  }
+
+  /** Accepts every buffered entry whose causal past is now accepted; drops those below it. */
+  private void drainBuffer() {
+    boolean progress = true;
+    while (progress && !buffer.isEmpty()) {
+      progress = false;
+      Iterator<LogEntry> iterator = buffer.values().iterator();
+      while (iterator.hasNext()) {
+        LogEntry entry = iterator.next();
+        if (entry.seq() <= accepted.get(entry.origin())) {
+          iterator.remove();
+        } else if (deliverable(entry)) {
+          iterator.remove();
+          acceptEntry(entry);
+          progress = true;
+        }
+      }
+    }
+  }
+
+  private void stage(String sender, Frame.StateChunk chunk) {
+    if (!sender.equals(transferSource) || chunk.requestId() != transferRequestId) {
+      return;
+    }
+    if (staging == null
+        || !staging.vector.equals(chunk.vector())
+        || staging.chunks.length != chunk.chunkCount()) {
+      staging = new Staging(chunk.vector(), chunk.hlcMax(), chunk.chunkCount());
+    }
+    if (staging.chunks[chunk.chunkIndex()] != null) {
+      return;
+    }
+    long size = 0;
+    for (KeyState state : chunk.keyStates()) {
+      size += state.stateUnsafe().length + 2L * KeyUpdate.NAME_BYTES_MAX;
+    }
+    if (staging.bytes + size > config.stateTransferBytesMax()) {
+      staging = null;
+      stateTransfersAbandoned++;
+      return;
+    }
+    staging.bytes += size;
+    staging.chunks[chunk.chunkIndex()] = chunk.keyStates();
+    staging.received++;
+    if (staging.received == staging.chunks.length) {
+      completeTransfer(sender);
+    }
+  }
+
+  private void completeTransfer(String sender) {
+    Staging complete = staging;
+    staging = null;
+    transferSource = null;
+    if (accepted.dominates(complete.vector)) {
+      return;
+    }
+    List<KeyState> states = new ArrayList<>();
+    for (List<KeyState> part : complete.chunks) {
+      states.addAll(part);
+    }
+    receiveTimestamp(complete.hlcMax);
+    accepted = accepted.merge(complete.vector);
+    acceptedHlcMax = Math.max(acceptedHlcMax, complete.hlcMax);
+    pending.add(new StateSnapshot(sender, complete.vector, complete.hlcMax, states));
+    stateTransfersInstalled++;
+    drainBuffer();
+  }
+
+  // ---------------------------------------------------------------- outputs
+
+  /**
+   * Everything to do now; see {@link Ready} for the order. Hand it back with {@link
+   * #advance(Ready)} before calling this again.
+   *
+   * @throws IllegalStateException when the previous {@code Ready} was not advanced
+   */
+  public Ready ready() {
+    if (outstanding != null) {
+      throw new IllegalStateException("the previous Ready was not advanced");
+    }
+    List<OutboundFrame> frames = new ArrayList<>();
+    for (Map.Entry<String, Peer> peer : peers.entrySet()) {
+      serveDigestRequest(peer.getKey(), peer.getValue(), frames);
+    }
+    requestStateTransferIfNeeded(frames);
+    for (Map.Entry<String, Peer> peer : peers.entrySet()) {
+      sendEntries(peer.getKey(), peer.getValue(), frames);
+    }
+    List<LogEntry> entries = new ArrayList<>();
+    List<Long> acknowledged = new ArrayList<>();
+    StateSnapshot snapshot = null;
+    while (!pending.isEmpty() && snapshot == null) {
+      Object item = pending.poll();
+      if (item instanceof LogEntry entry) {
+        entries.add(entry);
+        Long handle = requestHandles.remove(entry.dot());
+        if (handle != null) {
+          acknowledged.add(handle);
+        }
+      } else {
+        snapshot = (StateSnapshot) item;
+      }
+    }
+    outstanding = new Ready(entries, Optional.ofNullable(snapshot), frames, acknowledged, trimmed);
+    return outstanding;
+  }
+
+  /**
+   * Confirms that the driver did everything {@code ready} asked: its entries are on disk and
+   * visible, its snapshot installed and checkpointed.
+   *
+   * @throws IllegalStateException when {@code ready} is not the outstanding one
+   */
+  public void advance(Ready ready) {
+    if (ready != outstanding) {
+      throw new IllegalStateException("not the outstanding Ready");
+    }
+    outstanding = null;
+    for (LogEntry entry : ready.entries()) {
+      if (applied.get(entry.origin()) != entry.seq() - 1) {
+        throw new IllegalStateException("entry out of order at advance: " + entry);
+      }
+      applied = applied.with(entry.origin(), entry.seq());
+      appliedHlcMax = Math.max(appliedHlcMax, entry.hlc());
+      unpersisted.remove(entry.dot());
+      log.put(entry.dot(), entry);
+    }
+    ready.snapshot().ifPresent(this::installed);
+    updateStableAndTrim();
+  }
+
+  private void installed(StateSnapshot snapshot) {
+    VersionVector before = applied;
+    applied = applied.merge(snapshot.vector());
+    appliedHlcMax = Math.max(appliedHlcMax, snapshot.hlcMax());
+    for (String origin : applied.replicas()) {
+      if (applied.get(origin) > before.get(origin)) {
+        // The log of this origin now has a gap; keep it contiguous by dropping what precedes it.
+        removeFromLog(origin, trimmed.get(origin) + 1, before.get(origin));
+        trimmed = trimmed.with(origin, applied.get(origin));
+      }
+    }
+  }
+
+  private void updateStableAndTrim() {
+    VersionVector acknowledgedByAll = applied;
+    for (Peer peer : peers.values()) {
+      acknowledgedByAll = acknowledgedByAll.meet(peer.known);
+    }
+    stable = stable.merge(acknowledgedByAll);
+    for (String origin : applied.replicas()) {
+      long top = applied.get(origin);
+      long start = trimmed.get(origin);
+      long stableTop = Math.min(stable.get(origin), top);
+      long boundTop = top - config.logEntriesPerOriginMax();
+      long target = Math.max(stableTop, boundTop);
+      if (target > start) {
+        if (boundTop > Math.max(stableTop, start)) {
+          forcedTrimEntries += boundTop - Math.max(stableTop, start);
+        }
+        removeFromLog(origin, start + 1, target);
+        trimmed = trimmed.with(origin, target);
+      }
+    }
+  }
+
+  private void removeFromLog(String origin, long fromSeq, long toSeq) {
+    for (long seq = fromSeq; seq <= toSeq; seq++) {
+      log.remove(new Dot(origin, seq));
+    }
+  }
+
+  private void serveDigestRequest(String name, Peer peer, List<OutboundFrame> frames) {
+    Frame.DigestRequest request = peer.digestToServe;
+    if (request == null) {
+      return;
+    }
+    peer.digestToServe = null;
+    List<byte[]> mine = application.rangeDigests(request.rangeCount());
+    TreeSet<Integer> differing = new TreeSet<>();
+    for (int range = 0; range < request.rangeCount(); range++) {
+      if (!Arrays.equals(mine.get(range), request.rangeDigests().get(range))) {
+        differing.add(range);
+      }
+    }
+    List<KeyState> states =
+        differing.isEmpty() ? List.of() : application.keyStates(differing, request.rangeCount());
+    List<List<KeyStateProto>> chunks = new ArrayList<>();
+    List<KeyStateProto> current = new ArrayList<>();
+    long total = 0;
+    int currentBytes = 0;
+    int chunkBytesMax = config.frameBytesMax() - headerReserveBytes * 2;
+    for (KeyState state : states) {
+      KeyStateProto proto = FrameCodec.toProto(state);
+      int size =
+          CodedOutputStream.computeMessageSize(StateChunkProto.KEY_STATES_FIELD_NUMBER, proto);
+      total += state.stateUnsafe().length + 2L * KeyUpdate.NAME_BYTES_MAX;
+      if (size > chunkBytesMax || total > config.stateTransferBytesMax()) {
+        stateTransfersAbandoned++;
+        return;
+      }
+      if (currentBytes + size > chunkBytesMax) {
+        chunks.add(current);
+        current = new ArrayList<>();
+        currentBytes = 0;
+      }
+      current.add(proto);
+      currentBytes += size;
+    }
+    chunks.add(current);
+    for (int index = 0; index < chunks.size(); index++) {
+      StateChunkProto chunk =
+          StateChunkProto.newBuilder()
+              .setRequestId(request.requestId())
+              .setChunkIndex(index)
+              .setChunkCount(chunks.size())
+              .setVector(ClocksCodec.toProto(applied))
+              .setHlcMax(appliedHlcMax)
+              .addAllKeyStates(chunks.get(index))
+              .build();
+      emit(name, peer, header().setStateChunk(chunk), 0, frames);
+    }
+    stateTransfersServed++;
+  }
+
+  /**
+   * Asks a peer for a state transfer when some origin's entries that this region lacks are no
+   * longer in the log of any peer known to have them.
+   */
+  private void requestStateTransferIfNeeded(List<OutboundFrame> frames) {
+    if (transferSource != null) {
+      if (ticks - transferRequestTick < config.stateTransferIntervalTicks()) {
+        return;
+      }
+      transferSource = null;
+      staging = null;
+    }
+    String source = null;
+    for (String origin : config.regions()) {
+      long have = accepted.get(origin);
+      String candidate = null;
+      boolean servable = false;
+      for (Map.Entry<String, Peer> entry : peers.entrySet()) {
+        Peer peer = entry.getValue();
+        if (peer.known.get(origin) > have) {
+          if (peer.trimmed.get(origin) > have) {
+            candidate = candidate == null ? entry.getKey() : candidate;
+          } else {
+            servable = true;
+          }
+        }
+      }
+      if (candidate != null && !servable) {
+        source = candidate;
+        break;
+      }
+    }
+    if (source == null) {
+      return;
+    }
+    transferSource = source;
+    transferRequestTick = ticks;
+    transferRequestId = clock.now();
+    staging = null;
+    Frame.DigestRequest request =
+        new Frame.DigestRequest(
+            transferRequestId,
+            config.digestRangeCount(),
+            application.rangeDigests(config.digestRangeCount()));
+    stateTransfersRequested++;
+    emit(
+        source,
+        peers.get(source),
+        header().setDigestRequest(FrameCodec.toProto(request)),
+        0,
+        frames);
+  }
+
+  private void sendEntries(String name, Peer peer, List<OutboundFrame> frames) {
+    boolean inFlight = !peer.known.dominates(peer.sent);
+    if (inFlight && ticks - peer.inFlightSinceTick >= config.resendIntervalTicks()) {
+      peer.sent = peer.known;
+      peer.inFlightSinceTick = ticks;
+      inFlight = false;
+    }
+    VersionVector have = peer.known.merge(peer.sent);
+    long unsent = 0;
+    long sentBeyondAcknowledged = 0;
+    for (String origin : applied.replicas()) {
+      unsent += Math.max(0, applied.get(origin) - have.get(origin));
+      sentBeyondAcknowledged += Math.max(0, have.get(origin) - peer.known.get(origin));
+    }
+    long budget = config.inFlightEntriesPerPeerMax() - sentBeyondAcknowledged;
+    boolean windowOver =
+        ticks - peer.lastEntriesTick >= config.batchWindowTicks()
+            || unsent >= config.entriesPerFrameMax();
+    if (peer.heardFrom && unsent > 0 && budget > 0 && windowOver) {
+      int before = frames.size();
+      sendEntryFrames(name, peer, have, budget, frames);
+      if (frames.size() > before) {
+        if (!inFlight) {
+          peer.inFlightSinceTick = ticks;
+        }
+        peer.lastEntriesTick = ticks;
+      }
+    }
+    if (ticks - peer.lastFrameTick >= config.heartbeatIntervalTicks()) {
+      emit(name, peer, header(), 0, frames);
+    }
+  }
+
+  private void sendEntryFrames(
+      String name, Peer peer, VersionVector have, long budget, List<OutboundFrame> frames) {
+    FrameProto.Builder builder = header();
+    int headerBytes = builder.build().getSerializedSize();
+    int bytes = headerBytes;
+    int count = 0;
+    long remaining = budget;
+    VersionVector covered = have;
+    for (LogEntry entry : log.values()) {
+      if (remaining == 0) {
+        break;
+      }
+      if (entry.seq() != covered.get(entry.origin()) + 1) {
+        continue;
+      }
+      EntryProto proto = FrameCodec.toProto(entry);
+      int size = FrameCodec.entrySizeInFrame(proto);
+      if (count == config.entriesPerFrameMax() || bytes + size > config.frameBytesMax()) {
+        emit(name, peer, builder, count, frames);
+        builder = header();
+        bytes = headerBytes;
+        count = 0;
+      }
+      builder.addEntries(proto);
+      bytes += size;
+      count++;
+      remaining--;
+      covered = covered.with(entry.origin(), entry.seq());
+    }
+    if (count > 0) {
+      emit(name, peer, builder, count, frames);
+    }
+    peer.sent = peer.sent.merge(covered);
+  }
+
+  private FrameProto.Builder header() {
+    return FrameCodec.header(self, clock.now(), applied, stable, trimmed);
+  }
+
+  private void emit(
+      String name, Peer peer, FrameProto.Builder builder, int entries, List<OutboundFrame> frames) {
+    byte[] bytes = builder.build().toByteArray();
+    if (bytes.length > config.frameBytesMax()) {
+      throw new IllegalStateException("built a frame over the bound: " + bytes.length);
+    }
+    frames.add(new OutboundFrame(name, bytes));
+    peer.lastFrameTick = ticks;
+    framesSent++;
+    bytesSent += bytes.length;
+    entriesSent += entries;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  public String self() {
+    return self;
+  }
+
+  public ReplicationConfig config() {
+    return config;
+  }
+
+  /** Entries on disk and visible; what frames acknowledge. */
+  public VersionVector appliedVector() {
+    return applied;
+  }
+
+  /** Entries accepted, including those not yet handed out or persisted. */
+  public VersionVector acceptedVector() {
+    return accepted;
+  }
+
+  /**
+   * Entries every region has on disk: the application may fold their causal metadata away. It never
+   * moves for a region that has not acknowledged.
+   */
+  public VersionVector stableVector() {
+    return stable;
+  }
+
+  /** Per origin, the highest seq no longer in the log. */
+  public VersionVector trimmedVector() {
+    return trimmed;
+  }
+
+  /** The largest HLC among applied entries: the driver stores it with each checkpoint. */
+  public long appliedHlcMax() {
+    return appliedHlcMax;
+  }
+
+  /** The current HLC, without ticking. */
+  public long currentHlc() {
+    return clock.current();
+  }
+
+  /** Entries of {@code origin} in the log. */
+  public long logEntries(String origin) {
+    return applied.get(origin) - trimmed.get(origin);
+  }
+
+  /** Ticks counted so far. */
+  public long ticks() {
+    return ticks;
+  }
+
+  /** What the peer acknowledged last, as far as this region knows. */
+  public VersionVector acknowledgedBy(String peer) {
+    Peer state = peers.get(peer);
+    if (state == null) {
+      throw new IllegalArgumentException("not a peer: " + peer);
+    }
+    return state.known;
+  }
+
+  /** A snapshot of the counters and gauges. */
+  public ReplicationMetrics metrics() {
+    Map<String, Long> lag = new TreeMap<>();
+    for (Map.Entry<String, Peer> peer : peers.entrySet()) {
+      long behind = 0;
+      for (String origin : applied.replicas()) {
+        behind += Math.max(0, applied.get(origin) - peer.getValue().known.get(origin));
+      }
+      lag.put(peer.getKey(), behind);
+    }
+    return new ReplicationMetrics(
+        rejectedFrames,
+        acceptedFrames,
+        duplicateEntries,
+        buffer.size(),
+        bufferHighWater,
+        droppedEntries,
+        log.size(),
+        forcedTrimEntries,
+        stateTransfersRequested,
+        stateTransfersServed,
+        stateTransfersInstalled,
+        stateTransfersAbandoned,
+        clockAheadEvents,
+        framesSent,
+        bytesSent,
+        entriesSent,
+        lag);
+  }
+
+  /** What this region knows of one peer. */
+  private static final class Peer {
+    VersionVector known = VersionVector.empty();
+    VersionVector sent = VersionVector.empty();
+    VersionVector trimmed = VersionVector.empty();
+    boolean heardFrom;
+    long inFlightSinceTick;
+    long lastEntriesTick = Long.MIN_VALUE / 2;
+    long lastFrameTick = Long.MIN_VALUE / 2;
+    Frame.DigestRequest digestToServe;
+  }
+
+  /** Chunks of one state transfer received so far. */
+  private static final class Staging {
+    final VersionVector vector;
+    final long hlcMax;
+    final List<KeyState>[] chunks;
+    int received;
+    long bytes;
+
+    @SuppressWarnings("unchecked")
+    Staging(VersionVector vector, long hlcMax, int chunkCount) {
+      this.vector = vector;
+      this.hlcMax = hlcMax;
+      this.chunks = new List[chunkCount];
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package io.meridian.replication.simulation;
+
+import io.meridian.replication.ReplicationConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Everything one seed decides before the run: the regions, the faults and their rates, the
+ * workload, and the replication bounds (small, so that every bound is reached).
+ */
+record SimulationParameters(
+    long seed,
+    int regionCount,
+    int faultTicks,
+    int healTicksMax,
+    double lossProbability,
+    double duplicateProbability,
+    int latencyTicksMax,
+    double tailProbability,
+    int tailTicksMax,
+    double partitionChangeProbability,
+    double crashProbability,
+    int downTicksMax,
+    long skewMillisMax,
+    double backwardJumpProbability,
+    double updateProbability,
+    int batchSizeMax,
+    int keyCount,
+    double hotKeyProbability,
+    double checkpointProbability,
+    int deliveryBufferEntriesMax,
+    int logEntriesPerOriginMax,
+    int entriesPerFrameMax,
+    int inFlightEntriesPerPeerMax,
+    int resendIntervalTicks,
+    int heartbeatIntervalTicks,
+    int batchWindowTicks,
+    int stateTransferIntervalTicks,
+    int digestRangeCount) {
+
+  /** Draws every parameter from the seed. */
+  static SimulationParameters fromSeed(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    int entriesPerFrame = pick(random, 1, 4, 16);
+    return new SimulationParameters(
+        seed,
+        2 + random.nextInt(4),
+        150 + random.nextInt(150),
+        4_000,
+        pick(random, 0.0, 0.05, 0.2, 0.4),
+        pick(random, 0.0, 0.05, 0.2),
+        1 + random.nextInt(5),
+        pick(random, 0.0, 0.02, 0.1),
+        20 + random.nextInt(200),
+        pick(random, 0.0, 0.01, 0.05),
+        pick(random, 0.0, 0.0, 0.005, 0.02),
+        5 + random.nextInt(80),
+        pick(random, 0L, 1_000L, 300_000L),
+        pick(random, 0.0, 0.002, 0.02),
+        pick(random, 0.1, 0.3, 0.8),
+        pick(random, 1, 1, 3, 6),
+        pick(random, 3, 20, 200),
+        pick(random, 0.0, 0.5, 0.9),
+        pick(random, 0.01, 0.1, 0.5),
+        pick(random, 2, 8, 64),
+        pick(random, 4, 16, 1_000),
+        entriesPerFrame,
+        entriesPerFrame * pick(random, 1, 4, 16),
+        pick(random, 5, 10, 30),
+        pick(random, 2, 5, 10),
+        pick(random, 0, 1, 3),
+        pick(random, 10, 40),
+        pick(random, 1, 8, 32));
+  }
+
+  List<String> regionNames() {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < regionCount; i++) {
+      names.add("r" + i);
+    }
+    return names;
+  }
+
+  ReplicationConfig config(String self) {
+    return ReplicationConfig.builder(self, regionNames())
+        .deliveryBufferEntriesMax(deliveryBufferEntriesMax)
+        .logEntriesPerOriginMax(logEntriesPerOriginMax)
+        .frameBytesMax(64 * 1024)
+        .entriesPerFrameMax(entriesPerFrameMax)
+        .updatesPerEntryMax(16)
+        .inFlightEntriesPerPeerMax(inFlightEntriesPerPeerMax)
+        .resendIntervalTicks(resendIntervalTicks)
+        .heartbeatIntervalTicks(heartbeatIntervalTicks)
+        .batchWindowTicks(batchWindowTicks)
+        .stateTransferIntervalTicks(stateTransferIntervalTicks)
+        .digestRangeCount(digestRangeCount)
+        .stateTransferBytesMax(16 << 20)
+        .clockOffsetMillisMax(500)
+        .build();
+  }
+
+  @SafeVarargs
+  private static <T> T pick(SplittableRandom random, T... choices) {
+    return choices[random.nextInt(choices.length)];
+  }
+}
