@@ -375,7 +375,11 @@ public final class ReplicaCore {
   }
 
   private void take(Frame frame) {
-    receiveTimestamp(frame.hlc());
+    long newest = frame.hlc();
+    for (LogEntry entry : frame.entries()) {
+      newest = Math.max(newest, entry.hlc());
+    }
+    receiveTimestamp(newest);
     Peer peer = peers.get(frame.sender());
     peer.heardFrom = true;
     if (!peer.known.dominates(frame.applied())) {

@@ -1,0 +1,210 @@
+package io.meridian.replication;
+
+import static io.meridian.replication.TestFrames.HLC;
+import static io.meridian.replication.TestFrames.core;
+import static io.meridian.replication.TestFrames.cycle;
+import static io.meridian.replication.TestFrames.entry;
+import static io.meridian.replication.TestFrames.frame;
+import static io.meridian.replication.TestFrames.observable;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meridian.clocks.ClocksCodec;
+import io.meridian.clocks.VersionVector;
+import io.meridian.replication.proto.FrameProto;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** The core alone, fed frames built by hand. */
+class ReplicaCoreTest {
+  private static final VersionVector A3 = VersionVector.of("a", 3);
+
+  @Test
+  void anEntryWaitsForItsPredecessorThenBothComeOutInOrder() {
+    ReplicaCore core = core("b", 10);
+    assertThat(core.step(frame("a", A3, entry("a", 2)))).isEqualTo(FrameVerdict.ACCEPTED);
+    assertThat(cycle(core).entries()).isEmpty();
+    assertThat(core.metrics().deliveryBufferEntries()).isEqualTo(1);
+
+    core.step(frame("a", A3, entry("a", 1)));
+    assertThat(cycle(core).entries()).containsExactly(entry("a", 1), entry("a", 2));
+    assertThat(core.appliedVector()).isEqualTo(VersionVector.of("a", 2));
+    assertThat(core.metrics().deliveryBufferEntries()).isZero();
+  }
+
+  @Test
+  void anEntryWaitsForItsDependenciesFromAnotherOrigin() {
+    ReplicaCore core = core("b", 10);
+    LogEntry dependent = entry("c", 1, VersionVector.of("a", 1), "x");
+    VersionVector cApplied = VersionVector.of("a", 1).with("c", 1);
+    core.step(frame("c", cApplied, dependent));
+    assertThat(cycle(core).entries()).isEmpty();
+    core.step(frame("a", A3, entry("a", 1)));
+    assertThat(cycle(core).entries()).containsExactly(entry("a", 1), dependent);
+  }
+
+  @Test
+  void aFullBufferDropsEntriesThatAreFetchedAgainLater() {
+    ReplicaCore core = core("b", 2);
+    VersionVector applied = VersionVector.of("a", 5);
+    core.step(frame("a", applied, entry("a", 2), entry("a", 3), entry("a", 4), entry("a", 5)));
+    assertThat(core.metrics().deliveryBufferEntries()).isEqualTo(2);
+    assertThat(core.metrics().droppedEntries()).isEqualTo(2);
+
+    core.step(frame("a", applied, entry("a", 1)));
+    assertThat(cycle(core).entries()).hasSize(3);
+    core.step(frame("a", applied, entry("a", 4), entry("a", 5)));
+    assertThat(cycle(core).entries()).containsExactly(entry("a", 4), entry("a", 5));
+    assertThat(core.appliedVector()).isEqualTo(applied);
+  }
+
+  @Test
+  void anEntryIsAcknowledgedOnlyAfterTheDriverPersistedIt() throws Exception {
+    ReplicaCore core = core("b", 10);
+    core.step(frame("a", A3, entry("a", 1)));
+    Ready first = core.ready();
+    assertThat(first.entries()).containsExactly(entry("a", 1));
+    for (OutboundFrame frame : first.frames()) {
+      assertThat(appliedIn(frame)).isEqualTo(VersionVector.empty());
+    }
+    core.advance(first);
+    for (int i = 0; i < 3; i++) {
+      core.tick();
+    }
+    Ready heartbeat = cycle(core);
+    assertThat(heartbeat.frames()).isNotEmpty();
+    for (OutboundFrame frame : heartbeat.frames()) {
+      assertThat(appliedIn(frame)).isEqualTo(VersionVector.of("a", 1));
+    }
+  }
+
+  @Test
+  void heartbeatsMoveNoSeq() {
+    ReplicaCore core = core("b", 10);
+    for (int i = 0; i < 30; i++) {
+      core.tick();
+      Ready ready = cycle(core);
+      for (OutboundFrame frame : ready.frames()) {
+        assertThat(core("c", 10).step(frame.bytes())).isEqualTo(FrameVerdict.ACCEPTED);
+      }
+    }
+    assertThat(core.appliedVector()).isEqualTo(VersionVector.empty());
+    assertThat(core.nextLocalStamp().seq()).isEqualTo(1);
+  }
+
+  @Test
+  void aLocalEntryIsAcknowledgedToItsClientInTheReadyThatPersistsIt() {
+    ReplicaCore core = core("a", 10);
+    LocalStamp stamp = core.nextLocalStamp();
+    core.appendLocal(stamp, List.of(new KeyUpdate("bucket", "key", new byte[] {7})), 42L);
+    Ready ready = cycle(core);
+    assertThat(ready.entries()).hasSize(1);
+    assertThat(ready.acknowledgedRequests()).containsExactly(42L);
+    assertThatThrownBy(
+            () -> core.appendLocal(stamp, List.of(new KeyUpdate("bucket", "key", new byte[0]))))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aLocalStampIsAboveEveryTimestampItDependsOn() {
+    ReplicaCore core = core("b", 10);
+    long farAhead = HLC + (3_600_000L << 16);
+    LogEntry ahead =
+        new LogEntry(
+            "a", 1, farAhead, VersionVector.empty(), List.of(new KeyUpdate("x", "y", new byte[0])));
+    core.step(frame("a", VersionVector.of("a", 1), ahead));
+    assertThat(core.metrics().clockAheadEvents()).isEqualTo(1);
+    assertThat(core.nextLocalStamp().hlc()).isGreaterThan(farAhead);
+  }
+
+  @Test
+  void invalidFramesAreRejectedCountedAndChangeNothing() {
+    ReplicaCore core = core("b", 10);
+    core.step(frame("a", A3, entry("a", 1)));
+    cycle(core);
+    String before = observable(core);
+    LogEntry forged =
+        new LogEntry(
+            "a", 1, HLC + 1, VersionVector.empty(), List.of(new KeyUpdate("o", "p", new byte[0])));
+
+    assertRejected(core, frame("z", A3), FrameVerdict.UNKNOWN_REGION);
+    assertRejected(core, frame("b", A3), FrameVerdict.UNKNOWN_REGION);
+    assertRejected(
+        core,
+        frame("a", VersionVector.of("a", 1), entry("a", 2)),
+        FrameVerdict.INVARIANT_VIOLATION);
+    assertRejected(
+        core,
+        frame("a", A3, A3.with("a", 4), VersionVector.empty()),
+        FrameVerdict.INVARIANT_VIOLATION);
+    assertRejected(
+        core,
+        frame("a", A3, VersionVector.empty(), A3.with("a", 4)),
+        FrameVerdict.INVARIANT_VIOLATION);
+    assertRejected(
+        core, frame("a", A3, A3, VersionVector.empty()), FrameVerdict.INVARIANT_VIOLATION);
+    assertRejected(
+        core, frame("a", A3, entry("a", 3), entry("a", 2)), FrameVerdict.INVARIANT_VIOLATION);
+    assertRejected(core, frame("a", A3, forged), FrameVerdict.INVARIANT_VIOLATION);
+    assertRejected(
+        core,
+        frame("a", VersionVector.of("b", 1), entry("b", 1)),
+        FrameVerdict.INVARIANT_VIOLATION);
+    assertRejected(core, frame("a", VersionVector.of("q", 1)), FrameVerdict.INVARIANT_VIOLATION);
+    assertRejected(
+        core,
+        rewrite(frame("a", A3), b -> b.setProtocolVersion(2)),
+        FrameVerdict.UNSUPPORTED_VERSION);
+    assertRejected(
+        core, rewrite(frame("a", A3), b -> b.setSender("Bad Name")), FrameVerdict.MALFORMED);
+    assertRejected(core, new byte[] {(byte) 0xff, 1, 2}, FrameVerdict.MALFORMED);
+    assertRejected(core, new byte[(1 << 20) + 1], FrameVerdict.TOO_LARGE);
+    assertRejected(
+        core,
+        rewrite(
+            frame("a", A3, entry("a", 2)),
+            b -> b.setEntries(0, b.getEntries(0).toBuilder().setDeps(ClocksCodec.toProto(A3)))),
+        FrameVerdict.MALFORMED);
+
+    assertThat(observable(core)).isEqualTo(before);
+    assertThat(core.metrics().rejectedFramesTotal()).isEqualTo(15);
+  }
+
+  @Test
+  void aStateTransferIsRequestedWhenNoPeerStillHoldsTheMissingEntries() throws Exception {
+    ReplicaCore core = core("b", 10);
+    VersionVector applied = VersionVector.of("a", 9);
+    core.step(frame("a", applied, VersionVector.empty(), VersionVector.of("a", 5), entry("a", 6)));
+    Ready ready = cycle(core);
+    assertThat(ready.entries()).isEmpty();
+    assertThat(ready.frames())
+        .anySatisfy(
+            frame -> {
+              assertThat(frame.peer()).isEqualTo("a");
+              assertThat(parse(frame).hasDigestRequest()).isTrue();
+            });
+    assertThat(core.metrics().stateTransfersRequested()).isEqualTo(1);
+  }
+
+  private static void assertRejected(ReplicaCore core, byte[] bytes, FrameVerdict verdict) {
+    assertThat(core.step(bytes)).isEqualTo(verdict);
+  }
+
+  private static byte[] rewrite(
+      byte[] bytes, Function<FrameProto.Builder, FrameProto.Builder> change) {
+    try {
+      return change.apply(FrameProto.parseFrom(bytes).toBuilder()).build().toByteArray();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static FrameProto parse(OutboundFrame frame) throws Exception {
+    return FrameProto.parseFrom(frame.bytes());
+  }
+
+  private static VersionVector appliedIn(OutboundFrame frame) throws Exception {
+    return ClocksCodec.fromProto(parse(frame).getApplied());
+  }
+}
