@@ -111,6 +111,10 @@ public final class ReplicaCore {
   private final HashMap<Dot, LogEntry> unpersisted = new HashMap<>();
 
   private final HashMap<Dot, Long> requestHandles = new HashMap<>();
+
+  /** When entries of other origins entered the log, for the relay delay. */
+  private final HashMap<Dot, Long> loggedAtTick = new HashMap<>();
+
   private Ready outstanding;
   private LocalStamp issuedStamp;
   private long ticks;
@@ -554,6 +558,9 @@ public final class ReplicaCore {
       appliedHlcMax = Math.max(appliedHlcMax, entry.hlc());
       unpersisted.remove(entry.dot());
       log.put(entry.dot(), entry);
+      if (!entry.origin().equals(self)) {
+        loggedAtTick.put(entry.dot(), ticks);
+      }
     }
     ready.snapshot().ifPresent(this::installed);
     updateStableAndTrim();
@@ -596,7 +603,9 @@ public final class ReplicaCore {
 
   private void removeFromLog(String origin, long fromSeq, long toSeq) {
     for (long seq = fromSeq; seq <= toSeq; seq++) {
-      log.remove(new Dot(origin, seq));
+      Dot dot = new Dot(origin, seq);
+      log.remove(dot);
+      loggedAtTick.remove(dot);
     }
   }
 
@@ -751,7 +760,7 @@ public final class ReplicaCore {
       if (remaining == 0) {
         break;
       }
-      if (entry.seq() != covered.get(entry.origin()) + 1) {
+      if (entry.seq() != covered.get(entry.origin()) + 1 || relayTooEarly(entry)) {
         continue;
       }
       EntryProto proto = FrameCodec.toProto(entry);
@@ -772,6 +781,11 @@ public final class ReplicaCore {
       emit(name, peer, builder, count, frames);
     }
     peer.sent = peer.sent.merge(covered);
+  }
+
+  private boolean relayTooEarly(LogEntry entry) {
+    Long logged = loggedAtTick.get(entry.dot());
+    return logged != null && ticks - logged < config.relayDelayTicks();
   }
 
   private FrameProto.Builder header() {

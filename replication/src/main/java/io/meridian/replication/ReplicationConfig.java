@@ -26,6 +26,9 @@ import java.util.TreeSet;
  * @param digestRangeCount key ranges compared by anti-entropy
  * @param stateTransferBytesMax bytes of key states staged for one state transfer
  * @param clockOffsetMillisMax how far ahead a remote HLC may be and still move the local clock
+ * @param relayDelayTicks ticks an entry of another origin waits here before it is relayed to a peer
+ *     that has not acknowledged it: the origin's own copy usually gets there first, so relays only
+ *     fill the gaps of broken links (0 relays at once)
  */
 public record ReplicationConfig(
     String self,
@@ -42,7 +45,8 @@ public record ReplicationConfig(
     int stateTransferIntervalTicks,
     int digestRangeCount,
     int stateTransferBytesMax,
-    long clockOffsetMillisMax) {
+    long clockOffsetMillisMax,
+    int relayDelayTicks) {
 
   public ReplicationConfig {
     ReplicaIds.require(self);
@@ -68,6 +72,7 @@ public record ReplicationConfig(
     atLeast(stateTransferIntervalTicks, 1, "stateTransferIntervalTicks");
     atLeast(digestRangeCount, 1, "digestRangeCount");
     atLeast(stateTransferBytesMax, frameBytesMax, "stateTransferBytesMax");
+    atLeast(relayDelayTicks, 0, "relayDelayTicks");
     if (clockOffsetMillisMax < 0) {
       throw new IllegalArgumentException("clockOffsetMillisMax must be at least 0");
     }
@@ -101,6 +106,7 @@ public record ReplicationConfig(
     private int digestRangeCount = 1_024;
     private int stateTransferBytesMax = 256 << 20;
     private long clockOffsetMillisMax = 60_000;
+    private int relayDelayTicks = 20;
 
     private Builder(String self, List<String> regions) {
       this.self = self;
@@ -172,6 +178,11 @@ public record ReplicationConfig(
       return this;
     }
 
+    public Builder relayDelayTicks(int value) {
+      relayDelayTicks = value;
+      return this;
+    }
+
     public ReplicationConfig build() {
       return new ReplicationConfig(
           self,
@@ -188,7 +199,8 @@ public record ReplicationConfig(
           stateTransferIntervalTicks,
           digestRangeCount,
           stateTransferBytesMax,
-          clockOffsetMillisMax);
+          clockOffsetMillisMax,
+          relayDelayTicks);
     }
   }
 }

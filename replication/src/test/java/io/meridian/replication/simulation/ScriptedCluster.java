@@ -42,6 +42,8 @@ final class ScriptedCluster {
     VersionVector checkpointVector = VersionVector.empty();
     long checkpointHlcMax;
     long entriesReceived;
+    long keyStatesReceived;
+    long bytesReceived;
 
     Node(ReplicationConfig config) {
       this.config = config;
@@ -155,7 +157,9 @@ final class ScriptedCluster {
       if (capture) {
         captured.add(message);
       }
-      target.core.step(java.util.Base64.getDecoder().decode(message[2]));
+      byte[] bytes = java.util.Base64.getDecoder().decode(message[2]);
+      count(target, bytes);
+      target.core.step(bytes);
     }
     for (Node node : nodes.values()) {
       if (node.up) {
@@ -191,6 +195,18 @@ final class ScriptedCluster {
           });
     }
     node.core.advance(ready);
+  }
+
+  private static void count(Node target, byte[] bytes) {
+    try {
+      io.meridian.replication.proto.FrameProto frame =
+          io.meridian.replication.proto.FrameProto.parseFrom(bytes);
+      target.entriesReceived += frame.getEntriesCount();
+      target.keyStatesReceived += frame.getStateChunk().getKeyStatesCount();
+      target.bytesReceived += bytes.length;
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Update ids visible at {@code region} for {@code key}. */

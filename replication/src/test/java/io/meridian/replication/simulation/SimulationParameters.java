@@ -37,7 +37,8 @@ record SimulationParameters(
     int heartbeatIntervalTicks,
     int batchWindowTicks,
     int stateTransferIntervalTicks,
-    int digestRangeCount) {
+    int digestRangeCount,
+    int relayDelayTicks) {
 
   /** Draws every parameter from the seed. */
   static SimulationParameters fromSeed(long seed) {
@@ -71,7 +72,45 @@ record SimulationParameters(
         pick(random, 2, 5, 10),
         pick(random, 0, 1, 3),
         pick(random, 10, 40),
-        pick(random, 1, 8, 32));
+        pick(random, 1, 8, 32),
+        pick(random, 0, 5, 20));
+  }
+
+  /**
+   * A fault-free run for the figures: {@code regions} regions, an update every tick, and either one
+   * entry per frame sent at once, or entries batched for 5 ticks, up to 64 a frame.
+   */
+  static SimulationParameters steady(long seed, int regions, boolean batching) {
+    return new SimulationParameters(
+        seed,
+        regions,
+        1_000,
+        4_000,
+        0,
+        0,
+        3,
+        0,
+        1,
+        0,
+        0,
+        1,
+        0,
+        0,
+        1.0,
+        1,
+        1_000,
+        0,
+        0.01,
+        1_000,
+        100_000,
+        batching ? 64 : 1,
+        batching ? 1_024 : 64,
+        30,
+        10,
+        batching ? 5 : 0,
+        40,
+        32,
+        20);
   }
 
   List<String> regionNames() {
@@ -97,6 +136,7 @@ record SimulationParameters(
         .digestRangeCount(digestRangeCount)
         .stateTransferBytesMax(16 << 20)
         .clockOffsetMillisMax(500)
+        .relayDelayTicks(relayDelayTicks)
         .build();
   }
 
