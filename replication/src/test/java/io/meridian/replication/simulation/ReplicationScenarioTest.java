@@ -42,11 +42,15 @@ class ReplicationScenarioTest {
 
   @Test
   void entriesFlowAroundABrokenLinkWithTheirIdentityIntact() {
-    ScriptedCluster cluster = new ScriptedCluster(THREE, builder -> builder);
+    ScriptedCluster cluster = new ScriptedCluster(THREE, builder -> builder.relayDelayTicks(8));
     cluster.ticks(5);
     cluster.cut("east", "west");
 
     LogEntry entry = cluster.write("east", "profile");
+    cluster.ticks(5);
+    // North waits for the relay delay, in case east's own copy reaches west.
+    assertThat(cluster.visible("north", "profile")).containsExactly(id(entry, 0));
+    assertThat(cluster.visible("west", "profile")).isEmpty();
     cluster.ticks(10);
 
     assertThat(cluster.visible("west", "profile")).containsExactly(id(entry, 0));
