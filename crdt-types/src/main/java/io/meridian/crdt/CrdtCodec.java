@@ -1,0 +1,372 @@
+package io.meridian.crdt;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.meridian.clocks.ClocksCodec;
+import io.meridian.clocks.DecodeException;
+import io.meridian.clocks.Dot;
+import io.meridian.crdt.proto.EffectProto;
+import io.meridian.crdt.proto.ElementProto;
+import io.meridian.crdt.proto.EntryProto;
+import io.meridian.crdt.proto.EntryValueProto;
+import io.meridian.crdt.proto.FieldEffectProto;
+import io.meridian.crdt.proto.FieldProto;
+import io.meridian.crdt.proto.ListElementProto;
+import io.meridian.crdt.proto.OperationIdProto;
+import io.meridian.crdt.proto.StateProto;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Protobuf codecs of states and effects, kept apart from the types. Maps and sets are written in
+ * sorted order, so equal values give equal bytes; a decoder re-encodes what it read and rejects
+ * bytes that are not exactly that canonical form, so a decoded value always round-trips. Decoders
+ * raise only {@link DecodeException}.
+ */
+final class CrdtCodec {
+  static final int FORMAT_VERSION = 1;
+
+  private CrdtCodec() {}
+
+  /** How one type's dot-store values map to and from {@link EntryValueProto}. */
+  private record ValueCodec<V>(
+      Function<V, EntryValueProto> write, Function<EntryValueProto, V> read) {}
+
+  private static final ValueCodec<Element> ELEMENTS =
+      new ValueCodec<>(
+          element -> EntryValueProto.newBuilder().setElement(element(element)).build(),
+          value -> element(value.getElement()));
+  private static final ValueCodec<Boolean> FLAGS =
+      new ValueCodec<>(flag -> EntryValueProto.getDefaultInstance(), value -> Boolean.TRUE);
+  private static final ValueCodec<String> TEXTS =
+      new ValueCodec<>(
+          text -> EntryValueProto.newBuilder().setJson(text).build(), EntryValueProto::getJson);
+  private static final ValueCodec<RwSet.Change> CHANGES =
+      new ValueCodec<>(
+          change ->
+              EntryValueProto.newBuilder()
+                  .setElement(element(change.element()))
+                  .setRemoval(change.removal())
+                  .build(),
+          value -> new RwSet.Change(element(value.getElement()), value.getRemoval()));
+  private static final ValueCodec<LwwRegister.Stamped> STAMPED =
+      new ValueCodec<>(
+          stamped ->
+              EntryValueProto.newBuilder()
+                  .setTimestamp(stamped.timestamp())
+                  .setJson(stamped.value())
+                  .build(),
+          value ->
+              new LwwRegister.Stamped(
+                  ClocksCodec.requireHlc(value.getTimestamp()),
+                  CanonicalJson.text(CanonicalJson.parse(value.getJson()))));
+  private static final ValueCodec<Counter.Entry> AMOUNTS =
+      new ValueCodec<>(
+          entry ->
+              EntryValueProto.newBuilder()
+                  .setAmount(entry.amount())
+                  .setConsolidated(entry.consolidated())
+                  .build(),
+          value -> new Counter.Entry(value.getAmount(), value.getConsolidated()));
+
+  // ---- states
+
+  static byte[] encodeState(CrdtState state) {
+    return toProto(state).toBuilder().setFormatVersion(FORMAT_VERSION).build().toByteArray();
+  }
+
+  static CrdtState decodeState(byte[] bytes) {
+    try {
+      StateProto proto = StateProto.parseFrom(bytes);
+      ClocksCodec.requireVersion(proto.getFormatVersion(), "CRDT state");
+      CrdtState state = fromProto(proto);
+      requireCanonical(bytes, encodeState(state), "CRDT state");
+      return state;
+    } catch (InvalidProtocolBufferException e) {
+      throw new DecodeException("malformed CRDT state", e);
+    } catch (DecodeException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new DecodeException("invalid CRDT state: " + e.getMessage(), e);
+    }
+  }
+
+  static StateProto toProto(CrdtState state) {
+    StateProto.Builder builder =
+        StateProto.newBuilder().setTypeTag(CrdtRegistry.internalType(state.typeName()).tag());
+    if (state instanceof GSet set) {
+      writeStore(builder, set.store(), ELEMENTS);
+    } else if (state instanceof AwSet set) {
+      writeStore(builder, set.store(), ELEMENTS);
+    } else if (state instanceof EwFlag flag) {
+      writeStore(builder, flag.store(), FLAGS);
+    } else if (state instanceof MvRegister register) {
+      writeStore(builder, register.store(), TEXTS);
+    } else if (state instanceof RwSet set) {
+      writeStore(builder, set.store(), CHANGES);
+    } else if (state instanceof LwwRegister register) {
+      writeStore(builder, register.store(), STAMPED);
+    } else if (state instanceof Counter counter) {
+      writeStore(builder, counter.store(), AMOUNTS);
+    } else if (state instanceof OrMap map) {
+      writeStore(builder, map.presence(), TEXTS);
+      map.fields()
+          .forEach(
+              (name, nested) ->
+                  builder.addFields(
+                      FieldProto.newBuilder().setName(name).setState(toProto(nested))));
+    } else if (state instanceof RgaList list) {
+      builder.setContext(ClocksCodec.toProto(list.context()));
+      writeIds(builder, list.operationIds());
+      for (RgaList.Item item : list.items()) {
+        ListElementProto.Builder element =
+            ListElementProto.newBuilder()
+                .setTag(ClocksCodec.toProto(item.tag()))
+                .setLamport(item.lamport())
+                .setJson(item.value());
+        if (item.origin() != null) {
+          element.setOrigin(ClocksCodec.toProto(item.origin()));
+        }
+        if (item.deletedBy() != null) {
+          element.setDeletedBy(ClocksCodec.toProto(item.deletedBy()));
+        }
+        if (item.operationTag() != null) {
+          element.setOperationTag(ClocksCodec.toProto(item.operationTag()));
+        }
+        builder.addListElements(element);
+      }
+    } else {
+      throw new IllegalArgumentException("no codec for " + state);
+    }
+    return builder.build();
+  }
+
+  static CrdtState fromProto(StateProto proto) {
+    AbstractType<?, ?> type = CrdtRegistry.typeByTag(proto.getTypeTag());
+    return switch (type.name()) {
+      case GSet.NAME -> new GSet(readStore(proto, ELEMENTS));
+      case AwSet.NAME -> new AwSet(readStore(proto, ELEMENTS));
+      case EwFlag.NAME -> new EwFlag(readStore(proto, FLAGS));
+      case MvRegister.NAME -> new MvRegister(readStore(proto, TEXTS));
+      case RwSet.NAME -> new RwSet(readStore(proto, CHANGES));
+      case LwwRegister.NAME -> new LwwRegister(readStore(proto, STAMPED));
+      case Counter.G_COUNTER, Counter.PN_COUNTER ->
+          new Counter(type.name(), readStore(proto, AMOUNTS));
+      case OrMap.NAME -> {
+        TreeMap<String, CrdtState> fields = new TreeMap<>();
+        for (FieldProto field : proto.getFieldsList()) {
+          if (fields.put(field.getName(), fromProto(field.getState())) != null) {
+            throw new DecodeException("duplicate or-map field " + field.getName());
+          }
+        }
+        yield new OrMap(readStore(proto, TEXTS), fields);
+      }
+      case RgaList.NAME -> {
+        List<RgaList.Item> items = new ArrayList<>();
+        for (ListElementProto element : proto.getListElementsList()) {
+          items.add(
+              new RgaList.Item(
+                  ClocksCodec.fromProto(element.getTag()),
+                  element.hasOrigin() ? ClocksCodec.fromProto(element.getOrigin()) : null,
+                  element.getLamport(),
+                  CanonicalJson.text(CanonicalJson.parse(element.getJson())),
+                  element.hasDeletedBy() ? ClocksCodec.fromProto(element.getDeletedBy()) : null,
+                  element.hasOperationTag()
+                      ? ClocksCodec.fromProto(element.getOperationTag())
+                      : null));
+        }
+        yield new RgaList(items, readIds(proto), ClocksCodec.fromProto(proto.getContext()));
+      }
+      default -> throw new DecodeException("no codec for type " + type.name());
+    };
+  }
+
+  private static <V> void writeStore(
+      StateProto.Builder builder, DotStore<V> store, ValueCodec<V> codec) {
+    builder.setContext(ClocksCodec.toProto(store.context()));
+    store
+        .entries()
+        .forEach(
+            (tag, value) ->
+                builder.addEntries(
+                    EntryProto.newBuilder()
+                        .setTag(ClocksCodec.toProto(tag))
+                        .setValue(codec.write().apply(value))));
+    writeIds(builder, store.operationIds());
+  }
+
+  private static void writeIds(StateProto.Builder builder, SortedMap<Dot, String> ids) {
+    ids.forEach(
+        (tag, id) ->
+            builder.addOperationIds(
+                OperationIdProto.newBuilder().setTag(ClocksCodec.toProto(tag)).setId(id)));
+  }
+
+  private static <V> DotStore<V> readStore(StateProto proto, ValueCodec<V> codec) {
+    TreeMap<Dot, V> entries = new TreeMap<>();
+    for (EntryProto entry : proto.getEntriesList()) {
+      entries.put(ClocksCodec.fromProto(entry.getTag()), codec.read().apply(entry.getValue()));
+    }
+    return new DotStore<>(entries, readIds(proto), ClocksCodec.fromProto(proto.getContext()));
+  }
+
+  private static SortedMap<Dot, String> readIds(StateProto proto) {
+    TreeMap<Dot, String> ids = new TreeMap<>();
+    for (OperationIdProto id : proto.getOperationIdsList()) {
+      ids.put(ClocksCodec.fromProto(id.getTag()), JsonMapping.requireOperationId(id.getId()));
+    }
+    return ids;
+  }
+
+  private static ElementProto element(Element element) {
+    return switch (element.kind()) {
+      case BOOLEAN -> ElementProto.newBuilder().setBoolean(element.booleanValue()).build();
+      case NUMBER -> ElementProto.newBuilder().setNumber(element.numberValue().toString()).build();
+      case STRING -> ElementProto.newBuilder().setText(element.stringValue()).build();
+    };
+  }
+
+  private static Element element(ElementProto proto) {
+    return switch (proto.getKindCase()) {
+      case BOOLEAN -> Element.of(proto.getBoolean());
+      case NUMBER -> Element.of(new BigDecimal(proto.getNumber()));
+      case TEXT -> Element.of(proto.getText());
+      case KIND_NOT_SET -> throw new DecodeException("set element without a kind");
+    };
+  }
+
+  // ---- effects
+
+  static byte[] encodeEffect(Effect effect) {
+    return toProto(effect).toBuilder().setFormatVersion(FORMAT_VERSION).build().toByteArray();
+  }
+
+  static Effect decodeEffect(byte[] bytes) {
+    try {
+      EffectProto proto = EffectProto.parseFrom(bytes);
+      ClocksCodec.requireVersion(proto.getFormatVersion(), "CRDT effect");
+      Effect effect = fromProto(proto);
+      requireCanonical(bytes, encodeEffect(effect), "CRDT effect");
+      return effect;
+    } catch (InvalidProtocolBufferException e) {
+      throw new DecodeException("malformed CRDT effect", e);
+    } catch (DecodeException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new DecodeException("invalid CRDT effect: " + e.getMessage(), e);
+    }
+  }
+
+  static EffectProto toProto(Effect effect) {
+    EffectProto.Builder builder =
+        EffectProto.newBuilder().setTypeTag(CrdtRegistry.internalType(effect.typeName()).tag());
+    if (effect instanceof DeltaEffect delta) {
+      builder.setDelta(toProto(delta.delta()));
+    } else if (effect instanceof Counter.Increment increment) {
+      builder.setAmount(increment.amount()).setOrdinal(increment.ordinal());
+      if (increment.operationId() != null) {
+        builder.setOperationId(increment.operationId());
+      }
+    } else if (effect instanceof RgaList.ListEffect list) {
+      builder.setOrdinal(list.ordinal()).setLamport(list.insert() ? list.lamport() : 0);
+      if (list.origin() != null) {
+        builder.setOrigin(ClocksCodec.toProto(list.origin()));
+      }
+      builder.addAllValues(list.values());
+      list.deletions().forEach(tag -> builder.addDeletions(ClocksCodec.toProto(tag)));
+      if (list.operationId() != null) {
+        builder.setOperationId(list.operationId());
+      }
+    } else if (effect instanceof OrMap.MapEffect map) {
+      builder.setOrdinal(map.ordinal());
+      if (map.operationId() != null) {
+        builder.setOperationId(map.operationId());
+      }
+      for (OrMap.FieldChange change : map.changes()) {
+        FieldEffectProto.Builder field = FieldEffectProto.newBuilder().setName(change.field());
+        if (change.update() != null) {
+          field.setUpdate(toProto(change.update()));
+        } else {
+          field.setRemoval(ClocksCodec.toProto(change.removal()));
+        }
+        builder.addFields(field);
+      }
+    } else {
+      throw new IllegalArgumentException("no codec for " + effect);
+    }
+    return builder.build();
+  }
+
+  static Effect fromProto(EffectProto proto) {
+    AbstractType<?, ?> type = CrdtRegistry.typeByTag(proto.getTypeTag());
+    String id =
+        proto.getOperationId().isEmpty()
+            ? null
+            : JsonMapping.requireOperationId(proto.getOperationId());
+    requireOrdinal(proto.getOrdinal());
+    return switch (type.name()) {
+      case Counter.G_COUNTER, Counter.PN_COUNTER -> {
+        if (type.name().equals(Counter.G_COUNTER) && proto.getAmount() < 0) {
+          throw new DecodeException("negative g-counter increment");
+        }
+        yield new Counter.Increment(type.name(), proto.getAmount(), proto.getOrdinal(), id);
+      }
+      case RgaList.NAME -> {
+        boolean insert = proto.getLamport() > 0;
+        List<Dot> deletions = new ArrayList<>();
+        proto.getDeletionsList().forEach(tag -> deletions.add(ClocksCodec.fromProto(tag)));
+        List<String> values = new ArrayList<>();
+        proto
+            .getValuesList()
+            .forEach(text -> values.add(CanonicalJson.text(CanonicalJson.parse(text))));
+        if (insert ? !deletions.isEmpty() : !values.isEmpty() || proto.hasOrigin()) {
+          throw new DecodeException("list effect mixes insert and delete");
+        }
+        yield new RgaList.ListEffect(
+            insert,
+            proto.hasOrigin() ? ClocksCodec.fromProto(proto.getOrigin()) : null,
+            proto.getLamport(),
+            proto.getOrdinal(),
+            values,
+            deletions,
+            id);
+      }
+      case OrMap.NAME -> {
+        List<OrMap.FieldChange> changes = new ArrayList<>();
+        for (FieldEffectProto field : proto.getFieldsList()) {
+          if (field.hasUpdate() == field.hasRemoval()) {
+            throw new DecodeException("a field change is an update or a removal");
+          }
+          changes.add(
+              new OrMap.FieldChange(
+                  field.getName(),
+                  field.hasUpdate() ? fromProto(field.getUpdate()) : null,
+                  field.hasRemoval() ? ClocksCodec.fromProto(field.getRemoval()) : null));
+        }
+        yield new OrMap.MapEffect(changes, proto.getOrdinal(), id);
+      }
+      default -> {
+        if (!proto.hasDelta() || proto.getDelta().getTypeTag() != type.tag()) {
+          throw new DecodeException("a " + type.name() + " effect needs a delta of its type");
+        }
+        yield new DeltaEffect(fromProto(proto.getDelta()));
+      }
+    };
+  }
+
+  private static void requireOrdinal(int ordinal) {
+    if (ordinal < 0 || ordinal >= Tags.ORDINALS_PER_DOT_MAX) {
+      throw new DecodeException("tag ordinal out of range: " + ordinal);
+    }
+  }
+
+  private static void requireCanonical(byte[] read, byte[] canonical, String what) {
+    if (!Arrays.equals(read, canonical)) {
+      throw new DecodeException(what + " is not in canonical form");
+    }
+  }
+}

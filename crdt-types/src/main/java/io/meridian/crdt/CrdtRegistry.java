@@ -1,0 +1,141 @@
+package io.meridian.crdt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.clocks.CausalContext;
+import io.meridian.clocks.ClocksCodec;
+import io.meridian.clocks.DecodeException;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The one entry point of the module: the API's type names mapped to {@link CrdtType}s and their
+ * protobuf tags, request parsing, the opaque {@code context} strings, and the codecs of states and
+ * effects (deterministic protobuf; decoders raise only {@link DecodeException}).
+ */
+public final class CrdtRegistry {
+  /** The default bound on or-map nesting, as the API states it. */
+  public static final int NESTING_DEPTH_DEFAULT = 16;
+
+  private static final Map<String, AbstractType<?, ?>> BY_NAME = new LinkedHashMap<>();
+  private static final Map<Integer, AbstractType<?, ?>> BY_TAG = new LinkedHashMap<>();
+
+  static {
+    register(new Counter.Type(Counter.G_COUNTER, 1));
+    register(new Counter.Type(Counter.PN_COUNTER, 2));
+    register(new LwwRegister.Type());
+    register(new MvRegister.Type());
+    register(new EwFlag.Type());
+    register(new GSet.Type());
+    register(new AwSet.Type());
+    register(new RwSet.Type());
+    register(new OrMap.Type());
+    register(new RgaList.Type());
+  }
+
+  private CrdtRegistry() {}
+
+  private static void register(AbstractType<?, ?> type) {
+    BY_NAME.put(type.name(), type);
+    BY_TAG.put(type.tag(), type);
+  }
+
+  /** Every type, in tag order. */
+  public static Collection<CrdtType> types() {
+    return Collections.unmodifiableCollection(BY_NAME.values());
+  }
+
+  /**
+   * The type with API name {@code name}.
+   *
+   * @throws CrdtRequestException ({@code bad_request}) for an unknown name
+   */
+  public static CrdtType type(String name) {
+    return internalType(name);
+  }
+
+  /** The type of a state. */
+  public static CrdtType typeOf(CrdtState state) {
+    return internalType(state.typeName());
+  }
+
+  static AbstractType<?, ?> internalType(String name) {
+    AbstractType<?, ?> type = name == null ? null : BY_NAME.get(name);
+    if (type == null) {
+      throw new CrdtRequestException(ErrorCode.BAD_REQUEST, "unknown type " + name);
+    }
+    return type;
+  }
+
+  static AbstractType<?, ?> typeByTag(int tag) {
+    AbstractType<?, ?> type = BY_TAG.get(tag);
+    if (type == null) {
+      throw new DecodeException("unknown CRDT type tag " + tag);
+    }
+    return type;
+  }
+
+  /**
+   * Parses an update request {@code {"type", "op", ...}} with the default nesting bound.
+   *
+   * @throws CrdtRequestException ({@code bad_request}) for an unknown type or op, a missing or
+   *     wrongly typed argument, a negative g-counter increment, or nesting deeper than the bound
+   */
+  public static Operation parseUpdate(JsonNode request) {
+    return parseUpdate(request, NESTING_DEPTH_DEFAULT);
+  }
+
+  /** Parses an update request, allowing {@code nestingDepthMax} levels (1: no nested map). */
+  public static Operation parseUpdate(JsonNode request, int nestingDepthMax) {
+    return JsonMapping.parse(request, nestingDepthMax);
+  }
+
+  /**
+   * Checks a client's operation id: 1 to 128 bytes of printable ASCII.
+   *
+   * @throws CrdtRequestException ({@code bad_request}) otherwise
+   */
+  public static String requireOperationId(String id) {
+    return JsonMapping.requireOperationId(id);
+  }
+
+  /** The {@code context} string a read returns: base64url of a versioned protobuf. */
+  public static String encodeContext(CausalContext context) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(ClocksCodec.encode(context));
+  }
+
+  /**
+   * Decodes a client's {@code context} string.
+   *
+   * @throws CrdtRequestException ({@code bad_request}) for a malformed or foreign string
+   */
+  public static CausalContext decodeContext(String text) {
+    try {
+      return ClocksCodec.decodeCausalContext(Base64.getUrlDecoder().decode(text));
+    } catch (IllegalArgumentException | DecodeException e) {
+      throw new CrdtRequestException(ErrorCode.BAD_REQUEST, "malformed context: " + e.getMessage());
+    }
+  }
+
+  /** Encodes a state, deterministically: equal states give equal bytes. */
+  public static byte[] encodeState(CrdtState state) {
+    return CrdtCodec.encodeState(state);
+  }
+
+  /** Decodes a state; any bad input is a {@link DecodeException}. */
+  public static CrdtState decodeState(byte[] bytes) {
+    return CrdtCodec.decodeState(bytes);
+  }
+
+  /** Encodes an effect, deterministically. */
+  public static byte[] encodeEffect(Effect effect) {
+    return CrdtCodec.encodeEffect(effect);
+  }
+
+  /** Decodes an effect; any bad input is a {@link DecodeException}. */
+  public static Effect decodeEffect(byte[] bytes) {
+    return CrdtCodec.decodeEffect(bytes);
+  }
+}

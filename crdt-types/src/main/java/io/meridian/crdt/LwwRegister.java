@@ -1,0 +1,136 @@
+package io.meridian.crdt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import io.meridian.clocks.Dot;
+import io.meridian.clocks.HlcTimestamp;
+import io.meridian.clocks.VersionVector;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The last-writer-wins register: of the concurrent assignments, the one with the highest HLC
+ * timestamp wins, ties broken by origin region (then by tag). An assignment takes a timestamp above
+ * every one it overwrites, so a causally later write wins whatever the clocks say (property S6;
+ * Shapiro et al. 2011, with hybrid logical clocks after Kulkarni et al. 2014). Kept as a dot store
+ * of stamped values, so the losers of a concurrent write can be folded away once stable and an
+ * or-map can remove an observed value. Immutable; {@code equals} is structural.
+ */
+public final class LwwRegister implements CrdtState {
+  static final String NAME = "lww-register";
+
+  /** A value with the HLC timestamp of its assignment. */
+  record Stamped(long timestamp, String value) {}
+
+  private static final Comparator<Map.Entry<Dot, Stamped>> ORDER =
+      Comparator.<Map.Entry<Dot, Stamped>>comparingLong(entry -> entry.getValue().timestamp())
+          .thenComparing(entry -> entry.getKey().replica())
+          .thenComparingLong(entry -> entry.getKey().counter());
+
+  private final DotStore<Stamped> store;
+
+  LwwRegister(DotStore<Stamped> store) {
+    this.store = Objects.requireNonNull(store);
+  }
+
+  DotStore<Stamped> store() {
+    return store;
+  }
+
+  private Optional<Map.Entry<Dot, Stamped>> winner() {
+    return store.entries().entrySet().stream().max(ORDER);
+  }
+
+  /** The winning value as canonical JSON text, or empty before any assignment. */
+  public Optional<String> value() {
+    return winner().map(entry -> entry.getValue().value());
+  }
+
+  /** The winning assignment's HLC timestamp, or {@link HlcTimestamp#ZERO}. */
+  public long timestamp() {
+    return winner().map(entry -> entry.getValue().timestamp()).orElse(HlcTimestamp.ZERO);
+  }
+
+  @Override
+  public String typeName() {
+    return NAME;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof LwwRegister register && store.equals(register.store);
+  }
+
+  @Override
+  public int hashCode() {
+    return store.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return NAME + store;
+  }
+
+  static final class Type extends DotStoreType<Stamped, LwwRegister, DeltaEffect> {
+    Type() {
+      super(NAME, 3, LwwRegister.class, DeltaEffect.class, LwwRegister::store, LwwRegister::new);
+    }
+
+    @Override
+    Optional<DeltaEffect> prepareTyped(
+        LwwRegister state, Operation operation, UpdateContext context) {
+      if (context.operationId() != null && state.store.hasOperationId(context.operationId())) {
+        return Optional.empty();
+      }
+      if (!(operation instanceof Operation.Assign assign)) {
+        throw JsonMapping.wrongOperation(NAME, operation);
+      }
+      long highest = HlcTimestamp.ZERO;
+      for (Stamped stamped : state.store.entries().values()) {
+        highest = Math.max(highest, stamped.timestamp());
+      }
+      long timestamp =
+          state.store.entries().isEmpty()
+              ? context.hlcTimestamp()
+              : Math.max(context.hlcTimestamp(), HlcTimestamp.successor(highest));
+      DotStore<Stamped> removal =
+          state.store.removalDelta(
+              value -> true, observedOrCurrent(context, state.store.context()));
+      DeltaBuilder<Stamped> delta = new DeltaBuilder<>(state.store.context(), context.dot());
+      delta.operationId(context.operationId());
+      delta.put(new Stamped(timestamp, assign.value()));
+      return Optional.of(new DeltaEffect(new LwwRegister(removal.join(delta.build(), sameTag()))));
+    }
+
+    @Override
+    LwwRegister applyTyped(LwwRegister state, DeltaEffect effect, Dot entryDot) {
+      return joinTyped(state, state(effect.delta()));
+    }
+
+    /** Also drops the stable losers: no later assignment can make one of them win again. */
+    @Override
+    LwwRegister foldTyped(LwwRegister state, VersionVector stable) {
+      VersionVector stableTags = Tags.stableTags(stable);
+      Optional<Map.Entry<Dot, Stamped>> winner = state.winner();
+      TreeMap<Dot, Stamped> entries = new TreeMap<>();
+      state
+          .store
+          .entries()
+          .forEach(
+              (tag, stamped) -> {
+                if (!stableTags.contains(tag) || tag.equals(winner.get().getKey())) {
+                  entries.put(tag, stamped);
+                }
+              });
+      return new LwwRegister(state.store.withEntries(entries).fold(stable));
+    }
+
+    @Override
+    JsonNode valueTyped(LwwRegister state) {
+      return state.value().map(CanonicalJson::parse).orElse(NullNode.getInstance());
+    }
+  }
+}

@@ -1,0 +1,8 @@
+package io.meridian.crdt;
+
+class GCounterLawsTest extends CounterLawsTest {
+  @Override
+  String typeName() {
+    return Counter.G_COUNTER;
+  }
+}

@@ -1,0 +1,8 @@
+package io.meridian.crdt;
+
+class PnCounterLawsTest extends CounterLawsTest {
+  @Override
+  String typeName() {
+    return Counter.PN_COUNTER;
+  }
+}

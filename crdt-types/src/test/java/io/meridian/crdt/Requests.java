@@ -1,0 +1,56 @@
+package io.meridian.crdt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Random;
+
+/** Small request generators and history helpers shared by the per-type law suites. */
+final class Requests {
+  private Requests() {}
+
+  static final List<JsonNode> ELEMENTS =
+      List.of(
+          CanonicalJson.NODES.textNode("a"),
+          CanonicalJson.NODES.textNode("b"),
+          CanonicalJson.NODES.numberNode(1),
+          CanonicalJson.NODES.numberNode(new BigDecimal("1.0")),
+          CanonicalJson.NODES.numberNode(new BigDecimal("2.5")),
+          CanonicalJson.NODES.booleanNode(true));
+
+  static ObjectNode request(String type, String op) {
+    ObjectNode node = CanonicalJson.NODES.objectNode();
+    node.put("type", type);
+    node.put("op", op);
+    return node;
+  }
+
+  static ArrayNode someElements(Random random) {
+    ArrayNode array = CanonicalJson.NODES.arrayNode();
+    int count = 1 + random.nextInt(2);
+    for (int i = 0; i < count; i++) {
+      array.add(ELEMENTS.get(random.nextInt(ELEMENTS.size())));
+    }
+    return array;
+  }
+
+  static JsonNode someValue(Random random) {
+    return switch (random.nextInt(4)) {
+      case 0 -> CanonicalJson.NODES.numberNode(random.nextInt(3));
+      case 1 -> CanonicalJson.NODES.textNode("v" + random.nextInt(3));
+      case 2 -> CanonicalJson.NODES.objectNode().put("z", 1).put("a", random.nextInt(2));
+      default -> CanonicalJson.NODES.nullNode();
+    };
+  }
+
+  /** True when some entry of {@code later} has {@code entry} in its causal past. */
+  static boolean before(Simulation.Entry entry, Simulation.Entry later) {
+    return entry.happenedBefore(later);
+  }
+
+  static Operation operation(Simulation.Entry entry) {
+    return CrdtRegistry.parseUpdate(entry.request());
+  }
+}

@@ -1,0 +1,237 @@
+package io.meridian.crdt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.clocks.Dot;
+import io.meridian.clocks.VersionVector;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * A seeded run of three replicas of one key: each replica makes updates from random requests and
+ * delivers the others' log entries in a random causal order, exactly once, with every effect going
+ * through its codec; sometimes a replica folds with a settled stable vector. Everything derives
+ * from the seed, so {@link #reproduction()} is a one-line replay.
+ */
+final class Simulation {
+  static final List<String> REPLICAS = List.of("a", "b", "c");
+
+  /** One log entry: an update made at an origin, with what the origin had applied before it. */
+  record Entry(Dot dot, VersionVector dependencies, Effect effect, JsonNode request, String id) {
+    boolean happenedBefore(Entry other) {
+      return other.dependencies.contains(dot);
+    }
+  }
+
+  /** A stable vector with the join of the applied vectors that made it stable. */
+  private record Snapshot(VersionVector stable, VersionVector joined) {}
+
+  interface RequestGenerator {
+    /** A request, and an operation id or null. */
+    Request next(Random random, CrdtState current);
+  }
+
+  record Request(JsonNode body, String id) {}
+
+  final CrdtType type;
+  final long seed;
+  final Random random;
+  final CrdtState[] states = new CrdtState[REPLICAS.size()];
+  final VersionVector[] applied = new VersionVector[REPLICAS.size()];
+  final List<Entry> log = new ArrayList<>();
+
+  /**
+   * The op ids each replica has applied. The state forgets an id once it is stable everywhere; the
+   * server keeps its own table of applied ids for the retention period (24 hours), which is what
+   * stops a retry after that point. This models that table.
+   */
+  private final List<java.util.Set<String>> appliedIds =
+      List.of(new java.util.HashSet<>(), new java.util.HashSet<>(), new java.util.HashSet<>());
+
+  private final List<Snapshot> snapshots = new ArrayList<>();
+  Consumer<Step> stepCheck = step -> {};
+
+  /** What one apply did, for law checks. */
+  record Step(CrdtType type, CrdtState before, Effect effect, Dot dot, CrdtState after) {}
+
+  Simulation(CrdtType type, long seed) {
+    this.type = type;
+    this.seed = seed;
+    this.random = new Random(seed);
+    for (int i = 0; i < states.length; i++) {
+      states[i] = type.empty();
+      applied[i] = VersionVector.empty();
+    }
+  }
+
+  String reproduction() {
+    return "reproduce: new Simulation(CrdtRegistry.type(\""
+        + type.name()
+        + "\"), "
+        + seed
+        + "L) with the same generator";
+  }
+
+  /** Runs {@code steps} random steps: updates, deliveries, snapshots and folds. */
+  Simulation run(RequestGenerator generator, int steps, boolean folds) {
+    for (int step = 0; step < steps; step++) {
+      int replica = random.nextInt(states.length);
+      int choice = random.nextInt(10);
+      if (choice < 4) {
+        update(replica, generator.next(random, states[replica]));
+      } else if (choice < 8 || !folds) {
+        deliverOne(replica);
+      } else if (choice == 8) {
+        snapshot();
+      } else {
+        foldSettled(replica);
+      }
+    }
+    return this;
+  }
+
+  void update(int replica, Request request) {
+    if (request.id() != null && appliedIds.get(replica).contains(request.id())) {
+      return;
+    }
+    Operation operation = CrdtRegistry.parseUpdate(request.body());
+    Dot dot = new Dot(REPLICAS.get(replica), applied[replica].get(REPLICAS.get(replica)) + 1);
+    // Clocks are arbitrary here on purpose: S6 must hold whatever they say.
+    UpdateContext context = UpdateContext.of(dot, random.nextInt(50)).withOperationId(request.id());
+    Optional<Effect> effect;
+    try {
+      effect = type.prepare(states[replica], operation, context);
+    } catch (CrdtRequestException rejected) {
+      return;
+    }
+    if (effect.isEmpty()) {
+      return;
+    }
+    Entry entry = new Entry(dot, applied[replica], effect.get(), request.body(), request.id());
+    log.add(entry);
+    apply(replica, entry);
+  }
+
+  private void apply(int replica, Entry entry) {
+    Effect decoded = CrdtRegistry.decodeEffect(CrdtRegistry.encodeEffect(entry.effect()));
+    CrdtState before = states[replica];
+    CrdtState after = type.apply(before, decoded, entry.dot());
+    stepCheck.accept(new Step(type, before, decoded, entry.dot(), after));
+    states[replica] = after;
+    if (entry.id() != null) {
+      appliedIds.get(replica).add(entry.id());
+    }
+    applied[replica] = applied[replica].with(entry.dot().replica(), entry.dot().counter());
+  }
+
+  List<Entry> deliverable(int replica, VersionVector vector) {
+    List<Entry> ready = new ArrayList<>();
+    for (Entry entry : log) {
+      if (!vector.contains(entry.dot())
+          && vector.get(entry.dot().replica()) == entry.dot().counter() - 1
+          && vector.dominates(entry.dependencies())) {
+        ready.add(entry);
+      }
+    }
+    return ready;
+  }
+
+  boolean deliverOne(int replica) {
+    List<Entry> ready = deliverable(replica, applied[replica]);
+    if (ready.isEmpty()) {
+      return false;
+    }
+    apply(replica, ready.get(random.nextInt(ready.size())));
+    return true;
+  }
+
+  void deliverAll() {
+    for (int replica = 0; replica < states.length; replica++) {
+      while (deliverOne(replica)) {
+        // keep delivering
+      }
+    }
+  }
+
+  void snapshot() {
+    VersionVector meet = applied[0];
+    VersionVector join = applied[0];
+    for (VersionVector vector : applied) {
+      meet = meet.meet(vector);
+      join = join.merge(vector);
+    }
+    snapshots.add(new Snapshot(meet, join));
+  }
+
+  /** Folds with the newest stable vector that is settled at {@code replica}. */
+  void foldSettled(int replica) {
+    for (int i = snapshots.size() - 1; i >= 0; i--) {
+      Snapshot snapshot = snapshots.get(i);
+      if (applied[replica].dominates(snapshot.joined())) {
+        fold(replica, snapshot.stable());
+        return;
+      }
+    }
+  }
+
+  void fold(int replica, VersionVector stable) {
+    CrdtState before = states[replica];
+    CrdtState after = type.fold(before, stable);
+    if (!type.value(after).equals(type.value(before))) {
+      throw new AssertionError(
+          "fold changed the value: "
+              + type.value(before)
+              + " -> "
+              + type.value(after)
+              + "; "
+              + reproduction());
+    }
+    if (type.observedContext(after).cloud().size() > type.observedContext(before).cloud().size()) {
+      throw new AssertionError("fold grew the context's cloud; " + reproduction());
+    }
+    states[replica] = after;
+  }
+
+  /** Replays the whole log at a fresh replica in another random causal order. */
+  CrdtState replayInRandomOrder(Random order, boolean duplicateDeltas) {
+    CrdtState state = type.empty();
+    VersionVector vector = VersionVector.empty();
+    while (true) {
+      List<Entry> ready = deliverable(0, vector);
+      if (ready.isEmpty()) {
+        return state;
+      }
+      Entry entry = ready.get(order.nextInt(ready.size()));
+      state = type.apply(state, entry.effect(), entry.dot());
+      if (duplicateDeltas && entry.effect() instanceof DeltaEffect && order.nextBoolean()) {
+        CrdtState again = type.apply(state, entry.effect(), entry.dot());
+        if (!again.equals(state)) {
+          throw new AssertionError("a duplicate delta changed the state; " + reproduction());
+        }
+      }
+      vector = vector.with(entry.dot().replica(), entry.dot().counter());
+    }
+  }
+
+  VersionVector fullVector() {
+    VersionVector vector = VersionVector.empty();
+    for (VersionVector each : applied) {
+      vector = vector.merge(each);
+    }
+    return vector;
+  }
+
+  /** The log entries applied at {@code replica}, in log order. */
+  List<Entry> history(int replica) {
+    List<Entry> history = new ArrayList<>();
+    for (Entry entry : log) {
+      if (applied[replica].contains(entry.dot())) {
+        history.add(entry);
+      }
+    }
+    return Collections.unmodifiableList(history);
+  }
+}
