@@ -176,7 +176,7 @@ abstract class CrdtLaws {
         .isEqualTo(specifiedValue(simulation.history(0)));
   }
 
-  @Property(tries = 100)
+  @Property
   void randomBytesAreRejectedWithTheTypedError(@ForAll byte[] bytes) {
     try {
       CrdtRegistry.decodeState(bytes);
