@@ -56,12 +56,14 @@ class MutualTlsTest {
                   }
                 })
             .listen(0, "127.0.0.1")
-            .await(30, TimeUnit.SECONDS);
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    vertx.close().await(30, TimeUnit.SECONDS);
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   /** What a client saw: the server's line, "closed" when it was cut off, or "failed: ...". */
@@ -88,7 +90,7 @@ class MutualTlsTest {
     try {
       return outcome.get(30, TimeUnit.SECONDS);
     } finally {
-      client.close().await(30, TimeUnit.SECONDS);
+      client.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
   }
 

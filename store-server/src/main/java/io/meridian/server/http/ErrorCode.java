@@ -1,0 +1,35 @@
+package io.meridian.server.http;
+
+/** The error codes of the API, each with its HTTP status (API "Endpoints"). */
+public enum ErrorCode {
+  BAD_REQUEST("bad_request", 400),
+  UNAUTHORIZED("unauthorized", 401),
+  FORBIDDEN("forbidden", 403),
+  NOT_FOUND("not_found", 404),
+  TYPE_MISMATCH("type_mismatch", 409),
+  TOO_LARGE("too_large", 413),
+  UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415),
+  SESSION_UNAVAILABLE("session_unavailable", 503),
+  OVERLOADED("overloaded", 503),
+  /**
+   * Not a client's error: a bug or a failed disk. The only code that yields a 5xx other than 503.
+   */
+  INTERNAL("internal", 500);
+
+  private final String wireName;
+  private final int status;
+
+  ErrorCode(String wireName, int status) {
+    this.wireName = wireName;
+    this.status = status;
+  }
+
+  /** The {@code code} field of the error body. */
+  public String wireName() {
+    return wireName;
+  }
+
+  public int status() {
+    return status;
+  }
+}

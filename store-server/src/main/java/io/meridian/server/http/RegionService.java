@@ -1,0 +1,36 @@
+package io.meridian.server.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * What the key, batch, read and status endpoints do, behind the HTTP layer. The HTTP layer has
+ * already checked the content type, the body size and that the body is a JSON object, the bucket
+ * and key names (decoded, 1 to 256 bytes of UTF-8) and the session headers; the service checks the
+ * body's fields, waits for the session's guarantees (at most {@link RequestContext#waitMillis()}),
+ * and applies or reads.
+ *
+ * <p>Every method returns a future that completes with a {@link RegionResponse} or fails with an
+ * {@link ApiException} (a client error never changes state, never yields a 5xx). Any other failure
+ * is reported as a 500. Methods are called on a Vert.x event loop and must not block it.
+ */
+public interface RegionService {
+  /** {@code GET /v1/buckets/{bucket}/keys/{key}}. */
+  Future<RegionResponse> readKey(RequestContext context, String bucket, String key);
+
+  /** {@code POST /v1/buckets/{bucket}/keys/{key}} with the update in {@code body}. */
+  Future<RegionResponse> updateKey(
+      RequestContext context, String bucket, String key, JsonObject body);
+
+  /** {@code POST /v1/batch}: all or nothing. */
+  Future<RegionResponse> batch(RequestContext context, JsonObject body);
+
+  /** {@code POST /v1/read}: one causally consistent snapshot. */
+  Future<RegionResponse> read(RequestContext context, JsonObject body);
+
+  /** {@code GET /v1/status}. */
+  Future<JsonObject> status();
+
+  /** True once storage is open and the replication listener has started. */
+  boolean ready();
+}
