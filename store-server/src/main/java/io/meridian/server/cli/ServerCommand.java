@@ -1,0 +1,123 @@
+package io.meridian.server.cli;
+
+import io.meridian.clocks.ReplicaIds;
+import io.meridian.server.HostPort;
+import io.meridian.server.RegionConfig;
+import io.meridian.server.http.HttpApiConfig;
+import io.meridian.server.storage.UpdateLogConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code meridian server ...}: one region (API "Command line"). */
+@Command(name = "server", mixinStandardHelpOptions = true, description = "Run one region.")
+final class ServerCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--region", required = true, description = "This region's name.")
+  String region;
+
+  @Option(
+      names = "--http",
+      required = true,
+      description = "HOST:PORT of the HTTP API (port 0: any free port).")
+  String http;
+
+  @Option(
+      names = "--replication",
+      required = true,
+      description = "HOST:PORT of the replication listener.")
+  String replication;
+
+  @Option(
+      names = "--peer",
+      split = ",",
+      description = "NAME=HOST:PORT of another region; repeat for each peer.")
+  List<String> peers = new ArrayList<>();
+
+  @Option(names = "--data", required = true, description = "The region's data directory.")
+  Path data;
+
+  @Option(names = "--tls-dir", description = "Directory with ca.pem, NAME.pem and NAME-key.pem.")
+  Path tlsDirectory;
+
+  @Option(names = "--insecure", description = "Replication without TLS. For tests only.")
+  boolean insecure;
+
+  @Option(names = "--config", description = "Read options from this properties or JSON file.")
+  Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    RegionConfig regionConfig = regionConfig();
+    if (insecure) {
+      System.err.println(
+          "meridian: WARNING: --insecure: replication runs WITHOUT TLS and accepts any peer. For tests only.");
+    }
+    return RegionRunner.run(List.of(regionConfig), spec.commandLine().getOut());
+  }
+
+  RegionConfig regionConfig() {
+    requireRegionName(spec, region);
+    HostPort httpAddress = address("--http", http);
+    HostPort replicationAddress = address("--replication", replication);
+    Map<String, HostPort> peerAddresses = new LinkedHashMap<>();
+    for (String peer : peers) {
+      int equals = peer.indexOf('=');
+      if (equals <= 0) {
+        throw usage("--peer must be NAME=HOST:PORT, got '" + peer + "'");
+      }
+      String name = peer.substring(0, equals);
+      requireRegionName(spec, name);
+      if (name.equals(region)) {
+        throw usage("--peer " + name + " is this region itself");
+      }
+      if (peerAddresses.put(name, address("--peer " + name, peer.substring(equals + 1))) != null) {
+        throw usage("--peer " + name + " is given twice");
+      }
+    }
+    if (tlsDirectory == null && !insecure) {
+      throw usage("--tls-dir is required (or --insecure, for tests only)");
+    }
+    if (tlsDirectory != null && insecure) {
+      throw usage("--tls-dir and --insecure exclude each other");
+    }
+    return new RegionConfig(
+        region,
+        httpAddress,
+        replicationAddress,
+        peerAddresses,
+        data,
+        Optional.ofNullable(tlsDirectory),
+        insecure,
+        HttpApiConfig.defaults(),
+        UpdateLogConfig.defaults());
+  }
+
+  private HostPort address(String option, String text) {
+    try {
+      return HostPort.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw usage(option + ": " + e.getMessage());
+    }
+  }
+
+  private CommandLine.ParameterException usage(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
+  }
+
+  static void requireRegionName(CommandLine.Model.CommandSpec spec, String name) {
+    if (!ReplicaIds.isValid(name)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "invalid region name '" + name + "': 1 to 64 of [a-z0-9._-], starting alphanumeric");
+    }
+  }
+}

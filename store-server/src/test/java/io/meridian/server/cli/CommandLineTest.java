@@ -1,0 +1,286 @@
+package io.meridian.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meridian.server.HostPort;
+import io.meridian.server.RegionConfig;
+import io.meridian.server.storage.DataDirectory;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CommandLineTest {
+  @TempDir Path directory;
+
+  private record Outcome(int exitCode, String out, String err) {}
+
+  private static Outcome run(String... arguments) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        MeridianCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), arguments);
+    return new Outcome(code, out.toString(), err.toString());
+  }
+
+  private static RegionConfig parseServer(String... arguments) {
+    MeridianCommand root = new MeridianCommand();
+    CommandLine line = new CommandLine(root);
+    CommandLine.ParseResult result = line.parseArgs(arguments);
+    ServerCommand server = (ServerCommand) result.subcommand().commandSpec().userObject();
+    return server.regionConfig();
+  }
+
+  @Test
+  void helpListsTheCommands() {
+    Outcome outcome = run("--help");
+    assertThat(outcome.exitCode()).isZero();
+    assertThat(outcome.out()).contains("local", "certs", "server");
+  }
+
+  @Test
+  void serverOptionsBecomeARegionConfig() {
+    RegionConfig config =
+        parseServer(
+            "server",
+            "--region",
+            "a",
+            "--http",
+            "127.0.0.1:8081",
+            "--replication",
+            "[::1]:0",
+            "--peer",
+            "b=10.0.0.2:9000",
+            "--peer",
+            "c=host.example:9001",
+            "--data",
+            "d",
+            "--tls-dir",
+            "t");
+    assertThat(config.region()).isEqualTo("a");
+    assertThat(config.replication()).isEqualTo(new HostPort("::1", 0));
+    assertThat(config.peers()).containsOnlyKeys("b", "c");
+    assertThat(config.peers().get("c")).isEqualTo(new HostPort("host.example", 9001));
+  }
+
+  @Test
+  void invalidOptionsAreClearUsageErrors() {
+    String[][] cases = {
+      {
+        "server",
+        "--http",
+        "127.0.0.1:0",
+        "--replication",
+        "127.0.0.1:0",
+        "--data",
+        "d",
+        "--insecure"
+      },
+      {
+        "server",
+        "--region",
+        "Bad Name",
+        "--http",
+        "127.0.0.1:0",
+        "--replication",
+        "127.0.0.1:0",
+        "--data",
+        "d",
+        "--insecure"
+      },
+      {
+        "server",
+        "--region",
+        "a",
+        "--http",
+        "127.0.0.1",
+        "--replication",
+        "127.0.0.1:0",
+        "--data",
+        "d",
+        "--insecure"
+      },
+      {
+        "server",
+        "--region",
+        "a",
+        "--http",
+        "127.0.0.1:70000",
+        "--replication",
+        "127.0.0.1:0",
+        "--data",
+        "d",
+        "--insecure"
+      },
+      {
+        "server",
+        "--region",
+        "a",
+        "--http",
+        "127.0.0.1:0",
+        "--replication",
+        "127.0.0.1:0",
+        "--peer",
+        "b",
+        "--data",
+        "d",
+        "--insecure"
+      },
+      {
+        "server",
+        "--region",
+        "a",
+        "--http",
+        "127.0.0.1:0",
+        "--replication",
+        "127.0.0.1:0",
+        "--peer",
+        "a=h:1",
+        "--data",
+        "d",
+        "--insecure"
+      },
+      {
+        "server",
+        "--region",
+        "a",
+        "--http",
+        "127.0.0.1:0",
+        "--replication",
+        "127.0.0.1:0",
+        "--peer",
+        "b=h:1",
+        "--peer",
+        "b=h:2",
+        "--data",
+        "d",
+        "--insecure"
+      },
+      {
+        "server",
+        "--region",
+        "a",
+        "--http",
+        "127.0.0.1:0",
+        "--replication",
+        "127.0.0.1:0",
+        "--data",
+        "d"
+      },
+      {"local", "--regions", "17"},
+      {"local", "--regions", "0"},
+      {"certs", "--out", "x", "--regions", "a,B"},
+      {"nonsense"},
+      {},
+    };
+    for (String[] arguments : cases) {
+      Outcome outcome = run(arguments);
+      assertThat(outcome.exitCode()).as(String.join(" ", arguments)).isEqualTo(2);
+      assertThat(outcome.err()).as(String.join(" ", arguments)).isNotBlank();
+    }
+  }
+
+  @Test
+  void aJsonConfigFileSuppliesOptionsAndTheCommandLineWins() throws Exception {
+    Path file = directory.resolve("a.json");
+    Files.writeString(
+        file,
+        "{\"region\":\"a\",\"http\":\"127.0.0.1:1\",\"replication\":\"127.0.0.1:2\","
+            + "\"peer\":[\"b=127.0.0.1:3\",\"c=127.0.0.1:4\"],\"data\":\"d\",\"--insecure\":true}");
+    RegionConfig config =
+        parseWithConfig("server", "--config", file.toString(), "--http", "127.0.0.1:9");
+    assertThat(config.http()).isEqualTo(new HostPort("127.0.0.1", 9));
+    assertThat(config.replication()).isEqualTo(new HostPort("127.0.0.1", 2));
+    assertThat(config.peers()).containsOnlyKeys("b", "c");
+    assertThat(config.insecure()).isTrue();
+  }
+
+  @Test
+  void aPropertiesConfigFileSuppliesOptions() throws Exception {
+    Path file = directory.resolve("a.properties");
+    Files.writeString(
+        file,
+        "region=a\nhttp=127.0.0.1:1\nreplication=127.0.0.1:2\npeer=b=127.0.0.1:3\ndata=d\ntls-dir=t\n");
+    RegionConfig config = parseWithConfig("server", "--config", file.toString());
+    assertThat(config.peers()).containsOnlyKeys("b");
+    assertThat(config.tlsDirectory()).contains(Path.of("t"));
+  }
+
+  @Test
+  void aConfigFileWithAnUnknownOptionIsRefused() throws Exception {
+    Path file = directory.resolve("bad.properties");
+    Files.writeString(file, "region=a\nrgion=b\n");
+    Outcome outcome = run("server", "--config", file.toString());
+    assertThat(outcome.exitCode()).isEqualTo(2);
+    assertThat(outcome.err()).contains("unknown option", "rgion");
+  }
+
+  private static RegionConfig parseWithConfig(String... arguments) {
+    // The same path as execute: the file becomes the subcommand's default value provider.
+    MeridianCommand root = new MeridianCommand();
+    CommandLine line = new CommandLine(root);
+    CommandLine sub = line.getSubcommands().get(arguments[0]);
+    ConfigFile config = ConfigFile.load(Path.of(arguments[2]));
+    config.checkNames(sub.getCommandSpec());
+    sub.setDefaultValueProvider(config);
+    CommandLine.ParseResult result = line.parseArgs(arguments);
+    return ((ServerCommand) result.subcommand().commandSpec().userObject()).regionConfig();
+  }
+
+  @Test
+  void certsWritesTheCaAndRegionFiles() {
+    Outcome outcome = run("certs", "--out", directory.toString(), "--regions", "a,b");
+    assertThat(outcome.exitCode()).isZero();
+    for (String name :
+        List.of("ca.pem", "ca-key.pem", "a.pem", "a-key.pem", "b.pem", "b-key.pem")) {
+      assertThat(directory.resolve(name)).isRegularFile();
+    }
+  }
+
+  @Test
+  void aServerPrintsItsAddressesFirstAndStopsGracefullyOnSigterm() throws Exception {
+    Path data = directory.resolve("data");
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process server =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                MeridianCommand.class.getName(),
+                "server",
+                "--region",
+                "a",
+                "--http",
+                "127.0.0.1:0",
+                "--replication",
+                "127.0.0.1:0",
+                "--data",
+                data.toString(),
+                "--insecure")
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try {
+      BufferedReader output =
+          new BufferedReader(
+              new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+      String first = output.readLine();
+      assertThat(first)
+          .matches(
+              "meridian region=a http=127\\.0\\.0\\.1:[1-9][0-9]* replication=127\\.0\\.0\\.1:[1-9][0-9]*");
+      server.destroy(); // SIGTERM
+      assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      // The shutdown hook closed storage: the directory is free again.
+      DataDirectory.open(data).close();
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+}
