@@ -3,7 +3,13 @@ package io.meridian.crdt;
 import io.meridian.clocks.CausalContext;
 import io.meridian.clocks.Dot;
 import io.meridian.clocks.VersionVector;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -24,17 +30,28 @@ import java.util.function.Predicate;
  * @param <V> the value an item's tag maps to (an element, a JSON text, an amount)
  */
 final class DotStore<V> {
+  /** A delta with at most this many items and context dots joins by point updates. */
+  static final int POINT_JOIN_ITEMS_MAX = 64;
+
   private static final DotStore<?> EMPTY =
       new DotStore<>(
-          Collections.emptySortedMap(), Collections.emptySortedMap(), CausalContext.empty());
+          PersistentSortedMap.<Dot, Object>empty(),
+          PersistentSortedMap.<Dot, String>empty(),
+          CausalContext.empty());
 
-  private final SortedMap<Dot, V> entries;
-  private final SortedMap<Dot, String> operationIds;
+  private final PersistentSortedMap<Dot, V> entries;
+  private final PersistentSortedMap<Dot, String> operationIds;
   private final CausalContext context;
 
+  /**
+   * Value to tags, built on first use by {@link #tagsOf} and carried along by point joins; not part
+   * of the value (a cache of a function of {@link #entries}).
+   */
+  private PersistentSortedMap<V, Dot[]> byValue;
+
   DotStore(SortedMap<Dot, V> entries, SortedMap<Dot, String> operationIds, CausalContext context) {
-    this.entries = Collections.unmodifiableSortedMap(new TreeMap<>(entries));
-    this.operationIds = Collections.unmodifiableSortedMap(new TreeMap<>(operationIds));
+    this.entries = PersistentSortedMap.copyOf(entries);
+    this.operationIds = PersistentSortedMap.copyOf(operationIds);
     this.context = Objects.requireNonNull(context);
   }
 
@@ -60,40 +77,163 @@ final class DotStore<V> {
   }
 
   /**
+   * The tags that map to {@code value}, ascending, in O(log n) once the index is built (values must
+   * be {@link Comparable}: elements, field names).
+   */
+  List<Dot> tagsOf(V value) {
+    if (entries.isEmpty()) {
+      // Also keeps the index off the shared empty store, whose value type is anyone's.
+      return List.of();
+    }
+    Dot[] tags = index().get(value);
+    return tags == null ? List.of() : List.of(tags);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private PersistentSortedMap<V, Dot[]> index() {
+    PersistentSortedMap<V, Dot[]> index = byValue;
+    if (index == null) {
+      TreeMap<V, List<Dot>> grouped = new TreeMap<>();
+      entries.forEach(
+          (tag, value) -> grouped.computeIfAbsent(value, any -> new ArrayList<>()).add(tag));
+      PersistentSortedMap<V, Dot[]> built =
+          PersistentSortedMap.empty((Comparator<? super V>) (Comparator) Comparator.naturalOrder());
+      for (Map.Entry<V, List<Dot>> entry : grouped.entrySet()) {
+        built = built.plus(entry.getKey(), entry.getValue().toArray(new Dot[0]));
+      }
+      index = built;
+      byValue = index;
+    }
+    return index;
+  }
+
+  /**
    * The join. {@code sameTag} combines the two values of a tag both sides hold; for most types they
-   * are always equal and it returns either.
+   * are always equal and it returns either. A small side (a delta) is joined into the large one by
+   * point updates, O(k log n); two large sides by one ordered walk over both, O(n + m).
    */
   DotStore<V> join(DotStore<V> other, BinaryOperator<V> sameTag) {
     if (other == this) {
       return this;
     }
+    if (other.isSmall()) {
+      return absorb(other, sameTag);
+    }
+    if (isSmall()) {
+      return other.absorb(this, (left, right) -> sameTag.apply(right, left));
+    }
     return new DotStore<>(
         joinMaps(entries, context, other.entries, other.context, sameTag),
         joinMaps(operationIds, context, other.operationIds, other.context, (left, right) -> left),
-        context.merge(other.context));
+        Contexts.merge(context, other.context));
   }
 
+  private boolean isSmall() {
+    return context.compactVector().isEmpty()
+        && entries.size() + operationIds.size() + context.cloud().size() <= POINT_JOIN_ITEMS_MAX;
+  }
+
+  /** Joins a small store (its context has no compact vector) into this one by point updates. */
+  private DotStore<V> absorb(DotStore<V> delta, BinaryOperator<V> sameTag) {
+    PersistentSortedMap<V, Dot[]> index = byValue;
+    PersistentSortedMap<Dot, V> joined = entries;
+    for (Map.Entry<Dot, V> entry : delta.entries.entrySet()) {
+      Dot tag = entry.getKey();
+      V mine = joined.get(tag);
+      if (mine != null) {
+        V combined = sameTag.apply(mine, entry.getValue());
+        if (!combined.equals(mine)) {
+          joined = joined.plus(tag, combined);
+          index = unindex(index, mine, tag);
+          index = reindex(index, combined, tag);
+        }
+      } else if (!context.contains(tag)) {
+        joined = joined.plus(tag, entry.getValue());
+        index = reindex(index, entry.getValue(), tag);
+      }
+    }
+    PersistentSortedMap<Dot, String> ids = operationIds;
+    for (Map.Entry<Dot, String> entry : delta.operationIds.entrySet()) {
+      if (!ids.containsKey(entry.getKey()) && !context.contains(entry.getKey())) {
+        ids = ids.plus(entry.getKey(), entry.getValue());
+      }
+    }
+    for (Dot seen : delta.context.cloud()) {
+      V mine = joined.get(seen);
+      if (mine != null && !delta.entries.containsKey(seen)) {
+        joined = joined.minus(seen);
+        index = unindex(index, mine, seen);
+      }
+      if (ids.containsKey(seen) && !delta.operationIds.containsKey(seen)) {
+        ids = ids.minus(seen);
+      }
+    }
+    DotStore<V> result = new DotStore<>(joined, ids, Contexts.merge(context, delta.context));
+    result.byValue = index;
+    return result;
+  }
+
+  private static <V> PersistentSortedMap<V, Dot[]> reindex(
+      PersistentSortedMap<V, Dot[]> index, V value, Dot tag) {
+    if (index == null) {
+      return null;
+    }
+    Dot[] tags = index.get(value);
+    if (tags == null) {
+      return index.plus(value, new Dot[] {tag});
+    }
+    Dot[] more = Arrays.copyOf(tags, tags.length + 1);
+    more[tags.length] = tag;
+    Arrays.sort(more);
+    return index.plus(value, more);
+  }
+
+  private static <V> PersistentSortedMap<V, Dot[]> unindex(
+      PersistentSortedMap<V, Dot[]> index, V value, Dot tag) {
+    if (index == null) {
+      return null;
+    }
+    Dot[] tags = index.get(value);
+    if (tags == null) {
+      return index;
+    }
+    Dot[] fewer = Arrays.stream(tags).filter(each -> !each.equals(tag)).toArray(Dot[]::new);
+    return fewer.length == 0 ? index.minus(value) : index.plus(value, fewer);
+  }
+
+  /** The join of two tag maps by one ordered walk over both. */
   static <T> SortedMap<Dot, T> joinMaps(
       SortedMap<Dot, T> left,
       CausalContext leftContext,
       SortedMap<Dot, T> right,
       CausalContext rightContext,
       BinaryOperator<T> sameTag) {
-    TreeMap<Dot, T> joined = new TreeMap<>();
-    for (Map.Entry<Dot, T> entry : left.entrySet()) {
-      T theirs = right.get(entry.getKey());
-      if (theirs != null) {
-        joined.put(entry.getKey(), sameTag.apply(entry.getValue(), theirs));
-      } else if (!rightContext.contains(entry.getKey())) {
-        joined.put(entry.getKey(), entry.getValue());
+    List<Dot> tags = new ArrayList<>(left.size() + right.size());
+    List<T> values = new ArrayList<>(left.size() + right.size());
+    Iterator<Map.Entry<Dot, T>> mine = left.entrySet().iterator();
+    Iterator<Map.Entry<Dot, T>> theirs = right.entrySet().iterator();
+    Map.Entry<Dot, T> a = mine.hasNext() ? mine.next() : null;
+    Map.Entry<Dot, T> b = theirs.hasNext() ? theirs.next() : null;
+    while (a != null || b != null) {
+      int comparison = a == null ? 1 : b == null ? -1 : a.getKey().compareTo(b.getKey());
+      if (comparison == 0) {
+        tags.add(a.getKey());
+        values.add(sameTag.apply(a.getValue(), b.getValue()));
+      } else if (comparison < 0 && !rightContext.contains(a.getKey())) {
+        tags.add(a.getKey());
+        values.add(a.getValue());
+      } else if (comparison > 0 && !leftContext.contains(b.getKey())) {
+        tags.add(b.getKey());
+        values.add(b.getValue());
+      }
+      if (comparison <= 0) {
+        a = mine.hasNext() ? mine.next() : null;
+      }
+      if (comparison >= 0) {
+        b = theirs.hasNext() ? theirs.next() : null;
       }
     }
-    for (Map.Entry<Dot, T> entry : right.entrySet()) {
-      if (!left.containsKey(entry.getKey()) && !leftContext.contains(entry.getKey())) {
-        joined.put(entry.getKey(), entry.getValue());
-      }
-    }
-    return joined;
+    return PersistentSortedMap.fromSorted(null, tags, values);
   }
 
   /** The delta that removes the items matching {@code which} whose tags {@code observed} holds. */
@@ -105,6 +245,20 @@ final class DotStore<V> {
       }
     }
     return new DotStore<>(Collections.emptySortedMap(), Collections.emptySortedMap(), removed);
+  }
+
+  /** The delta that removes the observed tags of each of {@code values}, found by the index. */
+  DotStore<V> removalDeltaOf(Collection<V> values, CausalContext observed) {
+    List<Dot> removed = new ArrayList<>();
+    for (V value : values) {
+      for (Dot tag : tagsOf(value)) {
+        if (observed.contains(tag)) {
+          removed.add(tag);
+        }
+      }
+    }
+    return new DotStore<>(
+        Collections.emptySortedMap(), Collections.emptySortedMap(), CausalContext.ofDots(removed));
   }
 
   /** This store without the items whose tags {@code observed} holds (applied, not a delta). */
@@ -142,7 +296,10 @@ final class DotStore<V> {
             ids.put(tag, id);
           }
         });
-    return new DotStore<>(entries, ids, context.merge(CausalContext.of(stableTags)));
+    DotStore<V> folded =
+        new DotStore<>(entries, ids, Contexts.merge(context, CausalContext.of(stableTags)));
+    folded.byValue = byValue;
+    return folded;
   }
 
   /**

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.meridian.clocks.CausalContext;
 import io.meridian.clocks.Dot;
 import java.util.Collection;
-import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -22,10 +21,8 @@ final class ElementSets {
     DeltaBuilder<Element> delta = new DeltaBuilder<>(state.context(), context.dot());
     delta.operationId(context.operationId());
     for (Element element : new TreeSet<>(elements)) {
-      for (Map.Entry<Dot, Element> entry : state.entries().entrySet()) {
-        if (entry.getValue().equals(element)) {
-          delta.supersede(entry.getKey());
-        }
+      for (Dot tag : state.tagsOf(element)) {
+        delta.supersede(tag);
       }
       delta.put(element);
     }
@@ -37,7 +34,7 @@ final class ElementSets {
       DotStore<Element> state, Collection<Element> elements, UpdateContext context) {
     CausalContext observed = AbstractType.observedOrCurrent(context, state.context());
     TreeSet<Element> removed = new TreeSet<>(elements);
-    DotStore<Element> removal = state.removalDelta(removed::contains, observed);
+    DotStore<Element> removal = state.removalDeltaOf(removed, observed);
     DeltaBuilder<Element> ids = new DeltaBuilder<>(state.context(), context.dot());
     ids.operationId(context.operationId());
     return removal.join(ids.build(), (left, right) -> left);

@@ -205,7 +205,7 @@ public final class OrMap implements CrdtState {
         if (change.removal() != null) {
           presence =
               presence.join(
-                  presence.removalDelta(change.field()::equals, change.removal()),
+                  presence.removalDeltaOf(List.of(change.field()), change.removal()),
                   (left, right) -> left);
         }
       }
