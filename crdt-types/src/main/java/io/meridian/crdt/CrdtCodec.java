@@ -6,7 +6,6 @@ import io.meridian.clocks.DecodeException;
 import io.meridian.clocks.Dot;
 import io.meridian.crdt.proto.EffectProto;
 import io.meridian.crdt.proto.ElementProto;
-import io.meridian.crdt.proto.EntryProto;
 import io.meridian.crdt.proto.EntryValueProto;
 import io.meridian.crdt.proto.FieldEffectProto;
 import io.meridian.crdt.proto.FieldProto;
@@ -17,6 +16,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -188,14 +188,28 @@ final class CrdtCodec {
   private static <V> void writeStore(
       StateProto.Builder builder, DotStore<V> store, ValueCodec<V> codec) {
     builder.setContext(ClocksCodec.toProto(store.context()));
-    store
-        .entries()
-        .forEach(
-            (tag, value) ->
-                builder.addEntries(
-                    EntryProto.newBuilder()
-                        .setTag(ClocksCodec.toProto(tag))
-                        .setValue(codec.write().apply(value))));
+    String replica = null;
+    int count = 0;
+    long previous = 0;
+    for (Map.Entry<Dot, V> entry : store.entries().entrySet()) {
+      Dot tag = entry.getKey();
+      if (!tag.replica().equals(replica)) {
+        if (replica != null) {
+          builder.addEntryReplicaCounts(count);
+        }
+        replica = tag.replica();
+        builder.addEntryReplicas(replica);
+        count = 0;
+        previous = 0;
+      }
+      builder.addEntryTagGaps(tag.counter() - previous);
+      builder.addEntryValues(codec.write().apply(entry.getValue()));
+      previous = tag.counter();
+      count++;
+    }
+    if (replica != null) {
+      builder.addEntryReplicaCounts(count);
+    }
     writeIds(builder, store.operationIds());
   }
 
@@ -207,11 +221,46 @@ final class CrdtCodec {
   }
 
   private static <V> DotStore<V> readStore(StateProto proto, ValueCodec<V> codec) {
-    TreeMap<Dot, V> entries = new TreeMap<>();
-    for (EntryProto entry : proto.getEntriesList()) {
-      entries.put(ClocksCodec.fromProto(entry.getTag()), codec.read().apply(entry.getValue()));
+    if (proto.getEntriesCount() > 0) {
+      throw new DecodeException("dot store items in the retired one-message-per-item form");
     }
-    return new DotStore<>(entries, readIds(proto), ClocksCodec.fromProto(proto.getContext()));
+    int items = proto.getEntryTagGapsCount();
+    if (proto.getEntryReplicasCount() != proto.getEntryReplicaCountsCount()
+        || proto.getEntryValuesCount() != items) {
+      throw new DecodeException("dot store item columns differ in length");
+    }
+    List<Dot> tags = new ArrayList<>(items);
+    List<V> values = new ArrayList<>(items);
+    int item = 0;
+    for (int i = 0; i < proto.getEntryReplicasCount(); i++) {
+      String replica = proto.getEntryReplicas(i);
+      int count = proto.getEntryReplicaCounts(i);
+      if (count < 1 || count > items - item) {
+        throw new DecodeException("bad item count for replica " + replica);
+      }
+      long counter = 0;
+      for (int j = 0; j < count; j++, item++) {
+        long gap = proto.getEntryTagGaps(item);
+        if (gap < 1 || counter > Long.MAX_VALUE - gap) {
+          throw new DecodeException("dot store tags not strictly ascending");
+        }
+        counter += gap;
+        tags.add(new Dot(replica, counter));
+        values.add(codec.read().apply(proto.getEntryValues(item)));
+      }
+    }
+    if (item != items) {
+      throw new DecodeException("dot store items not all named by a replica");
+    }
+    for (int i = 1; i < tags.size(); i++) {
+      if (tags.get(i - 1).compareTo(tags.get(i)) >= 0) {
+        throw new DecodeException("dot store replicas not strictly ascending");
+      }
+    }
+    return new DotStore<>(
+        PersistentSortedMap.fromSorted(null, tags, values),
+        readIds(proto),
+        ClocksCodec.fromProto(proto.getContext()));
   }
 
   private static SortedMap<Dot, String> readIds(StateProto proto) {
@@ -222,7 +271,7 @@ final class CrdtCodec {
     return ids;
   }
 
-  private static ElementProto element(Element element) {
+  static ElementProto element(Element element) {
     return switch (element.kind()) {
       case BOOLEAN -> ElementProto.newBuilder().setBoolean(element.booleanValue()).build();
       case NUMBER -> ElementProto.newBuilder().setNumber(element.numberValue().toString()).build();

@@ -212,6 +212,8 @@ final class DotStore<V> {
     List<T> values = new ArrayList<>(left.size() + right.size());
     Iterator<Map.Entry<Dot, T>> mine = left.entrySet().iterator();
     Iterator<Map.Entry<Dot, T>> theirs = right.entrySet().iterator();
+    AscendingLookup leftSeen = new AscendingLookup(leftContext);
+    AscendingLookup rightSeen = new AscendingLookup(rightContext);
     Map.Entry<Dot, T> a = mine.hasNext() ? mine.next() : null;
     Map.Entry<Dot, T> b = theirs.hasNext() ? theirs.next() : null;
     while (a != null || b != null) {
@@ -219,10 +221,10 @@ final class DotStore<V> {
       if (comparison == 0) {
         tags.add(a.getKey());
         values.add(sameTag.apply(a.getValue(), b.getValue()));
-      } else if (comparison < 0 && !rightContext.contains(a.getKey())) {
+      } else if (comparison < 0 && !rightSeen.contains(a.getKey())) {
         tags.add(a.getKey());
         values.add(a.getValue());
-      } else if (comparison > 0 && !leftContext.contains(b.getKey())) {
+      } else if (comparison > 0 && !leftSeen.contains(b.getKey())) {
         tags.add(b.getKey());
         values.add(b.getValue());
       }
@@ -234,6 +236,31 @@ final class DotStore<V> {
       }
     }
     return PersistentSortedMap.fromSorted(null, tags, values);
+  }
+
+  /**
+   * Membership in a context for dots asked in ascending order: one pass over the cloud in all,
+   * instead of a binary search per dot.
+   */
+  private static final class AscendingLookup {
+    private final CausalContext context;
+    private final List<Dot> cloud;
+    private int next;
+
+    AscendingLookup(CausalContext context) {
+      this.context = context;
+      this.cloud = context.cloud();
+    }
+
+    boolean contains(Dot dot) {
+      if (context.compactVector().contains(dot)) {
+        return true;
+      }
+      while (next < cloud.size() && cloud.get(next).compareTo(dot) < 0) {
+        next++;
+      }
+      return next < cloud.size() && cloud.get(next).equals(dot);
+    }
   }
 
   /** The delta that removes the items matching {@code which} whose tags {@code observed} holds. */
