@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.server.region.RegionLauncher.RunningRegion;
 import io.vertx.core.Vertx;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +13,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three real regions in one JVM (storage, owner, mutual-TLS transport, HTTP on 127.0.0.1, port 0),
@@ -23,13 +23,12 @@ import org.junit.jupiter.api.Test;
 class RegionClusterTest {
   private static Vertx vertx;
   private static List<RunningRegion> regions;
-  private static Path data;
+  @TempDir static Path data;
   private static final HttpTestClient HTTP = new HttpTestClient();
 
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    data = Files.createTempDirectory("meridian-cluster");
     regions = RegionLauncher.startLocal(vertx, 3, data, "127.0.0.1", 0, false);
   }
 
