@@ -81,6 +81,25 @@ final class RegionMetrics {
     }
   }
 
+  /** The update log's own figures: queued appends, fsyncs, appends. */
+  void registerLog(io.meridian.server.storage.UpdateLog log) {
+    Gauge.builder(
+            "meridian.log.queued.appends", log, io.meridian.server.storage.UpdateLog::queuedAppends)
+        .description("appends waiting for the update log writer")
+        .tag("region", region)
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "meridian.log.fsyncs", log, io.meridian.server.storage.UpdateLog::fsyncCount)
+        .description("fsyncs of the update log")
+        .tag("region", region)
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "meridian.log.appends", log, io.meridian.server.storage.UpdateLog::appendCount)
+        .description("records appended to the update log")
+        .tag("region", region)
+        .register(registry);
+  }
+
   private void gauge(String name, AtomicLong value) {
     Gauge.builder(name, value, AtomicLong::get).tag("region", region).register(registry);
   }

@@ -1,5 +1,5 @@
 /**
- * A region as a running server: {@link io.meridian.server.region.Region} owns one {@link
+ * A region as a running server: {@link io.meridian.server.region.RegionOwner} owns one {@link
  * io.meridian.replication.ReplicaCore}, the key states (CRDTs in memory, checkpointed to MapDB) and
  * the update log, all driven from one Vert.x context, so nothing in it takes a lock. HTTP handlers
  * and the replication transport hand it work and get futures back; no event loop ever waits for a

@@ -3,7 +3,7 @@ package io.meridian.server.transport;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import io.meridian.server.region.FrameSender;
-import io.meridian.server.region.Region;
+import io.meridian.server.region.RegionOwner;
 import io.meridian.server.tls.MutualTls;
 import io.meridian.server.tls.PeerIdentity;
 import io.meridian.server.tls.PeerRejectedException;
@@ -53,7 +53,7 @@ public final class ReplicationTransport implements FrameSender {
 
   private final Vertx vertx;
   private final TransportConfig config;
-  private final Region region;
+  private final RegionOwner region;
   private final Map<String, Link> links = new TreeMap<>();
   private final Map<String, Boolean> connectedPeers = new ConcurrentHashMap<>();
   private final AtomicLong droppedFrames = new AtomicLong();
@@ -84,7 +84,7 @@ public final class ReplicationTransport implements FrameSender {
     }
   }
 
-  private ReplicationTransport(Vertx vertx, TransportConfig config, Region region) {
+  private ReplicationTransport(Vertx vertx, TransportConfig config, RegionOwner region) {
     this.vertx = vertx;
     this.config = config;
     this.region = region;
@@ -105,7 +105,7 @@ public final class ReplicationTransport implements FrameSender {
    * configured peer, and connects {@code region} to it.
    */
   public static Future<ReplicationTransport> start(
-      Vertx vertx, TransportConfig config, Region region) {
+      Vertx vertx, TransportConfig config, RegionOwner region) {
     ReplicationTransport transport = new ReplicationTransport(vertx, config, region);
     TransportVerticle verticle = new TransportVerticle(transport);
     return vertx

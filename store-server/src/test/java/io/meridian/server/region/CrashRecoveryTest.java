@@ -2,16 +2,23 @@ package io.meridian.server.region;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.meridian.server.region.RegionLauncher.RunningRegion;
+import io.meridian.server.HostPort;
+import io.meridian.server.Region;
+import io.meridian.server.RegionConfig;
+import io.meridian.server.cli.MeridianCommand;
+import io.meridian.server.http.HttpApiConfig;
+import io.meridian.server.storage.UpdateLogConfig;
 import io.meridian.server.tls.DevelopmentCertificates;
-import io.meridian.server.transport.PeerAddress;
 import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,26 +42,29 @@ class CrashRecoveryTest {
     Path tls = root.resolve("tls");
     DevelopmentCertificates.generate(tls, NAMES);
     Vertx vertx = Vertx.vertx();
-    RunningRegion r1 = RegionLauncher.start(vertx, config("r1", root, tls, List.of()));
-    RunningRegion r2 =
-        RegionLauncher.start(
-            vertx,
-            config(
-                "r2",
-                root,
-                tls,
-                List.of(new PeerAddress("r1", "127.0.0.1", r1.replicationPort()))));
+    Region r1 = Region.start(vertx, config("r1", root, tls, Map.of("r2", 0, "r3", 0)));
+    Region r2 =
+        Region.start(vertx, config("r2", root, tls, Map.of("r1", r1.replicationPort(), "r3", 0)));
     Process child = null;
     try {
       String[] arguments = {
+        "server",
+        "--region",
         "r3",
+        "--http",
+        "127.0.0.1:0",
+        "--replication",
+        "127.0.0.1:0",
+        "--peer",
+        "r1=127.0.0.1:" + r1.replicationPort(),
+        "--peer",
+        "r2=127.0.0.1:" + r2.replicationPort(),
+        "--data",
         root.resolve("r3").toString(),
-        tls.toString(),
-        String.join(",", NAMES),
-        "r1=" + r1.replicationPort(),
-        "r2=" + r2.replicationPort()
+        "--tls-dir",
+        tls.toString()
       };
-      child = RegionProcessMain.start(root.resolve("r3.log"), arguments);
+      child = startServer(root.resolve("r3.log"), arguments);
       int port = httpPort(child);
       AtomicLong acknowledged = new AtomicLong();
       AtomicLong sent = new AtomicLong();
@@ -87,7 +97,7 @@ class CrashRecoveryTest {
       writer.join();
       long acked = acknowledged.get();
 
-      child = RegionProcessMain.start(root.resolve("r3.log"), arguments);
+      child = startServer(root.resolve("r3.log"), arguments);
       int restartedPort = httpPort(child);
       HttpTestClient.Reply atOnce =
           http.get(restartedPort, "/v1/buckets/crash/keys/counter", Map.of());
@@ -121,9 +131,33 @@ class CrashRecoveryTest {
     }
   }
 
-  private static LaunchConfig config(String name, Path root, Path tls, List<PeerAddress> peers) {
-    return new LaunchConfig(
-        name, NAMES, "127.0.0.1", 0, "127.0.0.1", 0, peers, root.resolve(name), tls, false);
+  private static RegionConfig config(String name, Path root, Path tls, Map<String, Integer> peers) {
+    Map<String, HostPort> addresses = new LinkedHashMap<>();
+    peers.forEach((peer, port) -> addresses.put(peer, new HostPort("127.0.0.1", port)));
+    return new RegionConfig(
+        name,
+        new HostPort("127.0.0.1", 0),
+        new HostPort("127.0.0.1", 0),
+        addresses,
+        root.resolve(name),
+        Optional.of(tls),
+        false,
+        HttpApiConfig.defaults(),
+        UpdateLogConfig.defaults());
+  }
+
+  /** {@code meridian server ...} in a JVM of its own with the test class path. */
+  private static Process startServer(Path log, String... arguments) throws java.io.IOException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-Xmx256m");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(MeridianCommand.class.getName());
+    command.addAll(List.of(arguments));
+    return new ProcessBuilder(command)
+        .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
   }
 
   private static int httpPort(Process child) throws Exception {

@@ -3,12 +3,21 @@ package io.meridian.server.region;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meridian.server.region.RegionLauncher.RunningRegion;
+import io.meridian.server.HostPort;
+import io.meridian.server.Region;
+import io.meridian.server.RegionConfig;
+import io.meridian.server.http.HttpApiConfig;
+import io.meridian.server.storage.UpdateLogConfig;
+import io.meridian.server.tls.DevelopmentCertificates;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,20 +31,40 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RegionClusterTest {
   private static Vertx vertx;
-  private static List<RunningRegion> regions;
+  private static List<Region> regions;
   @TempDir static Path data;
   private static final HttpTestClient HTTP = new HttpTestClient();
 
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    regions = RegionLauncher.startLocal(vertx, 3, data, "127.0.0.1", 0, false);
+    List<String> names = List.of("r1", "r2", "r3");
+    DevelopmentCertificates.generate(data.resolve("tls"), names);
+    List<RegionConfig> configs = new ArrayList<>();
+    for (String name : names) {
+      Map<String, HostPort> peers = new LinkedHashMap<>();
+      names.stream()
+          .filter(peer -> !peer.equals(name))
+          .forEach(peer -> peers.put(peer, new HostPort("127.0.0.1", 0)));
+      configs.add(
+          new RegionConfig(
+              name,
+              new HostPort("127.0.0.1", 0),
+              new HostPort("127.0.0.1", 0),
+              peers,
+              data.resolve(name),
+              Optional.of(data.resolve("tls")),
+              false,
+              HttpApiConfig.defaults(),
+              UpdateLogConfig.defaults()));
+    }
+    regions = Region.startAll(vertx, configs);
   }
 
   @AfterAll
   static void stop() {
     if (regions != null) {
-      regions.forEach(RunningRegion::close);
+      regions.forEach(Region::close);
     }
     vertx.close().toCompletionStage().toCompletableFuture().join();
   }
@@ -285,7 +314,7 @@ class RegionClusterTest {
     assertThat(status.body().get("region").asText()).isEqualTo("r1");
     assertThat(status.body().get("peers").size()).isEqualTo(2);
     assertThat(regions.get(0).scrape()).contains("meridian_updates_applied");
-    assertThat(regions.get(0).startLine())
+    assertThat(regions.get(0).startupLine())
         .matches("meridian region=r1 http=127\\.0\\.0\\.1:\\d+ replication=127\\.0\\.0\\.1:\\d+");
   }
 
@@ -296,9 +325,17 @@ class RegionClusterTest {
   }
 
   private static void cut(int left, int right, boolean blocked) {
-    String leftName = regions.get(left).region().name();
-    String rightName = regions.get(right).region().name();
-    RegionLauncher.await(regions.get(left).transport().block(rightName, blocked));
-    RegionLauncher.await(regions.get(right).transport().block(leftName, blocked));
+    String leftName = regions.get(left).config().region();
+    String rightName = regions.get(right).config().region();
+    await(regions.get(left).transport().block(rightName, blocked));
+    await(regions.get(right).transport().block(leftName, blocked));
+  }
+
+  private static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -70,8 +70,8 @@ import java.util.logging.Logger;
  * ReplicaCore#restore}, and the entries after the checkpoint are applied again; peers then send
  * what is missing.
  */
-public final class Region {
-  private static final Logger LOG = Logger.getLogger(Region.class.getName());
+public final class RegionOwner {
+  private static final Logger LOG = Logger.getLogger(RegionOwner.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The checkpoint key of the region's own record (the HLC of the checkpointed entries). */
@@ -84,7 +84,7 @@ public final class Region {
   private static final long OVERLOADED_RETRY_SECONDS = 1;
 
   private final Vertx vertx;
-  private final RegionConfig config;
+  private final RegionOwnerConfig config;
   private final String self;
   private final DataDirectory directory;
   private final CheckpointStore checkpoints;
@@ -137,7 +137,7 @@ public final class Region {
     }
   }
 
-  private Region(Vertx vertx, RegionConfig config, MeterRegistry registry) {
+  private RegionOwner(Vertx vertx, RegionOwnerConfig config, MeterRegistry registry) {
     this.vertx = vertx;
     this.config = config;
     this.self = config.name();
@@ -161,6 +161,7 @@ public final class Region {
     this.directory = openedDirectory;
     this.checkpoints = openedCheckpoints;
     this.log = openedLog;
+    metrics.registerLog(openedLog);
   }
 
   /**
@@ -170,8 +171,8 @@ public final class Region {
    *
    * @throws StorageException when the directory is held by another process or the disk is damaged
    */
-  public static Region open(Vertx vertx, RegionConfig config, MeterRegistry registry) {
-    Region region = new Region(vertx, config, registry);
+  public static RegionOwner open(Vertx vertx, RegionOwnerConfig config, MeterRegistry registry) {
+    RegionOwner region = new RegionOwner(vertx, config, registry);
     try {
       region.recover();
       region.start();
@@ -273,7 +274,7 @@ public final class Region {
   }
 
   /** The configuration the region runs with. */
-  public RegionConfig config() {
+  public RegionOwnerConfig config() {
     return config;
   }
 

@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param sessionWaitersMax requests waiting for their session guarantees; past it a request is
  *     answered {@code overloaded}
  */
-public record RegionConfig(
+public record RegionOwnerConfig(
     ReplicationConfig replication,
     Path dataDirectory,
     UpdateLogConfig updateLog,
@@ -31,7 +31,7 @@ public record RegionConfig(
     int pendingWritesMax,
     int sessionWaitersMax) {
 
-  public RegionConfig {
+  public RegionOwnerConfig {
     Objects.requireNonNull(replication, "replication");
     Objects.requireNonNull(dataDirectory, "dataDirectory");
     Objects.requireNonNull(updateLog, "updateLog");
@@ -54,8 +54,8 @@ public record RegionConfig(
    * every 10 s, operation ids kept 24 h (at most 2,000,000), 50,000 pending writes, 10,000 waiting
    * sessions.
    */
-  public static RegionConfig defaults(ReplicationConfig replication, Path dataDirectory) {
-    return new RegionConfig(
+  public static RegionOwnerConfig defaults(ReplicationConfig replication, Path dataDirectory) {
+    return new RegionOwnerConfig(
         replication,
         dataDirectory,
         UpdateLogConfig.defaults(),
@@ -67,13 +67,26 @@ public record RegionConfig(
         10_000);
   }
 
-  public RegionConfig withCheckpointIntervalMillis(long millis) {
-    return new RegionConfig(
+  public RegionOwnerConfig withCheckpointIntervalMillis(long millis) {
+    return new RegionOwnerConfig(
         replication,
         dataDirectory,
         updateLog,
         tickMillis,
         millis,
+        operationIdRetentionMillis,
+        operationIdsMax,
+        pendingWritesMax,
+        sessionWaitersMax);
+  }
+
+  public RegionOwnerConfig withUpdateLog(UpdateLogConfig log) {
+    return new RegionOwnerConfig(
+        replication,
+        dataDirectory,
+        log,
+        tickMillis,
+        checkpointIntervalMillis,
         operationIdRetentionMillis,
         operationIdsMax,
         pendingWritesMax,
