@@ -1,88 +1,91 @@
 package io.meridian.server;
 
+import io.meridian.replication.ReplicationConfig;
 import io.meridian.server.http.HttpApi;
-import io.meridian.server.http.RegionService;
-import io.meridian.server.storage.CheckpointStore;
-import io.meridian.server.storage.DataDirectory;
-import io.meridian.server.storage.UpdateLog;
-import io.meridian.server.tls.MutualTls;
-import io.meridian.server.tls.PeerIdentity;
-import io.meridian.server.tls.PeerRejectedException;
+import io.meridian.server.region.RegionHttpService;
+import io.meridian.server.region.RegionOwner;
+import io.meridian.server.region.RegionOwnerConfig;
 import io.meridian.server.tls.TlsDirectory;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
+import io.meridian.server.transport.PeerAddress;
+import io.meridian.server.transport.ReplicationTransport;
+import io.meridian.server.transport.TransportConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.NetSocket;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One running region: its locked data directory, update log and checkpoint store, its replication
- * listener (mutual TLS; a peer is named by its certificate and must be a configured region) and its
- * HTTP API. {@link #close} stops the listeners and then closes storage, so a SIGTERM through the
- * shutdown hook leaves the log forced and the directory unlocked.
+ * One running region: its {@link RegionOwner} (locked data directory, update log, checkpoints, key
+ * states and the replication core), its replication transport (mutual TLS; a peer is named by its
+ * certificate and must be a configured region) and its HTTP API. {@link #close} stops HTTP, then
+ * replication, then the owner (last checkpoint, storage closed), so a SIGTERM through the shutdown
+ * hook leaves the log forced and the directory unlocked.
  *
- * <p>Connections from authenticated peers are handed to the replication transport; until the
- * replication integration lands they are closed after authentication, and the data endpoints are
- * served by a {@link RegionService} that says it is not integrated yet.
+ * <p>The regions the protocol knows are this one and its peers; a peer whose port is 0 is known but
+ * not dialled (it dials this region, or updates reach it through others).
  */
 public final class Region implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Region.class.getName());
-  private static final long CLOSE_TIMEOUT_SECONDS_MAX = 30;
+  private static final long CLOSE_TIMEOUT_SECONDS_MAX = 60;
+
+  /** Frames waiting for one peer's socket, at most. */
+  public static final int SEND_QUEUE_FRAMES_MAX = 4_096;
+
+  /** First delay before dialling a peer again; it doubles up to {@link #RECONNECT_MILLIS_MAX}. */
+  public static final long RECONNECT_MILLIS_MIN = 50;
+
+  public static final long RECONNECT_MILLIS_MAX = 5_000;
 
   private final RegionConfig config;
-  private final DataDirectory directory;
-  private final UpdateLog log;
-  private final CheckpointStore checkpoints;
   private final PrometheusMeterRegistry registry;
-  private NetServer replicationServer;
+  private final RegionOwner owner;
+  private ReplicationTransport transport;
   private HttpServer httpServer;
   private volatile boolean replicationStarted;
 
-  private Region(RegionConfig config) {
+  private Region(RegionConfig config, RegionOwner owner, PrometheusMeterRegistry registry) {
     this.config = config;
-    this.directory = DataDirectory.open(config.dataDirectory());
-    UpdateLog openedLog = null;
-    try {
-      openedLog = UpdateLog.open(directory.logDirectory(), config.updateLog());
-      this.checkpoints = CheckpointStore.open(directory.checkpointFile());
-    } catch (RuntimeException e) {
-      if (openedLog != null) {
-        openedLog.close();
-      }
-      directory.close();
-      throw e;
-    }
-    this.log = openedLog;
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Gauge.builder("meridian.log.queued.appends", log, UpdateLog::queuedAppends)
-        .description("appends waiting for the update log writer")
-        .register(registry);
-    FunctionCounter.builder("meridian.log.fsyncs", log, UpdateLog::fsyncCount)
-        .description("fsyncs of the update log")
-        .register(registry);
-    FunctionCounter.builder("meridian.log.appends", log, UpdateLog::appendCount)
-        .description("records appended to the update log")
-        .register(registry);
+    this.owner = owner;
+    this.registry = registry;
   }
 
   /**
-   * Opens storage and starts both listeners; blocks until they are bound.
+   * Opens storage (recovering from the last checkpoint and the log) and starts both listeners;
+   * blocks until they are bound.
    *
    * @throws Exception when storage cannot be opened (a locked directory included) or a listener
    *     cannot bind
    */
   public static Region start(Vertx vertx, RegionConfig config) throws Exception {
-    Region region = new Region(config);
+    return start(vertx, config, UnaryOperator.identity());
+  }
+
+  /** As {@link #start(Vertx, RegionConfig)}, with the owner's bounds and intervals adjusted. */
+  public static Region start(
+      Vertx vertx, RegionConfig config, UnaryOperator<RegionOwnerConfig> adjust) throws Exception {
+    List<String> regions = new ArrayList<>(new TreeSet<>(config.peers().keySet()));
+    regions.add(config.region());
+    ReplicationConfig replication = ReplicationConfig.builder(config.region(), regions).build();
+    RegionOwnerConfig ownerConfig =
+        adjust.apply(
+            RegionOwnerConfig.defaults(replication, config.dataDirectory())
+                .withUpdateLog(config.updateLog()));
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    RegionOwner owner = RegionOwner.open(vertx, ownerConfig, registry);
+    Region region = new Region(config, owner, registry);
     try {
-      region.startListeners(vertx);
+      region.startListeners(vertx, regions, replication.frameBytesMax());
       return region;
     } catch (Exception e) {
       region.close();
@@ -90,56 +93,81 @@ public final class Region implements AutoCloseable {
     }
   }
 
-  private void startListeners(Vertx vertx) throws Exception {
-    NetServerOptions options =
-        config.insecure()
-            ? new NetServerOptions()
-            : MutualTls.serverOptions(
-                TlsDirectory.of(config.tlsDirectory().orElseThrow(), config.region()));
-    Set<String> peerNames = config.peers().keySet();
-    replicationServer =
-        vertx
-            .createNetServer(options)
-            .connectHandler(socket -> acceptPeer(socket, peerNames))
-            .listen(config.replication().port(), config.replication().host())
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(CLOSE_TIMEOUT_SECONDS_MAX, TimeUnit.SECONDS);
-    replicationStarted = true;
-    RegionService service =
-        new PendingIntegrationRegionService(
-            config.region(), config.peers(), log, () -> replicationStarted);
-    httpServer =
-        vertx
-            .createHttpServer()
-            .requestHandler(HttpApi.router(vertx, service, registry, config.httpApi()))
-            .listen(config.http().port(), config.http().host())
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(CLOSE_TIMEOUT_SECONDS_MAX, TimeUnit.SECONDS);
+  /**
+   * Starts regions of one process in order; a peer given with port 0 that was started before gets
+   * its bound replication port, so later regions dial earlier ones (what {@code meridian local}
+   * needs).
+   */
+  public static List<Region> startAll(Vertx vertx, List<RegionConfig> configs) throws Exception {
+    List<Region> started = new ArrayList<>();
+    Map<String, HostPort> bound = new HashMap<>();
+    try {
+      for (RegionConfig config : configs) {
+        Map<String, HostPort> peers = new LinkedHashMap<>();
+        config
+            .peers()
+            .forEach(
+                (name, address) ->
+                    peers.put(
+                        name, address.port() == 0 ? bound.getOrDefault(name, address) : address));
+        Region region =
+            start(
+                vertx,
+                new RegionConfig(
+                    config.region(),
+                    config.http(),
+                    config.replication(),
+                    peers,
+                    config.dataDirectory(),
+                    config.tlsDirectory(),
+                    config.insecure(),
+                    config.httpApi(),
+                    config.updateLog()));
+        started.add(region);
+        bound.put(
+            config.region(), new HostPort(config.replication().host(), region.replicationPort()));
+      }
+    } catch (Exception e) {
+      started.forEach(Region::close);
+      throw e;
+    }
+    return started;
   }
 
-  private void acceptPeer(NetSocket socket, Set<String> peerNames) {
-    if (config.insecure()) {
-      LOG.warning(
-          () ->
-              "insecure replication connection from "
-                  + socket.remoteAddress()
-                  + " closed: the replication transport is not integrated yet");
-      socket.close();
-      return;
-    }
-    try {
-      String peer = PeerIdentity.authenticate(socket, peerNames);
-      LOG.info(
-          () ->
-              "peer "
-                  + peer
-                  + " authenticated; closed: the replication transport is not integrated yet");
-    } catch (PeerRejectedException e) {
-      LOG.log(Level.WARNING, "replication connection rejected: " + e.getMessage());
-    }
-    socket.close();
+  private void startListeners(Vertx vertx, List<String> regions, int frameBytesMax)
+      throws Exception {
+    List<PeerAddress> dialled = new ArrayList<>();
+    config
+        .peers()
+        .forEach(
+            (name, address) -> {
+              if (address.port() != 0) {
+                dialled.add(new PeerAddress(name, address.host(), address.port()));
+              }
+            });
+    TransportConfig transportConfig =
+        new TransportConfig(
+            config.region(),
+            new TreeSet<>(regions),
+            config.replication().host(),
+            config.replication().port(),
+            dialled,
+            config.insecure()
+                ? null
+                : TlsDirectory.of(config.tlsDirectory().orElseThrow(), config.region()),
+            frameBytesMax,
+            SEND_QUEUE_FRAMES_MAX,
+            RECONNECT_MILLIS_MIN,
+            RECONNECT_MILLIS_MAX);
+    transport = await(ReplicationTransport.start(vertx, transportConfig, owner));
+    replicationStarted = true;
+    RegionHttpService service = new RegionHttpService(owner, () -> replicationStarted);
+    httpServer =
+        await(
+            vertx
+                .createHttpServer()
+                .requestHandler(HttpApi.router(vertx, service, registry, config.httpApi()))
+                .listen(config.http().port(), config.http().host()));
   }
 
   /**
@@ -152,7 +180,7 @@ public final class Region implements AutoCloseable {
         + " http="
         + new HostPort(config.http().host(), httpServer.actualPort())
         + " replication="
-        + new HostPort(config.replication().host(), replicationServer.actualPort());
+        + new HostPort(config.replication().host(), transport.port());
   }
 
   public int httpPort() {
@@ -160,25 +188,38 @@ public final class Region implements AutoCloseable {
   }
 
   public int replicationPort() {
-    return replicationServer.actualPort();
+    return transport.port();
   }
 
   public RegionConfig config() {
     return config;
   }
 
-  /** Stops the listeners, then closes the log (forcing what is queued), checkpoints and lock. */
+  /** The region's owner: its state, storage and protocol core. */
+  public RegionOwner owner() {
+    return owner;
+  }
+
+  /** The region's replication links. */
+  public ReplicationTransport transport() {
+    return transport;
+  }
+
+  /** The metrics in Prometheus text format. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** Stops HTTP, then replication, then the owner (last checkpoint, storage closed). */
   @Override
   public void close() {
-    closeQuietly(httpServer == null ? null : () -> httpServer.close());
-    closeQuietly(replicationServer == null ? null : () -> replicationServer.close());
-    log.close();
-    checkpoints.close();
-    directory.close();
+    closeQuietly(httpServer == null ? null : httpServer::close);
+    closeQuietly(transport == null ? null : transport::close);
+    closeQuietly(owner::close);
   }
 
   private interface Closer {
-    io.vertx.core.Future<Void> close();
+    Future<Void> close();
   }
 
   private static void closeQuietly(Closer closer) {
@@ -186,13 +227,16 @@ public final class Region implements AutoCloseable {
       return;
     }
     try {
-      closer
-          .close()
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(CLOSE_TIMEOUT_SECONDS_MAX, TimeUnit.SECONDS);
+      await(closer.close());
     } catch (Exception e) {
-      LOG.log(Level.WARNING, "listener did not close cleanly", e);
+      LOG.log(Level.WARNING, "region did not close cleanly", e);
     }
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(CLOSE_TIMEOUT_SECONDS_MAX, TimeUnit.SECONDS);
   }
 }

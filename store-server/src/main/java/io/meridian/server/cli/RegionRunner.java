@@ -4,7 +4,6 @@ import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,13 +19,11 @@ final class RegionRunner {
 
   static int run(List<RegionConfig> configs, PrintWriter out) throws Exception {
     Vertx vertx = Vertx.vertx();
-    List<Region> regions = new ArrayList<>();
+    List<Region> regions;
     try {
-      for (RegionConfig config : configs) {
-        regions.add(Region.start(vertx, config));
-      }
+      regions = Region.startAll(vertx, configs);
     } catch (Exception e) {
-      stop(vertx, regions);
+      stop(vertx, List.of());
       throw e;
     }
     for (Region region : regions) {

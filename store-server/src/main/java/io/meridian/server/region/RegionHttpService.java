@@ -1,0 +1,267 @@
+package io.meridian.server.region;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meridian.clocks.CausalContext;
+import io.meridian.clocks.VersionVector;
+import io.meridian.crdt.CrdtRegistry;
+import io.meridian.crdt.CrdtRequestException;
+import io.meridian.crdt.Operation;
+import io.meridian.server.http.ApiException;
+import io.meridian.server.http.ErrorCode;
+import io.meridian.server.http.RegionResponse;
+import io.meridian.server.http.RegionService;
+import io.meridian.server.http.RequestContext;
+import io.meridian.server.session.Guarantee;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@link RegionService} of a running region: parses and checks bodies on the HTTP event loop,
+ * hands the typed requests to the {@link RegionOwner}, and turns its results and refusals into the
+ * API's answers. The session token after a write grows its write vector by the new entry's dot;
+ * after a read its read vector grows by the whole applied vector the region read at (more than the
+ * keys read depend on: safe for MR and WFR, at the price of waits a per-key vector would avoid).
+ */
+public final class RegionHttpService implements RegionService {
+  /** Most updates in a batch or keys in a read, as the API states it. */
+  public static final int ITEMS_MAX = 1_000;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RegionOwner owner;
+  private final java.util.function.BooleanSupplier listening;
+
+  /**
+   * @param owner the region
+   * @param listening whether the replication listener has started (readiness)
+   */
+  public RegionHttpService(RegionOwner owner, java.util.function.BooleanSupplier listening) {
+    this.owner = owner;
+    this.listening = listening;
+  }
+
+  @Override
+  public Future<RegionResponse> readKey(RequestContext context, String bucket, String key) {
+    ObjectName name = new ObjectName(bucket, key);
+    return owner
+        .read(List.of(name), required(context, Guarantee.RequestKind.READ), context.waitMillis())
+        .transform(
+            result -> {
+              if (result.failed()) {
+                return Future.failedFuture(translate(result.cause()));
+              }
+              ObjectNode object = result.result().objects().get(0);
+              if (object.has("found")) {
+                return Future.failedFuture(
+                    ApiException.of(
+                        ErrorCode.NOT_FOUND, "no update of " + name + " has reached this region"));
+              }
+              return Future.succeededFuture(
+                  new RegionResponse(
+                      toJson(object), context.session().afterRead(result.result().vector())));
+            });
+  }
+
+  @Override
+  public Future<RegionResponse> updateKey(
+      RequestContext context, String bucket, String key, JsonObject body) {
+    UpdateRequest update;
+    try {
+      update = parseUpdate(new ObjectName(bucket, key), toJackson(body));
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
+    }
+    return write(context, List.of(update), objects -> toJson(objects.get(0)));
+  }
+
+  @Override
+  public Future<RegionResponse> batch(RequestContext context, JsonObject body) {
+    List<UpdateRequest> updates;
+    try {
+      JsonArray items = itemsOf(body, "updates");
+      updates = new ArrayList<>(items.size());
+      for (int index = 0; index < items.size(); index++) {
+        Object item = items.getValue(index);
+        if (!(item instanceof JsonObject update)) {
+          throw ApiException.inBatch(ErrorCode.BAD_REQUEST, "an update must be an object", index);
+        }
+        try {
+          updates.add(parseUpdate(name(update), toJackson(update)));
+        } catch (ApiException e) {
+          throw ApiException.inBatch(e.code(), e.getMessage(), index);
+        }
+      }
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
+    }
+    return write(
+        context,
+        updates,
+        objects -> {
+          JsonArray results = new JsonArray();
+          objects.forEach(object -> results.add(toJson(object)));
+          return new JsonObject().put("results", results);
+        });
+  }
+
+  @Override
+  public Future<RegionResponse> read(RequestContext context, JsonObject body) {
+    List<ObjectName> names;
+    try {
+      JsonArray items = itemsOf(body, "keys");
+      names = new ArrayList<>(items.size());
+      for (int index = 0; index < items.size(); index++) {
+        Object item = items.getValue(index);
+        if (!(item instanceof JsonObject key)) {
+          throw ApiException.inBatch(ErrorCode.BAD_REQUEST, "a key must be an object", index);
+        }
+        try {
+          names.add(name(key));
+        } catch (ApiException e) {
+          throw ApiException.inBatch(e.code(), e.getMessage(), index);
+        }
+      }
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
+    }
+    return owner
+        .read(names, required(context, Guarantee.RequestKind.READ), context.waitMillis())
+        .transform(
+            result -> {
+              if (result.failed()) {
+                return Future.failedFuture(translate(result.cause()));
+              }
+              JsonArray objects = new JsonArray();
+              result.result().objects().forEach(object -> objects.add(toJson(object)));
+              return Future.succeededFuture(
+                  new RegionResponse(
+                      new JsonObject().put("objects", objects),
+                      context.session().afterRead(result.result().vector())));
+            });
+  }
+
+  @Override
+  public Future<JsonObject> status() {
+    return owner.status().map(RegionHttpService::toJson);
+  }
+
+  @Override
+  public boolean ready() {
+    return owner.ready() && listening.getAsBoolean();
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private Future<RegionResponse> write(
+      RequestContext context,
+      List<UpdateRequest> updates,
+      java.util.function.Function<List<ObjectNode>, JsonObject> shape) {
+    return owner
+        .write(updates, required(context, Guarantee.RequestKind.WRITE), context.waitMillis())
+        .transform(
+            result -> {
+              if (result.failed()) {
+                return Future.failedFuture(translate(result.cause()));
+              }
+              return Future.succeededFuture(
+                  new RegionResponse(
+                      shape.apply(result.result().objects()),
+                      context.session().afterWrite(result.result().vector())));
+            });
+  }
+
+  private static VersionVector required(RequestContext context, Guarantee.RequestKind kind) {
+    return context.session().required(context.guarantees(), kind);
+  }
+
+  private static JsonArray itemsOf(JsonObject body, String field) {
+    Object items = body.getValue(field);
+    if (!(items instanceof JsonArray array) || array.isEmpty() || array.size() > ITEMS_MAX) {
+      throw ApiException.badRequest(field + " must be an array of 1 to " + ITEMS_MAX + " items");
+    }
+    return array;
+  }
+
+  private static ObjectName name(JsonObject item) {
+    Object bucket = item.getValue("bucket");
+    Object key = item.getValue("key");
+    if (!(bucket instanceof String bucketName) || !(key instanceof String keyName)) {
+      throw ApiException.badRequest("bucket and key must be strings");
+    }
+    if (!ObjectName.isValid(bucketName, keyName)) {
+      throw ApiException.badRequest("bucket and key must be 1 to 256 bytes of UTF-8");
+    }
+    return new ObjectName(bucketName, keyName);
+  }
+
+  /** Parses one update request: the CRDT operation, the operation id and the observed context. */
+  static UpdateRequest parseUpdate(ObjectName name, JsonNode body) {
+    try {
+      Operation operation = CrdtRegistry.parseUpdate(body);
+      String operationId = null;
+      JsonNode id = body.get("id");
+      if (id != null && !id.isNull()) {
+        if (!id.isTextual()) {
+          throw ApiException.badRequest("id must be a string");
+        }
+        operationId = CrdtRegistry.requireOperationId(id.asText());
+      }
+      CausalContext observed = null;
+      JsonNode context = body.get("context");
+      if (context != null && !context.isNull()) {
+        if (!context.isTextual()) {
+          throw ApiException.badRequest("context must be a string");
+        }
+        observed = CrdtRegistry.decodeContext(context.asText());
+      }
+      return new UpdateRequest(name, operation, operationId, observed);
+    } catch (CrdtRequestException e) {
+      throw ApiException.of(
+          e.code() == io.meridian.crdt.ErrorCode.TYPE_MISMATCH
+              ? ErrorCode.TYPE_MISMATCH
+              : ErrorCode.BAD_REQUEST,
+          e.getMessage());
+    }
+  }
+
+  static Throwable translate(Throwable cause) {
+    if (!(cause instanceof RegionException refused)) {
+      return cause;
+    }
+    ErrorCode code =
+        switch (refused.code()) {
+          case BAD_REQUEST -> ErrorCode.BAD_REQUEST;
+          case TYPE_MISMATCH -> ErrorCode.TYPE_MISMATCH;
+          case TOO_LARGE -> ErrorCode.TOO_LARGE;
+          case SESSION_UNAVAILABLE -> ErrorCode.SESSION_UNAVAILABLE;
+          case OVERLOADED -> ErrorCode.OVERLOADED;
+        };
+    if (code.status() == 503) {
+      return ApiException.unavailable(code, refused.getMessage(), refused.retryAfterSeconds());
+    }
+    if (refused.index() >= 0) {
+      return ApiException.inBatch(code, refused.getMessage(), refused.index());
+    }
+    return ApiException.of(code, refused.getMessage());
+  }
+
+  private static JsonNode toJackson(JsonObject body) {
+    try {
+      return JSON.readTree(body.toBuffer().getBytes());
+    } catch (IOException e) {
+      throw ApiException.badRequest("malformed JSON");
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static JsonObject toJson(ObjectNode node) {
+    return new JsonObject(JSON.convertValue(node, Map.class));
+  }
+}

@@ -1,0 +1,100 @@
+package io.meridian.server.region;
+
+import io.meridian.replication.ReplicationConfig;
+import io.meridian.server.storage.UpdateLogConfig;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How one region runs. Every bound is named with its unit last.
+ *
+ * @param replication the protocol's bounds and intervals, this region's name and every region's
+ * @param dataDirectory where the update log and the checkpoints live (held exclusively)
+ * @param updateLog the log's bounds
+ * @param tickMillis wall-clock milliseconds per protocol tick
+ * @param checkpointIntervalMillis time between checkpoints (and between GC folds)
+ * @param operationIdRetentionMillis how long an applied operation id is refused again
+ * @param operationIdsMax operation ids remembered at most; past it the oldest is forgotten early
+ * @param pendingWritesMax local writes waiting for their entry to be durable; past it a write is
+ *     answered {@code overloaded}
+ * @param sessionWaitersMax requests waiting for their session guarantees; past it a request is
+ *     answered {@code overloaded}
+ */
+public record RegionOwnerConfig(
+    ReplicationConfig replication,
+    Path dataDirectory,
+    UpdateLogConfig updateLog,
+    long tickMillis,
+    long checkpointIntervalMillis,
+    long operationIdRetentionMillis,
+    int operationIdsMax,
+    int pendingWritesMax,
+    int sessionWaitersMax) {
+
+  public RegionOwnerConfig {
+    Objects.requireNonNull(replication, "replication");
+    Objects.requireNonNull(dataDirectory, "dataDirectory");
+    Objects.requireNonNull(updateLog, "updateLog");
+    positive(tickMillis, "tickMillis");
+    positive(checkpointIntervalMillis, "checkpointIntervalMillis");
+    positive(operationIdRetentionMillis, "operationIdRetentionMillis");
+    positive(operationIdsMax, "operationIdsMax");
+    positive(pendingWritesMax, "pendingWritesMax");
+    positive(sessionWaitersMax, "sessionWaitersMax");
+  }
+
+  private static void positive(long value, String name) {
+    if (value < 1) {
+      throw new IllegalArgumentException(name + " must be positive: " + value);
+    }
+  }
+
+  /**
+   * The defaults: ticks of 10 ms (what {@link ReplicationConfig#builder} assumes), a checkpoint
+   * every 10 s, operation ids kept 24 h (at most 2,000,000), 50,000 pending writes, 10,000 waiting
+   * sessions.
+   */
+  public static RegionOwnerConfig defaults(ReplicationConfig replication, Path dataDirectory) {
+    return new RegionOwnerConfig(
+        replication,
+        dataDirectory,
+        UpdateLogConfig.defaults(),
+        10,
+        10_000,
+        24L * 60 * 60 * 1000,
+        2_000_000,
+        50_000,
+        10_000);
+  }
+
+  public RegionOwnerConfig withCheckpointIntervalMillis(long millis) {
+    return new RegionOwnerConfig(
+        replication,
+        dataDirectory,
+        updateLog,
+        tickMillis,
+        millis,
+        operationIdRetentionMillis,
+        operationIdsMax,
+        pendingWritesMax,
+        sessionWaitersMax);
+  }
+
+  public RegionOwnerConfig withUpdateLog(UpdateLogConfig log) {
+    return new RegionOwnerConfig(
+        replication,
+        dataDirectory,
+        log,
+        tickMillis,
+        checkpointIntervalMillis,
+        operationIdRetentionMillis,
+        operationIdsMax,
+        pendingWritesMax,
+        sessionWaitersMax);
+  }
+
+  /** The region's name. */
+  public String name() {
+    return replication.self();
+  }
+}
