@@ -324,9 +324,27 @@ final class DotStore<V> {
           }
         });
     DotStore<V> folded =
-        new DotStore<>(entries, ids, Contexts.merge(context, CausalContext.of(stableTags)));
+        new DotStore<>(
+            entries, ids, Contexts.merge(context, CausalContext.of(seenOnly(stableTags))));
     folded.byValue = byValue;
     return folded;
+  }
+
+  /**
+   * {@code stableTags} for the replicas this context has tags of. A replica whose entries never
+   * touched this key has no tags here, and none can arrive below the stable vector, so naming it
+   * would only make a small key's context larger (one vector entry per region).
+   */
+  private VersionVector seenOnly(VersionVector stableTags) {
+    java.util.Set<String> seen = new java.util.HashSet<>(context.compactVector().replicas());
+    context.cloud().forEach(dot -> seen.add(dot.replica()));
+    VersionVector restricted = VersionVector.empty();
+    for (String replica : stableTags.replicas()) {
+      if (seen.contains(replica)) {
+        restricted = restricted.with(replica, stableTags.get(replica));
+      }
+    }
+    return restricted;
   }
 
   /**

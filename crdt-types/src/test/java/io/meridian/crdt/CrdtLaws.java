@@ -158,8 +158,19 @@ abstract class CrdtLaws {
     assertThat(simulation.states[2]).as(why).isEqualTo(simulation.states[0]);
     assertThat(type.value(simulation.states[0])).as(why).isEqualTo(type.value(unfolded));
     assertThat(type.observedContext(simulation.states[0]).cloud()).as(why).isEmpty();
+    assertThat(CrdtRegistry.encodeState(simulation.states[0]).length)
+        .as(why + ": folding shrinks the metadata")
+        .isLessThanOrEqualTo(CrdtRegistry.encodeState(unfolded).length);
+    checkFullyFolded(simulation.states[0], why);
     assertThat(type.join(simulation.states[0], unfolded)).as(why).isEqualTo(simulation.states[0]);
   }
+
+  /**
+   * A type's own check of what its state may still hold once everything is delivered and folded
+   * with the vector of all of it (the list's needed tombstones, the map's live fields); the laws
+   * above already require an empty context cloud of every type.
+   */
+  void checkFullyFolded(CrdtState folded, String why) {}
 
   @Property
   void valueMatchesTheSpecificationOfItsCausalHistory(@ForAll long seed) {
