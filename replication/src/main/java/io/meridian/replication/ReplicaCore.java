@@ -95,6 +95,14 @@ public final class ReplicaCore {
   private VersionVector applied = VersionVector.empty();
 
   private VersionVector stable = VersionVector.empty();
+
+  /** Stable and settled: what the application may fold with (see {@link #settledStableVector}). */
+  private VersionVector settled = VersionVector.empty();
+
+  /** A stable vector waiting to settle, and the join of the acknowledgements that made it. */
+  private VersionVector settlingCandidate;
+
+  private VersionVector settlingWitness;
   private VersionVector trimmed = VersionVector.empty();
   private long acceptedHlcMax = HlcTimestamp.ZERO;
   private long appliedHlcMax = HlcTimestamp.ZERO;
@@ -585,6 +593,7 @@ public final class ReplicaCore {
       acknowledgedByAll = acknowledgedByAll.meet(peer.known);
     }
     stable = stable.merge(acknowledgedByAll);
+    settle(acknowledgedByAll);
     for (String origin : applied.replicas()) {
       long top = applied.get(origin);
       long start = trimmed.get(origin);
@@ -598,6 +607,32 @@ public final class ReplicaCore {
         removeFromLog(origin, start + 1, target);
         trimmed = trimmed.with(origin, target);
       }
+    }
+  }
+
+  /**
+   * Moves the settled vector: a meet of acknowledgements becomes settled once this region has
+   * applied the join of those acknowledgements. An entry concurrent with a stable one was made at
+   * its origin before the origin applied the stable one, so it is inside the origin's
+   * acknowledgement, hence inside the join. One candidate at a time keeps this bounded.
+   */
+  private void settle(VersionVector acknowledgedByAll) {
+    if (settlingCandidate != null && applied.dominates(settlingWitness)) {
+      settled = settled.merge(settlingCandidate);
+      settlingCandidate = null;
+    }
+    if (settlingCandidate != null || settled.dominates(acknowledgedByAll)) {
+      return;
+    }
+    VersionVector witness = applied;
+    for (Peer peer : peers.values()) {
+      witness = witness.merge(peer.known);
+    }
+    if (applied.dominates(witness)) {
+      settled = settled.merge(acknowledgedByAll);
+    } else {
+      settlingCandidate = acknowledgedByAll;
+      settlingWitness = witness;
     }
   }
 
@@ -831,6 +866,17 @@ public final class ReplicaCore {
    */
   public VersionVector stableVector() {
     return stable;
+  }
+
+  /**
+   * The stable vector the application may fold its CRDT states with ("settled", as the CRDT types
+   * require): every entry at or below it is on disk at every region, and this region has applied
+   * every entry concurrent with any of those. It is a stable vector this region computed from
+   * acknowledgements, taken once its applied vector covers the join of those acknowledgements; it
+   * is at or below {@link #stableVector()} and only grows. It starts empty after a restart.
+   */
+  public VersionVector settledStableVector() {
+    return settled;
   }
 
   /** Per origin, the highest seq no longer in the log. */

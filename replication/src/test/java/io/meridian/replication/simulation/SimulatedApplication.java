@@ -2,6 +2,10 @@ package io.meridian.replication.simulation;
 
 import io.meridian.clocks.Dot;
 import io.meridian.clocks.VersionVector;
+import io.meridian.crdt.CrdtRegistry;
+import io.meridian.crdt.CrdtState;
+import io.meridian.crdt.CrdtType;
+import io.meridian.crdt.Effect;
 import io.meridian.replication.ApplicationState;
 import io.meridian.replication.KeyRanges;
 import io.meridian.replication.KeyState;
@@ -27,11 +31,13 @@ import java.util.TreeSet;
 /**
  * The simulator's application: each key holds the set of update ids applied to it (a grow-only set)
  * and a last-writer-wins register ordered by (HLC, origin). That state makes the checks exact: the
- * visible update ids are precisely the visible updates. A real CRDT type plugs in at the same
- * places: {@link #apply}, {@link #install}, and the key state encoding.
+ * visible update ids are precisely the visible updates.
  *
- * <p>The effect of a key update is 4 bytes of ordinal and one byte saying whether it also assigns
- * the register.
+ * <p>Two workloads. In the model workload the effect of a key update is 4 bytes of ordinal and one
+ * byte saying whether it also assigns the register. In the CRDT workload the effect is a real CRDT
+ * effect ({@link CrdtRegistry#encodeEffect}); the key then also holds a {@link CrdtState}, applied
+ * with {@link CrdtType#apply} and joined with {@link CrdtType#join} on install, and the update id
+ * (entry dot plus position in the entry) is carried beside it so that S1 stays exact.
  */
 final class SimulatedApplication implements ApplicationState {
   /** The state of one key. */
@@ -40,6 +46,12 @@ final class SimulatedApplication implements ApplicationState {
     long registerHlc = -1;
     String registerOrigin = "";
     UpdateId registerValue;
+
+    /** The CRDT state of the key in the CRDT workload; null in the model workload. */
+    CrdtState crdt;
+
+    /** {@link #encode()}, until the next change. */
+    private byte[] encoded;
 
     KeyModel() {
       ids = new TreeSet<>();
@@ -50,12 +62,28 @@ final class SimulatedApplication implements ApplicationState {
       registerHlc = other.registerHlc;
       registerOrigin = other.registerOrigin;
       registerValue = other.registerValue;
+      crdt = other.crdt;
+      encoded = other.encoded;
+    }
+
+    boolean addId(UpdateId id) {
+      boolean added = ids.add(id);
+      if (added) {
+        encoded = null;
+      }
+      return added;
+    }
+
+    void setCrdt(CrdtState state) {
+      crdt = state;
+      encoded = null;
     }
 
     boolean assign(long hlc, String origin, UpdateId value) {
       int order =
           hlc != registerHlc ? Long.compare(hlc, registerHlc) : origin.compareTo(registerOrigin);
       if (order > 0) {
+        encoded = null;
         registerHlc = hlc;
         registerOrigin = origin;
         registerValue = value;
@@ -65,6 +93,18 @@ final class SimulatedApplication implements ApplicationState {
     }
 
     byte[] encode() {
+      if (encoded == null) {
+        encoded = encodeFresh();
+      }
+      return encoded;
+    }
+
+    /** The CRDT state's bytes, or an empty array in the model workload. */
+    byte[] crdtBytes() {
+      return crdt == null ? new byte[0] : CrdtRegistry.encodeState(crdt);
+    }
+
+    private byte[] encodeFresh() {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       try (DataOutputStream out = new DataOutputStream(bytes)) {
         out.writeInt(ids.size());
@@ -76,6 +116,12 @@ final class SimulatedApplication implements ApplicationState {
           out.writeLong(registerHlc);
           out.writeUTF(registerOrigin);
           writeId(out, registerValue);
+        }
+        out.writeBoolean(crdt != null);
+        if (crdt != null) {
+          byte[] state = CrdtRegistry.encodeState(crdt);
+          out.writeInt(state.length);
+          out.write(state);
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -95,6 +141,9 @@ final class SimulatedApplication implements ApplicationState {
           model.registerOrigin = in.readUTF();
           model.registerValue = readId(in);
         }
+        if (in.readBoolean()) {
+          model.crdt = CrdtRegistry.decodeState(in.readNBytes(in.readInt()));
+        }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -112,13 +161,23 @@ final class SimulatedApplication implements ApplicationState {
     }
   }
 
+  private final boolean crdtEffects;
   private final TreeMap<String, KeyModel> keys;
   private final HashMap<Dot, Integer> visibleUpdatesPerEntry;
   private VersionVector visiblePrefix;
   private final HashMap<String, Long> visibleEntriesPerOrigin;
   private final List<Dot> newlyVisible = new ArrayList<>();
 
+  /** An application of the model workload. */
   SimulatedApplication() {
+    this(false);
+  }
+
+  /**
+   * @param crdtEffects true when effects are CRDT effects (the CRDT workload)
+   */
+  SimulatedApplication(boolean crdtEffects) {
+    this.crdtEffects = crdtEffects;
     keys = new TreeMap<>();
     visibleUpdatesPerEntry = new HashMap<>();
     visiblePrefix = VersionVector.empty();
@@ -126,6 +185,7 @@ final class SimulatedApplication implements ApplicationState {
   }
 
   private SimulatedApplication(SimulatedApplication other) {
+    crdtEffects = other.crdtEffects;
     keys = new TreeMap<>();
     other.keys.forEach((name, model) -> keys.put(name, new KeyModel(model)));
     visibleUpdatesPerEntry = new HashMap<>(other.visibleUpdatesPerEntry);
@@ -148,6 +208,10 @@ final class SimulatedApplication implements ApplicationState {
 
   /** Applies an entry, all its keys at once. */
   void apply(LogEntry entry) {
+    if (crdtEffects) {
+      applyCrdt(entry);
+      return;
+    }
     for (KeyUpdate update : entry.updates()) {
       ByteBuffer effect = ByteBuffer.wrap(update.effect());
       int ordinal = effect.getInt();
@@ -155,13 +219,42 @@ final class SimulatedApplication implements ApplicationState {
       UpdateId id = new UpdateId(entry.origin(), entry.seq(), ordinal);
       KeyModel model =
           keys.computeIfAbsent(keyName(update.bucket(), update.key()), k -> new KeyModel());
-      if (model.ids.add(id)) {
+      if (model.addId(id)) {
         becameVisible(id);
       }
       if (assigns) {
         model.assign(entry.hlc(), entry.origin(), id);
       }
     }
+  }
+
+  /** Applies an entry of CRDT effects with {@link CrdtType#apply}, all its keys at once. */
+  private void applyCrdt(LogEntry entry) {
+    List<KeyUpdate> updates = entry.updates();
+    for (int ordinal = 0; ordinal < updates.size(); ordinal++) {
+      KeyUpdate update = updates.get(ordinal);
+      Effect effect = CrdtRegistry.decodeEffect(update.effect());
+      CrdtType type = CrdtRegistry.type(effect.typeName());
+      KeyModel model =
+          keys.computeIfAbsent(keyName(update.bucket(), update.key()), k -> new KeyModel());
+      model.setCrdt(
+          type.apply(model.crdt == null ? type.empty() : model.crdt, effect, entry.dot()));
+      UpdateId id = new UpdateId(entry.origin(), entry.seq(), ordinal);
+      if (model.addId(id)) {
+        becameVisible(id);
+      }
+    }
+  }
+
+  /** The CRDT state of a key, or null when no update of it is visible. */
+  CrdtState crdtState(String keyName) {
+    KeyModel model = keys.get(keyName);
+    return model == null ? null : model.crdt;
+  }
+
+  /** Replaces a key's CRDT state (with a folded one). */
+  void replaceCrdtState(String keyName, CrdtState state) {
+    keys.get(keyName).setCrdt(state);
   }
 
   /** Joins a state transfer into the key states; the caller does it in one step. */
@@ -171,9 +264,15 @@ final class SimulatedApplication implements ApplicationState {
       KeyModel model =
           keys.computeIfAbsent(keyName(state.bucket(), state.key()), k -> new KeyModel());
       for (UpdateId id : incoming.ids) {
-        if (model.ids.add(id)) {
+        if (model.addId(id)) {
           becameVisible(id);
         }
+      }
+      if (incoming.crdt != null) {
+        model.setCrdt(
+            model.crdt == null
+                ? incoming.crdt
+                : CrdtRegistry.typeOf(incoming.crdt).join(model.crdt, incoming.crdt));
       }
       if (incoming.registerValue != null) {
         model.assign(incoming.registerHlc, incoming.registerOrigin, incoming.registerValue);
@@ -231,6 +330,18 @@ final class SimulatedApplication implements ApplicationState {
 
   TreeMap<String, KeyModel> keys() {
     return keys;
+  }
+
+  /** The update ids and register of each key, without the CRDT state, for comparing regions. */
+  TreeMap<String, String> modelFingerprint() {
+    TreeMap<String, String> result = new TreeMap<>();
+    keys.forEach(
+        (name, model) -> {
+          KeyModel withoutCrdt = new KeyModel(model);
+          withoutCrdt.setCrdt(null);
+          result.put(name, java.util.HexFormat.of().formatHex(withoutCrdt.encode()));
+        });
+    return result;
   }
 
   /** The encoded key states, for comparing regions. */

@@ -1,8 +1,15 @@
 package io.meridian.replication.simulation;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.clocks.Dot;
 import io.meridian.clocks.ManualPhysicalClock;
 import io.meridian.clocks.VersionVector;
+import io.meridian.crdt.CrdtRegistry;
+import io.meridian.crdt.CrdtRequestException;
+import io.meridian.crdt.CrdtState;
+import io.meridian.crdt.CrdtType;
+import io.meridian.crdt.Effect;
+import io.meridian.crdt.UpdateContext;
 import io.meridian.replication.FrameVerdict;
 import io.meridian.replication.KeyUpdate;
 import io.meridian.replication.LocalStamp;
@@ -15,14 +22,17 @@ import io.meridian.replication.ReplicationMetrics;
 import io.meridian.replication.RestoredReplica;
 import io.meridian.replication.StateSnapshot;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * One seeded run: regions driven exactly as the server will drive them (persist, apply, install,
@@ -45,6 +55,21 @@ import java.util.TreeMap;
  *   <li>Bounds, after every step: buffer and log sizes; every frame fits; no honest frame is ever
  *       rejected.
  * </ul>
+ *
+ * <p>Odd seeds run the CRDT workload ({@link CrdtWorkload}): effects are real CRDT effects, and
+ * besides the checks above (the update ids ride beside the CRDT states, so S1 stays exact):
+ *
+ * <ul>
+ *   <li>S4: a retried operation id that a region already holds is answered from its table of
+ *       applied ids, and its state knows the id too unless it may have been folded; after healing
+ *       every top-level counter equals the ledger of surviving increments, each id counted once.
+ *   <li>S6: after healing no lww assignment causally follows every carrier of the held value.
+ *   <li>S7: regions fold their states with {@link ReplicaCore#settledStableVector()} during the
+ *       run, and folding never changes a value; after healing the settled vector reaches the
+ *       applied one, a full fold empties every context's cloud and keeps values.
+ *   <li>S2: after healing equal values and update ids everywhere, and after the full fold equal
+ *       encoded states; grow-only sets hold exactly the surviving additions.
+ * </ul>
  */
 final class Simulation {
   static final long TICK_MILLIS = 10;
@@ -61,6 +86,13 @@ final class Simulation {
   private long messageOrder;
   private boolean healed;
   private final Statistics statistics = new Statistics();
+  private final CrdtWorkload crdtWorkload;
+
+  /** Entries made with each operation id (some may have been lost in a crash since). */
+  private final Map<String, List<Dot>> carriers = new HashMap<>();
+
+  /** The join of every region's settled stable vector so far: nothing above it was folded. */
+  private VersionVector settledAnywhere = VersionVector.empty();
 
   /** Counts for the figures. */
   static final class Statistics {
@@ -75,6 +107,10 @@ final class Simulation {
     long forcedTrimEntries;
     long clockAheadEvents;
     long ticks;
+    long crdtRuns;
+    long foldsThatChangedAState;
+    long retriesAnsweredByTable;
+    long retriesThatMadeAnEffect;
 
     void add(Statistics other) {
       entriesMade += other.entriesMade;
@@ -88,13 +124,19 @@ final class Simulation {
       forcedTrimEntries += other.forcedTrimEntries;
       clockAheadEvents += other.clockAheadEvents;
       ticks += other.ticks;
+      crdtRuns += other.crdtRuns;
+      foldsThatChangedAState += other.foldsThatChangedAState;
+      retriesAnsweredByTable += other.retriesAnsweredByTable;
+      retriesThatMadeAnEffect += other.retriesThatMadeAnEffect;
     }
 
     @Override
     public String toString() {
       return String.format(
           "entries %d, key updates %d, frames %d, bytes %d, entries shipped %d, crashes %d,"
-              + " state transfers %d, dropped %d, forced trims %d, clock ahead %d, ticks %d",
+              + " state transfers %d, dropped %d, forced trims %d, clock ahead %d, ticks %d;"
+              + " CRDT runs %d, folds that changed a state %d, retries answered by the id table"
+              + " %d, retries that made a second effect %d",
           entriesMade,
           keyUpdatesMade,
           framesSent,
@@ -105,7 +147,11 @@ final class Simulation {
           droppedEntries,
           forcedTrimEntries,
           clockAheadEvents,
-          ticks);
+          ticks,
+          crdtRuns,
+          foldsThatChangedAState,
+          retriesAnsweredByTable,
+          retriesThatMadeAnEffect);
     }
   }
 
@@ -122,6 +168,13 @@ final class Simulation {
     this.parameters = parameters;
     this.random = new SplittableRandom(parameters.seed() ^ 0x5DEECE66DL);
     this.names = parameters.regionNames();
+    this.crdtWorkload =
+        parameters.crdtWorkload()
+            ? new CrdtWorkload(
+                new SplittableRandom(parameters.seed() ^ 0x2545F4914F6CDD1DL),
+                parameters.foldProbability() > 0)
+            : null;
+    statistics.crdtRuns = parameters.crdtWorkload() ? 1 : 0;
     for (String name : names) {
       long skew =
           parameters.skewMillisMax() == 0
@@ -177,7 +230,12 @@ final class Simulation {
     if (!healed && random.nextDouble() < parameters.updateProbability()) {
       List<Region> up = upRegions();
       if (!up.isEmpty()) {
-        clientUpdate(up.get(random.nextInt(up.size())));
+        Region region = up.get(random.nextInt(up.size()));
+        if (crdtWorkload != null) {
+          crdtClientUpdate(region);
+        } else {
+          clientUpdate(region);
+        }
       }
     }
     for (Region region : regions.values()) {
@@ -294,10 +352,7 @@ final class Simulation {
     List<Boolean> assigns = new ArrayList<>();
     List<KeyUpdate> updates = new ArrayList<>();
     while (updates.size() < size) {
-      int key =
-          random.nextDouble() < parameters.hotKeyProbability()
-              ? random.nextInt(Math.min(3, parameters.keyCount()))
-              : random.nextInt(parameters.keyCount());
+      int key = pickKey();
       String bucket = "b" + (key % 3);
       String keyName = SimulatedApplication.keyName(bucket, "k" + key);
       if (keyNames.contains(keyName)) {
@@ -312,6 +367,23 @@ final class Simulation {
       keyNames.add(keyName);
       assigns.add(assign);
     }
+    made(region, stamp, keyNames, assigns, List.of(), updates);
+  }
+
+  private int pickKey() {
+    return random.nextDouble() < parameters.hotKeyProbability()
+        ? random.nextInt(Math.min(3, parameters.keyCount()))
+        : random.nextInt(parameters.keyCount());
+  }
+
+  /** Records the truth of a new entry, checks its HLC against its causal past (S6), appends it. */
+  private void made(
+      Region region,
+      LocalStamp stamp,
+      List<String> keyNames,
+      List<Boolean> assigns,
+      List<CrdtWorkload.Request> requests,
+      List<KeyUpdate> updates) {
     // The true causal past: what the client could see here, and this region's earlier entries.
     VersionVector past = region.app.visiblePrefix();
     if (stamp.seq() > 1) {
@@ -324,10 +396,141 @@ final class Simulation {
         fail("S6", "entry " + stamp.dot() + " has HLC not above its causal past " + top.dot());
       }
     }
-    truth.made(new Truth.Made(stamp.dot(), stamp.hlc(), past, keyNames, assigns));
+    truth.made(new Truth.Made(stamp.dot(), stamp.hlc(), past, keyNames, assigns, requests));
+    for (CrdtWorkload.Request request : requests) {
+      if (request.operationId() != null) {
+        carriers.computeIfAbsent(request.operationId(), id -> new ArrayList<>()).add(stamp.dot());
+      }
+    }
     region.core.appendLocal(stamp, updates, stamp.seq());
     statistics.entriesMade++;
     statistics.keyUpdatesMade += updates.size();
+  }
+
+  /**
+   * A client batch of the CRDT workload, prepared as the server does: each request is parsed, then
+   * prepared against the key's visible state with this batch's earlier effects applied, with the
+   * entry's dot and HLC; a retried operation id the region already holds is answered from its table
+   * of applied ids and adds nothing.
+   */
+  private void crdtClientUpdate(Region region) {
+    LocalStamp stamp = region.core.nextLocalStamp();
+    int size = 1 + random.nextInt(parameters.batchSizeMax());
+    Map<String, CrdtState> batchStates = new HashMap<>();
+    List<String> keyNames = new ArrayList<>();
+    List<Boolean> assigns = new ArrayList<>();
+    List<CrdtWorkload.Request> requests = new ArrayList<>();
+    List<KeyUpdate> updates = new ArrayList<>();
+    for (int slot = 0; slot < size; slot++) {
+      CrdtWorkload.Request request = crdtWorkload.retry(random);
+      boolean retry = request != null;
+      if (retry) {
+        if (answeredByIdTable(region, stamp, request)) {
+          continue;
+        }
+      } else {
+        int key = pickKey();
+        String bucket = "b" + (key % 3);
+        String keyName = SimulatedApplication.keyName(bucket, "k" + key);
+        CrdtState visible = region.app.crdtState(keyName);
+        if (visible != null && random.nextInt(4) == 0) {
+          crdtWorkload.read(
+              keyName,
+              CrdtRegistry.typeOf(visible).observedContext(visible),
+              region.core.appliedVector());
+        }
+        request =
+            crdtWorkload.next(
+                random,
+                bucket,
+                "k" + key,
+                crdtWorkload.typeOf(key),
+                batchStates.getOrDefault(keyName, visible),
+                stamp.dot() + "/" + updates.size());
+      }
+      String keyName = request.keyName();
+      CrdtType type = CrdtRegistry.type(request.typeName());
+      CrdtState current = batchStates.getOrDefault(keyName, region.app.crdtState(keyName));
+      current = current == null ? type.empty() : current;
+      Optional<Effect> effect;
+      try {
+        effect =
+            type.prepare(
+                current,
+                CrdtRegistry.parseUpdate(request.body()),
+                new UpdateContext(
+                    stamp.dot(), stamp.hlc(), request.operationId(), request.observed()));
+      } catch (CrdtRequestException rejected) {
+        if (retry) {
+          continue; // a retried list index may be past the end here: the client gets a 400
+        }
+        fail("workload", "a valid request was refused: " + request.body() + ": " + rejected);
+        return;
+      }
+      if (effect.isEmpty()) {
+        continue;
+      }
+      if (retry) {
+        statistics.retriesThatMadeAnEffect++;
+      }
+      byte[] bytes = CrdtRegistry.encodeEffect(effect.get());
+      batchStates.put(keyName, type.apply(current, CrdtRegistry.decodeEffect(bytes), stamp.dot()));
+      updates.add(new KeyUpdate(request.bucket(), request.key(), bytes));
+      keyNames.add(keyName);
+      assigns.add(false);
+      requests.add(request);
+    }
+    if (!updates.isEmpty()) {
+      made(region, stamp, keyNames, assigns, requests, updates);
+    }
+  }
+
+  /**
+   * The server's table of applied operation ids (kept 24 hours, longer than any run): the ids of
+   * the entries this region has accepted. A state transfer must carry that table, or a region could
+   * forget an id whose entry reached it inside a transferred state and was then folded away. When
+   * the table answers and the id cannot have been folded yet, the state must know the id as well:
+   * deduplication lives in the replicated state (S4).
+   */
+  private boolean answeredByIdTable(Region region, LocalStamp stamp, CrdtWorkload.Request request) {
+    Dot carrier = null;
+    for (Dot dot : carriers.getOrDefault(request.operationId(), List.of())) {
+      Truth.Made made = truth.get(dot);
+      if (region.core.acceptedVector().contains(dot) && made.requests().contains(request)) {
+        carrier = dot;
+      }
+    }
+    if (carrier == null) {
+      return false;
+    }
+    statistics.retriesAnsweredByTable++;
+    if (region.core.appliedVector().contains(carrier) && !settledAnywhere.contains(carrier)) {
+      CrdtType type = CrdtRegistry.type(request.typeName());
+      CrdtState state = region.app.crdtState(request.keyName());
+      Optional<Effect> again;
+      try {
+        again =
+            type.prepare(
+                state,
+                CrdtRegistry.parseUpdate(request.body()),
+                new UpdateContext(
+                    stamp.dot(), stamp.hlc(), request.operationId(), request.observed()));
+      } catch (CrdtRequestException rejected) {
+        fail("S4", region.name + " refused a repeat of an applied id instead of answering it");
+        return true;
+      }
+      if (again.isPresent()) {
+        fail(
+            "S4",
+            region.name
+                + " applied "
+                + carrier
+                + " with id "
+                + request.operationId()
+                + " but its state does not know the id");
+      }
+    }
+    return true;
   }
 
   // ------------------------------------------------------------ driving a region
@@ -387,6 +590,36 @@ final class Simulation {
     region.deleteOldRecords();
     checkCausal(region, region.app.drainNewlyVisible());
     checkStableAndBounds(region);
+    settledAnywhere = settledAnywhere.merge(core.settledStableVector());
+    if (crdtWorkload != null
+        && !region.foldedWith.equals(core.settledStableVector())
+        && random.nextDouble() < parameters.foldProbability()) {
+      fold(region, core.settledStableVector());
+    }
+  }
+
+  /**
+   * Folds every key's CRDT state with a settled stable vector, as the server's garbage collection
+   * does (S7): the value never changes.
+   */
+  private void fold(Region region, VersionVector settled) {
+    if (!region.core.appliedVector().dominates(settled)) {
+      fail("S7", region.name + " settled " + settled + " beyond what it applied");
+    }
+    region.foldedWith = settled;
+    for (String keyName : List.copyOf(region.app.keys().keySet())) {
+      CrdtState state = region.app.crdtState(keyName);
+      CrdtState folded = CrdtRegistry.typeOf(state).fold(state, settled);
+      JsonNode before = CrdtWorkload.value(state);
+      JsonNode after = CrdtWorkload.value(folded);
+      if (!before.equals(after)) {
+        fail("S7", region.name + " " + keyName + ": folding changed " + before + " to " + after);
+      }
+      if (!folded.equals(state)) {
+        statistics.foldsThatChangedAState++;
+        region.app.replaceCrdtState(keyName, folded);
+      }
+    }
   }
 
   // ------------------------------------------------------------ checkers
@@ -474,9 +707,13 @@ final class Simulation {
       fail("L1", detail.toString());
     }
     Region first = regions.values().iterator().next();
-    TreeMap<String, String> reference = first.app.fingerprint();
+    // Regions fold at different times, so in the CRDT workload equal bytes come after a full fold.
+    TreeMap<String, String> reference =
+        crdtWorkload != null ? first.app.modelFingerprint() : first.app.fingerprint();
     for (Region region : regions.values()) {
-      if (!region.app.fingerprint().equals(reference)) {
+      TreeMap<String, String> mine =
+          crdtWorkload != null ? region.app.modelFingerprint() : region.app.fingerprint();
+      if (!mine.equals(reference)) {
         fail("S2", region.name + " differs from " + first.name + " with equal vectors");
       }
     }
@@ -490,8 +727,187 @@ final class Simulation {
         }
       }
     }
-    checkRegisters(first.app);
+    if (crdtWorkload == null) {
+      checkRegisters(first.app);
+      checkGarbageCollection();
+      return;
+    }
+    List<Truth.Made> surviving = new ArrayList<>();
+    VersionVector everything = first.core.appliedVector();
+    for (Truth.Made made : truth.all().values()) {
+      if (everything.contains(made.dot())) {
+        surviving.add(made);
+      }
+    }
+    for (Region region : regions.values()) {
+      checkCrdtValues(region, first, surviving);
+    }
+    checkLastWriterWins(first.app, surviving);
     checkGarbageCollection();
+    checkFullFold();
+  }
+
+  /** S2 on values, and the ledgers: counters count each operation id once (S4), g-sets. */
+  private void checkCrdtValues(Region region, Region first, List<Truth.Made> surviving) {
+    for (String keyName : region.app.keys().keySet()) {
+      JsonNode mine = CrdtWorkload.value(region.app.crdtState(keyName));
+      JsonNode theirs = CrdtWorkload.value(first.app.crdtState(keyName));
+      if (!mine.equals(theirs)) {
+        fail(
+            "S2",
+            region.name + " shows " + keyName + " = " + mine + ", " + first.name + " " + theirs);
+      }
+    }
+    CrdtWorkload.expectedCounters(surviving)
+        .forEach(
+            (keyName, expected) -> {
+              CrdtState state = region.app.crdtState(keyName);
+              if (state == null) {
+                fail("L1", region.name + " never saw " + keyName + ", which the ledger counts");
+              }
+              long value = CrdtWorkload.value(state).asLong();
+              if (value != expected) {
+                fail(
+                    "S4",
+                    region.name
+                        + " counts "
+                        + keyName
+                        + " = "
+                        + value
+                        + ", the ledger "
+                        + expected);
+              }
+            });
+    CrdtWorkload.expectedGrowOnlySets(surviving)
+        .forEach(
+            (keyName, expected) -> {
+              TreeSet<String> shown = new TreeSet<>();
+              CrdtWorkload.value(region.app.crdtState(keyName))
+                  .forEach(element -> shown.add(element.asText()));
+              if (!shown.equals(expected)) {
+                fail(
+                    "S2",
+                    region.name + " shows g-set " + keyName + " " + shown + " not " + expected);
+              }
+            });
+  }
+
+  /**
+   * S6 for the CRDT workload: the value an lww-register holds was assigned by some surviving update
+   * (a retried id may have assigned it more than once), and no other assignment causally follows
+   * every update that assigned it.
+   */
+  private void checkLastWriterWins(SimulatedApplication app, List<Truth.Made> surviving) {
+    Map<String, List<Dot>> assignedBy = new HashMap<>();
+    Map<String, List<long[]>> assignments = new HashMap<>();
+    for (Truth.Made made : surviving) {
+      for (int ordinal = 0; ordinal < made.requests().size(); ordinal++) {
+        CrdtWorkload.Request request = made.requests().get(ordinal);
+        if (request.typeName().equals("lww-register")) {
+          assignments.computeIfAbsent(request.keyName(), k -> new ArrayList<>());
+          String value = request.body().get("value").asText();
+          assignedBy.computeIfAbsent(request.keyName() + "=" + value, k -> new ArrayList<>());
+          assignedBy.get(request.keyName() + "=" + value).add(made.dot());
+        }
+      }
+    }
+    for (String keyName : assignments.keySet()) {
+      JsonNode held = CrdtWorkload.value(app.crdtState(keyName));
+      List<Dot> carriers = assignedBy.get(keyName + "=" + held.asText());
+      if (!held.isTextual() || carriers == null) {
+        fail("S6", keyName + " holds " + held + ", which no surviving update assigned");
+      }
+      for (Truth.Made made : surviving) {
+        for (int ordinal = 0; ordinal < made.requests().size(); ordinal++) {
+          CrdtWorkload.Request request = made.requests().get(ordinal);
+          if (!request.keyName().equals(keyName)
+              || request.body().get("value").asText().equals(held.asText())) {
+            continue;
+          }
+          boolean followsEvery = true;
+          for (Dot carrier : carriers) {
+            boolean follows =
+                carrier.equals(made.dot())
+                    ? precedingOrdinal(made, keyName, held.asText(), ordinal)
+                    : made.causalPast().contains(carrier);
+            followsEvery &= follows;
+          }
+          if (followsEvery) {
+            fail("S6", keyName + " holds " + held + " but " + made.dot() + " assigned after it");
+          }
+        }
+      }
+    }
+  }
+
+  /** True when an earlier update of {@code made} assigned {@code value} to the key. */
+  private static boolean precedingOrdinal(
+      Truth.Made made, String keyName, String value, int ordinal) {
+    for (int earlier = 0; earlier < ordinal; earlier++) {
+      CrdtWorkload.Request request = made.requests().get(earlier);
+      if (request.keyName().equals(keyName) && request.body().get("value").asText().equals(value)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Once everything is stable, the settled vector reaches the applied one everywhere; folding with
+   * it keeps every value, empties every context's cloud, absorbs the unfolded state, and leaves
+   * equal bytes at every region (S7, S2).
+   */
+  private void checkFullFold() {
+    long until = tick + 20L * parameters.heartbeatIntervalTicks() + 100;
+    boolean allSettled = false;
+    for (; tick < until && !allSettled; tick++) {
+      step();
+      allSettled = true;
+      for (Region region : regions.values()) {
+        allSettled &= region.core.settledStableVector().equals(region.core.appliedVector());
+      }
+    }
+    if (!allSettled) {
+      fail("S7 liveness", "settled stable vectors did not reach the applied ones after healing");
+    }
+    for (Region region : regions.values()) {
+      for (String keyName : region.app.keys().keySet()) {
+        CrdtState state = region.app.crdtState(keyName);
+        CrdtType type = CrdtRegistry.typeOf(state);
+        CrdtState folded = type.fold(state, region.core.settledStableVector());
+        if (!type.value(folded).equals(type.value(state))) {
+          fail("S7", region.name + " " + keyName + ": the full fold changed the value");
+        }
+        if (!type.observedContext(folded).cloud().isEmpty()) {
+          fail("S7", region.name + " " + keyName + ": the full fold left a context cloud");
+        }
+        if (!type.join(folded, state).equals(folded)) {
+          fail("S7", region.name + " " + keyName + ": the unfolded state is not below the folded");
+        }
+        if (!folded.equals(state)) {
+          statistics.foldsThatChangedAState++;
+        }
+        region.app.replaceCrdtState(keyName, folded);
+      }
+    }
+    Region first = regions.values().iterator().next();
+    for (Region region : regions.values()) {
+      for (Map.Entry<String, String> key : first.app.fingerprint().entrySet()) {
+        if (!key.getValue().equals(region.app.fingerprint().get(key.getKey()))) {
+          fail(
+              "S2",
+              region.name
+                  + " "
+                  + key.getKey()
+                  + " differs from "
+                  + first.name
+                  + " after folding: "
+                  + region.app.crdtState(key.getKey())
+                  + " vs "
+                  + first.app.crdtState(key.getKey()));
+        }
+      }
+    }
   }
 
   /** S6: no visible assignment to a key causally follows the one its register holds. */
@@ -538,17 +954,20 @@ final class Simulation {
     long downUntilTick;
 
     final List<LogEntry> diskLog = new ArrayList<>();
-    SimulatedApplication checkpointState = new SimulatedApplication();
+    SimulatedApplication checkpointState = new SimulatedApplication(parameters.crdtWorkload());
     VersionVector checkpointVector = VersionVector.empty();
     long checkpointHlcMax;
     VersionVector diskVector = VersionVector.empty();
     VersionVector announced = VersionVector.empty();
 
+    /** The settled vector this region's states were last folded with, since its restart. */
+    VersionVector foldedWith = VersionVector.empty();
+
     Region(ReplicationConfig config, long startMillis) {
       this.name = config.self();
       this.config = config;
       this.clock = new ManualPhysicalClock(startMillis);
-      this.app = new SimulatedApplication();
+      this.app = new SimulatedApplication(parameters.crdtWorkload());
       this.core = new ReplicaCore(config, clock, app);
     }
 
@@ -573,6 +992,7 @@ final class Simulation {
 
     void restart() {
       up = true;
+      foldedWith = VersionVector.empty();
       app = checkpointState.copy();
       RestoredReplica restored =
           ReplicaCore.restore(

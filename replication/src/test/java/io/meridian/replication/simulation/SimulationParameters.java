@@ -38,7 +38,9 @@ record SimulationParameters(
     int batchWindowTicks,
     int stateTransferIntervalTicks,
     int digestRangeCount,
-    int relayDelayTicks) {
+    int relayDelayTicks,
+    boolean crdtWorkload,
+    double foldProbability) {
 
   /** Draws every parameter from the seed. */
   static SimulationParameters fromSeed(long seed) {
@@ -73,7 +75,10 @@ record SimulationParameters(
         pick(random, 0, 1, 3),
         pick(random, 10, 40),
         pick(random, 1, 8, 32),
-        pick(random, 0, 5, 20));
+        pick(random, 0, 5, 20),
+        // Odd seeds run the CRDT workload, even seeds the model one; both draw the same faults.
+        seed % 2 != 0,
+        pick(random, 0.0, 0.02, 0.2));
   }
 
   /**
@@ -110,7 +115,9 @@ record SimulationParameters(
         batching ? 5 : 0,
         40,
         32,
-        20);
+        20,
+        false,
+        0);
   }
 
   List<String> regionNames() {

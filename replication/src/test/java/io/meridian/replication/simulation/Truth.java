@@ -21,10 +21,16 @@ final class Truth {
    * @param hlc its timestamp
    * @param causalPast the true causal past, a causally closed set as a vector
    * @param keyNames the keys of its updates, by ordinal
-   * @param assigns which updates also assign the key's register, by ordinal
+   * @param assigns which updates also assign the key's register, by ordinal (model workload)
+   * @param requests the client requests of the updates, by ordinal (CRDT workload; else empty)
    */
   record Made(
-      Dot dot, long hlc, VersionVector causalPast, List<String> keyNames, List<Boolean> assigns) {
+      Dot dot,
+      long hlc,
+      VersionVector causalPast,
+      List<String> keyNames,
+      List<Boolean> assigns,
+      List<CrdtWorkload.Request> requests) {
     UpdateId update(int ordinal) {
       return new UpdateId(dot.replica(), dot.counter(), ordinal);
     }
