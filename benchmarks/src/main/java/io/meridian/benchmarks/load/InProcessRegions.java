@@ -1,0 +1,89 @@
+package io.meridian.benchmarks.load;
+
+import io.meridian.server.HostPort;
+import io.meridian.server.Region;
+import io.meridian.server.RegionConfig;
+import io.meridian.server.http.HttpApiConfig;
+import io.meridian.server.storage.UpdateLogConfig;
+import io.meridian.server.tls.DevelopmentCertificates;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Regions started in this process on 127.0.0.1 (port 0), a full mesh with mutual TLS (or without,
+ * when insecure), data in a temporary directory that {@link #close} deletes.
+ */
+final class InProcessRegions implements AutoCloseable {
+  private final Vertx vertx;
+  private final List<Region> regions;
+  private final Path data;
+
+  private InProcessRegions(Vertx vertx, List<Region> regions, Path data) {
+    this.vertx = vertx;
+    this.regions = regions;
+    this.data = data;
+  }
+
+  static InProcessRegions start(int count, boolean insecure) throws Exception {
+    Path data = Files.createTempDirectory("meridian-load");
+    List<String> names = new ArrayList<>();
+    for (int i = 1; i <= count; i++) {
+      names.add("r" + i);
+    }
+    if (!insecure) {
+      DevelopmentCertificates.generate(data.resolve("tls"), names);
+    }
+    List<RegionConfig> configs = new ArrayList<>();
+    for (String name : names) {
+      Map<String, HostPort> peers = new LinkedHashMap<>();
+      names.stream()
+          .filter(peer -> !peer.equals(name))
+          .forEach(peer -> peers.put(peer, new HostPort("127.0.0.1", 0)));
+      configs.add(
+          new RegionConfig(
+              name,
+              new HostPort("127.0.0.1", 0),
+              new HostPort("127.0.0.1", 0),
+              peers,
+              data.resolve(name),
+              insecure ? Optional.empty() : Optional.of(data.resolve("tls")),
+              insecure,
+              HttpApiConfig.defaults(),
+              UpdateLogConfig.defaults()));
+    }
+    Vertx vertx = Vertx.vertx();
+    try {
+      return new InProcessRegions(vertx, Region.startAll(vertx, configs), data);
+    } catch (Exception e) {
+      vertx.close().toCompletionStage().toCompletableFuture().join();
+      throw e;
+    }
+  }
+
+  /** The HTTP base address of each region, in order r1, r2, ... */
+  List<HostPort> httpAddresses() {
+    List<HostPort> addresses = new ArrayList<>();
+    regions.forEach(region -> addresses.add(new HostPort("127.0.0.1", region.httpPort())));
+    return addresses;
+  }
+
+  @Override
+  public void close() throws IOException {
+    regions.forEach(Region::close);
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+    try (Stream<Path> files = Files.walk(data)) {
+      for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package io.meridian.benchmarks.load;
+
+import io.meridian.server.HostPort;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.util.Map;
+
+/**
+ * HTTP/1.1 keep-alive requests over a bounded pool of connections per region (the Vert.x HTTP
+ * client). A request that sees no byte for {@code requestIdleTimeoutMillis} fails, so a hang is
+ * counted instead of stalling the run.
+ */
+final class LoadClient implements AutoCloseable {
+  /** One answer: its status, its {@code Meridian-Session} token and its body. */
+  record Reply(int status, String session, Buffer body) {}
+
+  private final Vertx vertx;
+  private final HttpClientAgent client;
+  private final long requestIdleTimeoutMillis;
+
+  /**
+   * @param connectionsMax connections per region, at most
+   * @param waitQueueRequestsMax requests waiting for a connection, at most; past it a request fails
+   * @param requestIdleTimeoutMillis a request with no progress for this long fails
+   */
+  LoadClient(int connectionsMax, int waitQueueRequestsMax, long requestIdleTimeoutMillis) {
+    this.vertx = Vertx.vertx();
+    this.client =
+        vertx.createHttpClient(
+            new HttpClientOptions().setKeepAlive(true).setPipelining(false),
+            new PoolOptions()
+                .setHttp1MaxSize(connectionsMax)
+                .setMaxWaitQueueSize(waitQueueRequestsMax));
+    this.requestIdleTimeoutMillis = requestIdleTimeoutMillis;
+  }
+
+  Future<Reply> send(
+      HostPort target, HttpMethod method, String uri, Buffer body, Map<String, String> headers) {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(method)
+            .setHost(target.host())
+            .setPort(target.port())
+            .setURI(uri)
+            .setIdleTimeout(requestIdleTimeoutMillis);
+    headers.forEach(options::putHeader);
+    if (body != null) {
+      options.putHeader("Content-Type", "application/json");
+    }
+    return client
+        .request(options)
+        .compose(request -> body == null ? request.send() : request.send(body))
+        .compose(
+            response ->
+                response
+                    .body()
+                    .map(
+                        content ->
+                            new Reply(
+                                response.statusCode(),
+                                response.getHeader("Meridian-Session"),
+                                content)));
+  }
+
+  /** Runs {@code action} soon on the client's event loop (not on the caller's stack). */
+  void later(Runnable action) {
+    vertx.setTimer(1, ignored -> action.run());
+  }
+
+  @Override
+  public void close() {
+    client.close().toCompletionStage().toCompletableFuture().join();
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+}

@@ -1,0 +1,171 @@
+package io.meridian.benchmarks.load;
+
+import io.meridian.server.HostPort;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The load tool: measures single-update throughput (closed loop), latency at a fixed rate (open
+ * loop, free of coordinated omission) and cross-region visibility, against three regions it starts
+ * in this process or against regions given by address. Prints one summary line per measurement.
+ *
+ * <p>{@code java -cp benchmarks/target/benchmarks.jar io.meridian.benchmarks.load.LoadTool --help}
+ */
+@Command(
+    name = "load",
+    mixinStandardHelpOptions = true,
+    description = "Measure a Meridian region: throughput, latency at a rate, visibility.")
+public final class LoadTool implements Callable<Integer> {
+  /** Which measurements to make. */
+  enum Mode {
+    CLOSED,
+    OPEN,
+    VISIBILITY,
+    ALL
+  }
+
+  @Option(
+      names = "--mode",
+      description = "closed, open, visibility or all (default ${DEFAULT-VALUE})",
+      converter = ModeConverter.class)
+  Mode mode = Mode.ALL;
+
+  @Option(
+      names = "--target",
+      description =
+          "HOST:PORT of a region's HTTP API, repeated: the first takes the load and the writes,"
+              + " the others are read for visibility. Without it, three regions start in-process.")
+  List<String> targets = new ArrayList<>();
+
+  @Option(
+      names = "--regions",
+      description = "regions to start in-process (default ${DEFAULT-VALUE})")
+  int regionsStarted = 3;
+
+  @Option(names = "--insecure", description = "in-process replication without TLS")
+  boolean insecure;
+
+  @Option(
+      names = "--connections",
+      description = "connections per region (default ${DEFAULT-VALUE})")
+  int connections = 64;
+
+  @Option(names = "--warmup-seconds", description = "not measured (default ${DEFAULT-VALUE})")
+  int warmupSeconds = 5;
+
+  @Option(names = "--seconds", description = "measured, per run (default ${DEFAULT-VALUE})")
+  int measureSeconds = 20;
+
+  @Option(
+      names = "--rate",
+      description =
+          "open loop requests/s; 0 = half the closed loop's rate (default ${DEFAULT-VALUE})")
+  double openLoopRate = 0;
+
+  @Option(
+      names = "--visibility-rate",
+      description = "visibility writes/s (default ${DEFAULT-VALUE})")
+  double visibilityRate = 1_000;
+
+  @Option(
+      names = "--keys",
+      description = "updates spread over this many keys (default ${DEFAULT-VALUE})")
+  int keys = 1_000;
+
+  @Option(
+      names = "--requests-max",
+      description = "most requests per run (default ${DEFAULT-VALUE})")
+  long requestsMax = 20_000_000;
+
+  @Option(
+      names = "--outstanding-requests-max",
+      description = "open loop: unanswered requests at most (default ${DEFAULT-VALUE})")
+  int outstandingRequestsMax = 10_000;
+
+  @Option(
+      names = "--request-idle-timeout-millis",
+      description = "a request without progress this long fails (default ${DEFAULT-VALUE})")
+  long requestIdleTimeoutMillis = 10_000;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new LoadTool()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (connections < 1 || measureSeconds < 1 || warmupSeconds < 0 || keys < 1) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "connections, seconds and keys must be positive");
+    }
+    InProcessRegions started = null;
+    List<HostPort> regions = new ArrayList<>();
+    if (targets.isEmpty()) {
+      started = InProcessRegions.start(regionsStarted, insecure);
+      regions.addAll(started.httpAddresses());
+      System.out.println(
+          "started "
+              + regionsStarted
+              + " regions in-process"
+              + (insecure ? " (insecure)" : " (mutual TLS)")
+              + " at "
+              + regions);
+    } else {
+      targets.forEach(target -> regions.add(HostPort.parse(target)));
+    }
+    try (LoadClient client =
+        new LoadClient(connections, outstandingRequestsMax, requestIdleTimeoutMillis)) {
+      LoadRuns runs = new LoadRuns(client, requestsMax, keys, requestIdleTimeoutMillis + 1_000);
+      long warmupMillis = warmupSeconds * 1_000L;
+      long measureMillis = measureSeconds * 1_000L;
+      double rate = openLoopRate;
+      if (mode == Mode.CLOSED || mode == Mode.ALL) {
+        RunResult closed =
+            runs.closedLoop(regions.get(0), connections, warmupMillis, measureMillis);
+        System.out.println(closed.summary());
+        if (rate == 0) {
+          rate = closed.succeededPerSecond() / 2;
+        }
+      }
+      if (mode == Mode.OPEN || mode == Mode.ALL) {
+        if (rate <= 0) {
+          throw new CommandLine.ParameterException(
+              new CommandLine(this), "--mode open needs --rate");
+        }
+        System.out.println(
+            runs.openLoop(regions.get(0), rate, warmupMillis, measureMillis, outstandingRequestsMax)
+                .summary());
+      }
+      if (mode == Mode.VISIBILITY || mode == Mode.ALL) {
+        if (regions.size() < 2) {
+          throw new CommandLine.ParameterException(
+              new CommandLine(this), "visibility needs at least two regions");
+        }
+        runs.visibility(
+                regions.get(0),
+                regions.subList(1, regions.size()),
+                visibilityRate,
+                warmupMillis,
+                measureMillis,
+                outstandingRequestsMax)
+            .forEach(result -> System.out.println(result.summary()));
+      }
+    } finally {
+      if (started != null) {
+        started.close();
+      }
+    }
+    return 0;
+  }
+
+  /** Case-insensitive mode names. */
+  static final class ModeConverter implements CommandLine.ITypeConverter<Mode> {
+    @Override
+    public Mode convert(String value) {
+      return Mode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+}
