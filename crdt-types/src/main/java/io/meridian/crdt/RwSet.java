@@ -11,8 +11,10 @@ import java.util.TreeSet;
  * The remove-wins set: add and remove each put a fresh tag (marked add or remove) for the element
  * and supersede the element's observed tags; an element is in the set when it has tags and none of
  * them is a remove, so a remove concurrent with an add wins. A dot-store composition after Almeida,
- * Shoker and Baquero (2018). A remove's tag stays while an add could still be concurrent with it;
- * {@link CrdtType#fold} drops it once it is stable. Immutable; {@code equals} is structural.
+ * Shoker and Baquero (2018). A remove's tag stays until a later add supersedes it: {@link
+ * CrdtType#fold} cannot drop it even once stable, because a region that dropped it could no longer
+ * name it in a later add, and a region that still holds it would keep the element removed (found by
+ * the fold law). Immutable; {@code equals} is structural.
  */
 public final class RwSet implements CrdtState {
   static final String NAME = "rw-set";
