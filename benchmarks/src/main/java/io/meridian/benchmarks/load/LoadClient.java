@@ -23,6 +23,14 @@ final class LoadClient implements AutoCloseable {
   private final Vertx vertx;
   private final HttpClientAgent client;
   private final long requestIdleTimeoutMillis;
+  private final java.util.concurrent.atomic.AtomicLong requested =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong granted =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong answered =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong finished =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * @param connectionsMax connections per region, at most
@@ -53,19 +61,43 @@ final class LoadClient implements AutoCloseable {
     if (body != null) {
       options.putHeader("Content-Type", "application/json");
     }
+    requested.incrementAndGet();
     return client
         .request(options)
-        .compose(request -> body == null ? request.send() : request.send(body))
         .compose(
-            response ->
-                response
-                    .body()
-                    .map(
-                        content ->
-                            new Reply(
-                                response.statusCode(),
-                                response.getHeader("Meridian-Session"),
-                                content)));
+            request -> {
+              granted.incrementAndGet();
+              return body == null ? request.send() : request.send(body);
+            })
+        .compose(
+            response -> {
+              answered.incrementAndGet();
+              return response
+                  .body()
+                  .map(
+                      content ->
+                          new Reply(
+                              response.statusCode(),
+                              response.getHeader("Meridian-Session"),
+                              content));
+            })
+        .onComplete(ignored -> finished.incrementAndGet());
+  }
+
+  /**
+   * Where the requests are: handed to the client, given a connection (sent), answered (status line
+   * received), finished (body read or failed). A request that never leaves the client's pool stays
+   * between the first two.
+   */
+  String progress() {
+    return "handed to the client "
+        + requested.get()
+        + ", given a connection "
+        + granted.get()
+        + ", answered "
+        + answered.get()
+        + ", finished "
+        + finished.get();
   }
 
   /** Runs {@code action} soon on the client's event loop (not on the caller's stack). */

@@ -313,7 +313,8 @@ final class LoadRuns {
       Thread.sleep(5);
     }
     if (outstanding.get() > 0) {
-      System.out.println(name + ": " + outstanding.get() + " requests still unanswered");
+      System.out.println(
+          name + ": " + outstanding.get() + " requests still unanswered; " + client.progress());
     }
   }
 }

@@ -46,6 +46,13 @@ public final class LoadTool implements Callable<Integer> {
       description = "regions to start in-process (default ${DEFAULT-VALUE})")
   int regionsStarted = 3;
 
+  @Option(
+      names = "--data-parent",
+      description =
+          "directory under which in-process regions keep their data (default: the temporary"
+              + " directory); a memory file system there takes the disk's fsync out of the figures")
+  java.nio.file.Path dataParent;
+
   @Option(names = "--insecure", description = "in-process replication without TLS")
   boolean insecure;
 
@@ -104,7 +111,7 @@ public final class LoadTool implements Callable<Integer> {
     InProcessRegions started = null;
     List<HostPort> regions = new ArrayList<>();
     if (targets.isEmpty()) {
-      started = InProcessRegions.start(regionsStarted, insecure);
+      started = InProcessRegions.start(regionsStarted, insecure, dataParent);
       regions.addAll(started.httpAddresses());
       System.out.println(
           "started "
