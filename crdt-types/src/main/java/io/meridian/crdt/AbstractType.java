@@ -90,77 +90,9 @@ abstract class AbstractType<S extends CrdtState, E extends Effect> implements Cr
     return joinTyped(state(left), state(right));
   }
 
-  /**
-   * Folds with {@code stable} restricted to the regions this state has tags of: a region whose
-   * entries never touched the key has none here and can send none below the stable vector, so
-   * naming it would only make a small key's context larger (one vector entry per region).
-   */
   @Override
   public final CrdtState fold(CrdtState state, VersionVector stable) {
-    S typed = state(state);
-    return foldTyped(typed, seenOnly(stable, observedTyped(typed)));
-  }
-
-  /**
-   * The fold of a state nested in an or-map: as {@link #fold}, but the stable tags leave the nested
-   * context instead of joining it. The map's own context keeps the stable prefix for the whole map
-   * (it covers every tag of every field, whose updates all add a presence tag of the same entry),
-   * so a field's context holds only its unstable tags, and two regions agree on a field whether or
-   * not one of them folded it away and re-created it.
-   */
-  final CrdtState foldNested(CrdtState state, VersionVector stable) {
-    return withoutStable(foldTyped(state(state), stable), Tags.stableTags(stable));
-  }
-
-  /** The state with the dots {@code stableTags} covers taken out of its own context. */
-  final S withoutStable(CrdtState state, VersionVector stableTags) {
-    S typed = state(state);
-    return withOwnContextTyped(typed, withoutStable(ownContextTyped(typed), stableTags));
-  }
-
-  /** The state with {@code extra} added to its own context. */
-  final S withMoreContext(CrdtState state, CausalContext extra) {
-    S typed = state(state);
-    return withOwnContextTyped(typed, Contexts.merge(ownContextTyped(typed), extra));
-  }
-
-  /** The context of the state itself, without those of states nested in it. */
-  abstract CausalContext ownContextTyped(S state);
-
-  abstract S withOwnContextTyped(S state, CausalContext context);
-
-  /** {@code context} without the dots {@code stableTags} covers. */
-  static CausalContext withoutStable(CausalContext context, VersionVector stableTags) {
-    java.util.List<io.meridian.clocks.Dot> kept = new java.util.ArrayList<>();
-    for (String replica : context.compactVector().replicas()) {
-      if (context.compactVector().get(replica) > stableTags.get(replica)) {
-        // Only a prefix beyond the stable one is kept; nested contexts never hold one in practice
-        // (tags are not contiguous), so it is listed dot by dot only in that unusual case.
-        for (long counter = stableTags.get(replica) + 1;
-            counter <= context.compactVector().get(replica);
-            counter++) {
-          kept.add(new io.meridian.clocks.Dot(replica, counter));
-        }
-      }
-    }
-    for (io.meridian.clocks.Dot dot : context.cloud()) {
-      if (!stableTags.contains(dot)) {
-        kept.add(dot);
-      }
-    }
-    return CausalContext.ofDots(kept);
-  }
-
-  static VersionVector seenOnly(VersionVector stable, CausalContext context) {
-    java.util.Set<String> seen = new java.util.HashSet<>(context.compactVector().replicas());
-    context.cloud().forEach(dot -> seen.add(dot.replica()));
-    VersionVector restricted = VersionVector.empty();
-    for (String replica : stable.replicas()) {
-      if (seen.contains(replica)) {
-        restricted = restricted.with(replica, stable.get(replica));
-      }
-    }
-    return restricted;
+    return foldTyped(state(state), stable);
   }
 
   @Override

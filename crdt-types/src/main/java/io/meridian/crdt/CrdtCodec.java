@@ -339,9 +339,6 @@ final class CrdtCodec {
         FieldEffectProto.Builder field = FieldEffectProto.newBuilder().setName(change.field());
         if (change.update() != null) {
           field.setUpdate(toProto(change.update()));
-          if (change.replaces() != null) {
-            field.setReplaces(ClocksCodec.toProto(change.replaces()));
-          }
         } else {
           field.setRemoval(ClocksCodec.toProto(change.removal()));
         }
@@ -393,15 +390,11 @@ final class CrdtCodec {
           if (field.hasUpdate() == field.hasRemoval()) {
             throw new DecodeException("a field change is an update or a removal");
           }
-          if (field.hasReplaces() && !field.hasUpdate()) {
-            throw new DecodeException("only a field update replaces a folded field");
-          }
           changes.add(
               new OrMap.FieldChange(
                   field.getName(),
                   field.hasUpdate() ? fromProto(field.getUpdate()) : null,
-                  field.hasRemoval() ? ClocksCodec.fromProto(field.getRemoval()) : null,
-                  field.hasReplaces() ? ClocksCodec.fromProto(field.getReplaces()) : null));
+                  field.hasRemoval() ? ClocksCodec.fromProto(field.getRemoval()) : null));
         }
         yield new OrMap.MapEffect(changes, proto.getOrdinal(), id);
       }

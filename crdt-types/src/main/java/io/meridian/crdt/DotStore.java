@@ -324,9 +324,27 @@ final class DotStore<V> {
           }
         });
     DotStore<V> folded =
-        new DotStore<>(entries, ids, Contexts.merge(context, CausalContext.of(stableTags)));
+        new DotStore<>(
+            entries, ids, Contexts.merge(context, CausalContext.of(seenOnly(stableTags))));
     folded.byValue = byValue;
     return folded;
+  }
+
+  /**
+   * {@code stableTags} for the replicas this context has tags of. A replica whose entries never
+   * touched this key has no tags here, and none can arrive below the stable vector, so naming it
+   * would only make a small key's context larger (one vector entry per region).
+   */
+  private VersionVector seenOnly(VersionVector stableTags) {
+    java.util.Set<String> seen = new java.util.HashSet<>(context.compactVector().replicas());
+    context.cloud().forEach(dot -> seen.add(dot.replica()));
+    VersionVector restricted = VersionVector.empty();
+    for (String replica : stableTags.replicas()) {
+      if (seen.contains(replica)) {
+        restricted = restricted.with(replica, stableTags.get(replica));
+      }
+    }
+    return restricted;
   }
 
   /**
@@ -351,12 +369,6 @@ final class DotStore<V> {
       }
     }
     return duplicates;
-  }
-
-  DotStore<V> withContext(CausalContext newContext) {
-    DotStore<V> changed = new DotStore<>(entries, operationIds, newContext);
-    changed.byValue = byValue;
-    return changed;
   }
 
   DotStore<V> withEntries(SortedMap<Dot, V> newEntries) {

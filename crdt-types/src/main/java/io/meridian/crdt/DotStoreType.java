@@ -69,16 +69,6 @@ abstract class DotStoreType<V, S extends CrdtState, E extends Effect> extends Ab
     return store(state).entries().isEmpty();
   }
 
-  @Override
-  CausalContext ownContextTyped(S state) {
-    return store(state).context();
-  }
-
-  @Override
-  S withOwnContextTyped(S state, CausalContext context) {
-    return wrap(store(state).withContext(context));
-  }
-
   /** Joins a delta in: the apply of every delta-state type. */
   static <V, S extends CrdtState> S applyDelta(DotStoreType<V, S, ?> type, S state, S delta) {
     return type.joinTyped(state, delta);

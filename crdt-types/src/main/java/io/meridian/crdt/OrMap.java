@@ -86,17 +86,8 @@ public final class OrMap implements CrdtState {
    * @param field the field name
    * @param update the nested effect, or null for a removal
    * @param removal the observed context of a removal, or null for an update
-   * @param replaces for an update of a field the origin did not hold: the stable prefix of the
-   *     map's context there, or null. A region that still holds the field, emptied, with nothing
-   *     beyond that prefix, holds what the origin folded away, and re-creates the field too.
    */
-  public record FieldChange(
-      String field, Effect update, CausalContext removal, VersionVector replaces) {
-    /** A change without {@code replaces}. */
-    public FieldChange(String field, Effect update, CausalContext removal) {
-      this(field, update, removal, null);
-    }
-  }
+  public record FieldChange(String field, Effect update, CausalContext removal) {}
 
   /**
    * A map's effect.
@@ -158,14 +149,8 @@ public final class OrMap implements CrdtState {
           }
           Optional<Effect> effect =
               type.prepare(current == null ? type.empty() : current, entry.getValue(), nested);
-          VersionVector replaces =
-              current == null
-                      && !Tags.foldedPrefix(state.presence.context().compactVector()).isEmpty()
-                  ? Tags.foldedPrefix(state.presence.context().compactVector())
-                  : null;
           effect.ifPresent(
-              nestedEffect ->
-                  changes.add(new FieldChange(entry.getKey(), nestedEffect, null, replaces)));
+              nestedEffect -> changes.add(new FieldChange(entry.getKey(), nestedEffect, null)));
         }
       } else if (operation instanceof Operation.RemoveFields remove) {
         CausalContext observed = observedOrCurrent(context, observedTyped(state));
@@ -200,18 +185,6 @@ public final class OrMap implements CrdtState {
             ids.put(tag, effect.operationId());
           }
           AbstractType<?, ?> type = CrdtRegistry.internalType(change.update().typeName());
-          if (current != null
-              && isFoldedAwayAt(change.replaces(), current)
-              && !state.visibleFields().containsKey(change.field())) {
-            // Empty it as the origin's fold did; the same type keeps its context, so the update
-            // stays an inflation of the state.
-            AbstractType<?, ?> currentType = CrdtRegistry.internalType(current.typeName());
-            current =
-                currentType == type
-                    ? currentType.removeObserved(
-                        current, currentType.observedContext(current), entryDot)
-                    : null;
-          }
           if (current != null && !current.typeName().equals(type.name())) {
             if (CrdtRegistry.internalType(current.typeName()).tag() < type.tag()) {
               continue;
@@ -219,13 +192,7 @@ public final class OrMap implements CrdtState {
             current = null;
           }
           CrdtState base = current == null ? type.empty() : current;
-          // A delta may name tags the map has folded (what an add supersedes); the field keeps
-          // only those beyond the map's stable prefix, as after a fold.
-          fields.put(
-              change.field(),
-              type.withoutStable(
-                  type.apply(base, change.update(), entryDot),
-                  Tags.foldedPrefix(state.presence.context().compactVector())));
+          fields.put(change.field(), type.apply(base, change.update(), entryDot));
         } else if (current != null) {
           fields.put(
               change.field(),
@@ -252,109 +219,36 @@ public final class OrMap implements CrdtState {
       return new OrMap(presence, fields);
     }
 
-    /**
-     * True when every tag of {@code current}, a field this region does not show, is in the stable
-     * prefix the origin of an update held when it no longer had the field: the origin folded it
-     * away, and so will this region, so it starts the field afresh too (or the two would disagree
-     * on its contents or its type).
-     */
-    private static boolean isFoldedAwayAt(VersionVector replaces, CrdtState current) {
-      return replaces != null
-          && replaces.dominates(
-              CrdtRegistry.internalType(current.typeName()).observedContext(current).covering());
-    }
-
     @Override
     OrMap joinTyped(OrMap left, OrMap right) {
       if (left == right) {
         return left;
       }
-      TreeMap<String, CrdtState> fields = new TreeMap<>();
-      left.fields.forEach(
-          (name, mine) -> {
-            if (right.fields.containsKey(name)
-                || left.visibleFields().containsKey(name)
-                || !hasSeenAllOf(right, mine)) {
-              fields.put(name, mine);
-            }
-          });
-      right.fields.forEach(
-          (name, theirs) -> {
-            CrdtState mine = fields.get(name);
-            if (mine != null) {
-              fields.put(name, joinField(left, mine, right, theirs, name));
-            } else if (!left.fields.containsKey(name)
-                && (right.visibleFields().containsKey(name) || !hasSeenAllOf(left, theirs))) {
-              fields.put(name, theirs);
-            }
-          });
+      TreeMap<String, CrdtState> fields = new TreeMap<>(left.fields);
+      right.fields.forEach((name, theirs) -> fields.merge(name, theirs, Type::joinField));
       return new OrMap(left.presence.join(right.presence, (first, second) -> first), fields);
     }
 
-    /**
-     * True when {@code map}, which lacks the field, has seen every tag of {@code field}: it folded
-     * the field away (a removed field is dropped only once all its tags are stable), so the join
-     * must not bring it back, as a dot store's join drops an item the other side has seen.
-     */
-    private static boolean hasSeenAllOf(OrMap map, CrdtState field) {
-      CausalContext seen = map.presence.context();
-      CausalContext tags = CrdtRegistry.internalType(field.typeName()).observedContext(field);
-      if (!seen.compactVector().dominates(tags.compactVector())) {
-        return false;
-      }
-      for (Dot tag : tags.cloud()) {
-        if (!seen.contains(tag)) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    /**
-     * Joins the two states of one field. Of two types, the smaller tag wins, unless one side is a
-     * field its map no longer shows and the other map has seen all of it: then the other side
-     * folded it away and re-created the field, possibly with another type, and that one stands.
-     */
-    private static CrdtState joinField(
-        OrMap left, CrdtState mine, OrMap right, CrdtState theirs, String name) {
+    private static CrdtState joinField(CrdtState mine, CrdtState theirs) {
       AbstractType<?, ?> myType = CrdtRegistry.internalType(mine.typeName());
       AbstractType<?, ?> theirType = CrdtRegistry.internalType(theirs.typeName());
       if (myType != theirType) {
-        if (!left.visibleFields().containsKey(name) && hasSeenAllOf(right, mine)) {
-          return theirs;
-        }
-        if (!right.visibleFields().containsKey(name) && hasSeenAllOf(left, theirs)) {
-          return mine;
-        }
         return myType.tag() < theirType.tag() ? mine : theirs;
       }
-      // Each side's stable prefix stands for tags its field no longer lists; the join sees them,
-      // then the joined field lists only what lies beyond both prefixes.
-      VersionVector leftStable = Tags.foldedPrefix(left.presence.context().compactVector());
-      VersionVector rightStable = Tags.foldedPrefix(right.presence.context().compactVector());
-      CrdtState joined =
-          myType.join(
-              myType.withMoreContext(mine, CausalContext.of(leftStable)),
-              myType.withMoreContext(theirs, CausalContext.of(rightStable)));
-      return myType.withoutStable(joined, leftStable.merge(rightStable));
+      return myType.join(mine, theirs);
     }
 
-    /**
-     * Folds every field with the map's stable vector, then drops the fields that were removed for
-     * good: no presence tag names them (what is left inside is what removes emptied, or the items
-     * of neutralised duplicates, which never show), and every tag they hold is stable. With a
-     * settled vector no region is behind those tags, so nothing can bring the removed contents
-     * back; an update after the remove re-creates the field (see {@link FieldChange#replaces}).
-     * Needs a settled vector (see {@link CrdtType#fold}).
-     */
     @Override
     OrMap foldTyped(OrMap state, VersionVector stable) {
+      TreeMap<String, CrdtState> fields = new TreeMap<>();
+      state.fields.forEach(
+          (name, nested) ->
+              fields.put(name, CrdtRegistry.internalType(nested.typeName()).fold(nested, stable)));
       // A stable neutralised duplicate's presence goes before its op id does, or the field would
       // show again once the id folds away.
       VersionVector stableTags = Tags.stableTags(stable);
       java.util.Set<Dot> duplicates = state.presence.duplicateTags();
       TreeMap<Dot, String> presence = new TreeMap<>();
-      java.util.Set<String> named = new java.util.HashSet<>();
       state
           .presence
           .entries()
@@ -362,21 +256,8 @@ public final class OrMap implements CrdtState {
               (tag, field) -> {
                 if (!duplicates.contains(tag) || !stableTags.contains(tag)) {
                   presence.put(tag, field);
-                  named.add(field);
                 }
               });
-      TreeMap<String, CrdtState> fields = new TreeMap<>();
-      state.fields.forEach(
-          (name, nested) -> {
-            AbstractType<?, ?> type = CrdtRegistry.internalType(nested.typeName());
-            CrdtState folded = type.foldNested(nested, stable);
-            boolean removedForGood =
-                !named.contains(name)
-                    && stableTags.dominates(type.observedContext(folded).covering());
-            if (!removedForGood) {
-              fields.put(name, folded);
-            }
-          });
       return new OrMap(state.presence.withEntries(presence).fold(stable), fields);
     }
 
@@ -411,20 +292,6 @@ public final class OrMap implements CrdtState {
                   CrdtRegistry.internalType(nested.typeName())
                       .removeObserved(nested, observed, removalDot)));
       return new OrMap(state.presence.withoutObserved(observed), fields);
-    }
-
-    /**
-     * The presence context: its compact vector is the stable prefix the map folded, which stands
-     * for the whole map; the fields' contexts hold only tags beyond it.
-     */
-    @Override
-    CausalContext ownContextTyped(OrMap state) {
-      return state.presence.context();
-    }
-
-    @Override
-    OrMap withOwnContextTyped(OrMap state, CausalContext context) {
-      return new OrMap(state.presence.withContext(context), state.fields);
     }
 
     @Override

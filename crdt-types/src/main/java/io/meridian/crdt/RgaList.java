@@ -383,16 +383,6 @@ public final class RgaList implements CrdtState {
     }
 
     @Override
-    CausalContext ownContextTyped(RgaList state) {
-      return state.context;
-    }
-
-    @Override
-    RgaList withOwnContextTyped(RgaList state, CausalContext context) {
-      return new RgaList(state.items, state.operationIds, context);
-    }
-
-    @Override
     boolean isEmptyTyped(RgaList state) {
       return state.visibleItems().isEmpty();
     }

@@ -66,22 +66,4 @@ final class Tags {
     }
     return tags;
   }
-
-  /**
-   * The part of a context's compact vector made of whole entries, every ordinal of each: the prefix
-   * a fold put there ({@link #stableTags}). A compact vector can reach past it into the next entry
-   * (its ordinal 0 extends the run), and that part is not stable. An entry that used all 65,536
-   * ordinals without a fold would be taken for folded; {@link DeltaBuilder} and the list refuse the
-   * last ordinal's use as an item only at the bound, so this is noted rather than excluded.
-   */
-  static VersionVector foldedPrefix(VersionVector compact) {
-    VersionVector prefix = VersionVector.empty();
-    for (String replica : compact.replicas()) {
-      long wholeEntries = (compact.get(replica) + 1) >>> ORDINAL_BITS;
-      if (wholeEntries > 0) {
-        prefix = prefix.with(replica, (wholeEntries << ORDINAL_BITS) - 1);
-      }
-    }
-    return prefix;
-  }
 }

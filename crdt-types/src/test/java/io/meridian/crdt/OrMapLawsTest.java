@@ -1,7 +1,5 @@
 package io.meridian.crdt;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -77,13 +75,6 @@ class OrMapLawsTest extends CrdtLaws {
       }
     }
     return value;
-  }
-
-  /** Once all is stable, a field is kept only while it is shown. */
-  @Override
-  void checkFullyFolded(CrdtState folded, String why) {
-    OrMap map = (OrMap) folded;
-    assertThat(map.fields().keySet()).as(why).isEqualTo(map.visibleFields().keySet());
   }
 
   private static boolean removes(Simulation.Entry entry, String field) {
