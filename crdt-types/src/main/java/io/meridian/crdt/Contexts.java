@@ -59,6 +59,28 @@ final class Contexts {
         left.compactVector().merge(right.compactVector()), new SortedDots(union));
   }
 
+  /**
+   * The dots both contexts hold: the meet of the compact vectors, and each side's cloud dots that
+   * the other side holds.
+   */
+  static CausalContext intersect(CausalContext left, CausalContext right) {
+    if (left == right) {
+      return left;
+    }
+    List<Dot> dots = new ArrayList<>();
+    for (Dot dot : left.cloud()) {
+      if (right.contains(dot)) {
+        dots.add(dot);
+      }
+    }
+    for (Dot dot : right.cloud()) {
+      if (left.contains(dot)) {
+        dots.add(dot);
+      }
+    }
+    return CausalContext.of(left.compactVector().meet(right.compactVector()), dots);
+  }
+
   private static boolean isFewDots(CausalContext context) {
     return context.compactVector().isEmpty() && context.cloud().size() <= ADD_ONE_BY_ONE_DOTS_MAX;
   }

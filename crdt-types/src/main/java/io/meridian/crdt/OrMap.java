@@ -153,7 +153,15 @@ public final class OrMap implements CrdtState {
               nestedEffect -> changes.add(new FieldChange(entry.getKey(), nestedEffect, null)));
         }
       } else if (operation instanceof Operation.RemoveFields remove) {
-        CausalContext observed = observedOrCurrent(context, observedTyped(state));
+        // A client's context may name tags of entries this region has not applied yet. Those
+        // entries are not causally before the remove, so each region would apply them on the
+        // other side of it: the remove would take them away where they came first and leave them
+        // where they came later (the fields share one presence context, so the removal cannot
+        // simply remember the tags it names). The remove takes only what this region holds, which
+        // every region holds too when it applies the remove.
+        CausalContext current = observedTyped(state);
+        CausalContext observed =
+            context.observed() == null ? current : Contexts.intersect(context.observed(), current);
         for (String field : new TreeSet<>(remove.fields())) {
           changes.add(new FieldChange(field, null, observed));
         }

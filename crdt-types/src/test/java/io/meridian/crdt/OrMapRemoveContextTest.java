@@ -1,0 +1,86 @@
+package io.meridian.crdt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meridian.clocks.CausalContext;
+import io.meridian.clocks.Dot;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A remove whose client context was read at another region may name tags its own region has not
+ * applied. Those entries are concurrent with the remove, so regions apply them on either side of
+ * it; the remove must take the same things away at every region (found by the replication
+ * simulator, seeds 1077 and 1883).
+ */
+class OrMapRemoveContextTest {
+  private static final CrdtType MAP = CrdtRegistry.type(OrMap.NAME);
+
+  private static ObjectNode increment(String field, long amount) {
+    ObjectNode update = Requests.request(OrMap.NAME, "update");
+    update
+        .putObject("entries")
+        .set(field, Requests.request(Counter.PN_COUNTER, "increment").put("by", amount));
+    return update;
+  }
+
+  private static ObjectNode remove(String field) {
+    ObjectNode remove = Requests.request(OrMap.NAME, "remove");
+    remove.putArray("fields").add(field);
+    return remove;
+  }
+
+  private static Effect prepare(CrdtState state, ObjectNode request, Dot dot, CausalContext seen) {
+    return MAP.prepare(
+            state,
+            CrdtRegistry.parseUpdate(request),
+            new UpdateContext(dot, dot.counter(), null, seen))
+        .orElseThrow();
+  }
+
+  @Test
+  void aRemoveTakesTheSameAtARegionThatHadNotAppliedWhatItsContextNames() {
+    Dot east = new Dot("east", 1);
+    Dot westAdd = new Dot("west", 1);
+    Dot westRemove = new Dot("west", 2);
+    Effect eastIncrement = prepare(MAP.empty(), increment("x", 1), east, null);
+    CrdtState eastState = MAP.apply(MAP.empty(), eastIncrement, east);
+    CausalContext readAtEast = MAP.observedContext(eastState);
+
+    Effect westIncrement = prepare(MAP.empty(), increment("x", 2), westAdd, null);
+    CrdtState westState = MAP.apply(MAP.empty(), westIncrement, westAdd);
+    // The client read at east, then reached west, which has not applied east's entry yet.
+    Effect staleRemove = prepare(westState, remove("x"), westRemove, readAtEast);
+    westState = MAP.apply(westState, staleRemove, westRemove);
+    westState = MAP.apply(westState, eastIncrement, east);
+
+    eastState = MAP.apply(eastState, westIncrement, westAdd);
+    eastState = MAP.apply(eastState, staleRemove, westRemove);
+
+    assertThat(eastState).isEqualTo(westState);
+    // West had not applied east's increment, so the remove did not take it; nor west's own,
+    // which the client had not seen.
+    assertThat(MAP.value(westState).toString()).isEqualTo("{\"x\":3}");
+  }
+
+  @Test
+  void aRemoveWithAContextReadWhereItIsMadeTakesWhatTheContextNames() {
+    Dot east = new Dot("east", 1);
+    Dot eastRemove = new Dot("east", 2);
+    Dot west = new Dot("west", 1);
+    Effect eastIncrement = prepare(MAP.empty(), increment("x", 1), east, null);
+    CrdtState eastState = MAP.apply(MAP.empty(), eastIncrement, east);
+    CausalContext read = MAP.observedContext(eastState);
+    Effect westIncrement = prepare(MAP.empty(), increment("x", 2), west, null);
+    CrdtState westState = MAP.apply(MAP.empty(), westIncrement, west);
+
+    eastState = MAP.apply(eastState, westIncrement, west);
+    Effect removal = prepare(eastState, remove("x"), eastRemove, read);
+    eastState = MAP.apply(eastState, removal, eastRemove);
+    westState = MAP.apply(westState, eastIncrement, east);
+    westState = MAP.apply(westState, removal, eastRemove);
+
+    assertThat(eastState).isEqualTo(westState);
+    assertThat(MAP.value(eastState).toString()).isEqualTo("{\"x\":2}");
+  }
+}
