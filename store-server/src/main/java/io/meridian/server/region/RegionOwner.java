@@ -313,7 +313,7 @@ public final class RegionOwner {
     Promise<RegionResult> promise = Promise.promise();
     context.runOnContext(
         v -> whenCovered(required, waitMillis, promise, () -> doWrite(updates, promise)));
-    return promise.future();
+    return onCallersContext(promise.future());
   }
 
   /**
@@ -336,7 +336,21 @@ public final class RegionOwner {
                   }
                   promise.complete(new RegionResult(objects, visibleVector));
                 }));
-    return promise.future();
+    return onCallersContext(promise.future());
+  }
+
+  /**
+   * The owner's answer, delivered on the caller's context when it has one: whatever the caller
+   * chains on it (JSON, the HTTP response) then runs there and not on the owner's single thread.
+   */
+  private static <T> Future<T> onCallersContext(Future<T> answer) {
+    Context caller = Vertx.currentContext();
+    if (caller == null) {
+      return answer;
+    }
+    Promise<T> relayed = Promise.promise();
+    answer.onComplete(result -> caller.runOnContext(v -> relayed.handle(result)));
+    return relayed.future();
   }
 
   /** {@code GET /v1/status}: the region, its HLC, applied vector, log length and peers. */
@@ -675,6 +689,11 @@ public final class RegionOwner {
       }
     } else {
       metrics.updatesAppliedRemote.increment(entry.updates().size());
+      if (context != null) {
+        // Not while replaying the log at start: that delay would measure the downtime.
+        metrics.visibilityDelay.record(
+            Math.max(0, now - HlcTimestamp.physical(entry.hlc())), TimeUnit.MILLISECONDS);
+      }
     }
   }
 
@@ -887,6 +906,24 @@ public final class RegionOwner {
   public Future<Void> close() {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> closeWhenIdle(done));
+    return done.future();
+  }
+
+  /**
+   * Stops like a crash would, for tests: no last checkpoint, storage closed as it is. What was
+   * acknowledged is in the log; what the last checkpoint missed is replayed at the next open.
+   */
+  Future<Void> closeWithoutCheckpoint() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(
+        v -> {
+          closed = true;
+          timers.forEach(vertx::cancelTimer);
+          context
+              .executeBlocking(() -> closeStorage(), false)
+              .compose(ignored -> vertx.undeploy(deploymentId))
+              .onComplete(result -> done.complete());
+        });
     return done.future();
   }
 
