@@ -112,8 +112,7 @@ public final class RegionOwner {
   private Ready outstanding;
   private boolean pumpScheduled;
   private Future<Void> checkpointRunning;
-  private VersionVector settlingStable;
-  private VersionVector settlingAcknowledged;
+  private VersionVector lastFoldVector = VersionVector.empty();
   private boolean closed;
   private Throwable failure;
   private final List<Long> timers = new ArrayList<>();
@@ -747,25 +746,14 @@ public final class RegionOwner {
   }
 
   /**
-   * Folds with a settled stable vector (crdt-types README): a stable vector is remembered with the
-   * acknowledgements that made it stable, and used once this region's applied vector covers them,
-   * so this state has applied every entry concurrent with a stable one.
+   * Folds with the core's settled stable vector (crdt-types README): stable, and this region has
+   * applied every entry concurrent with a stable one. Only when it moved since the last fold.
    */
   private void foldSettled() {
-    VersionVector applied = core.appliedVector();
-    if (settlingStable != null && applied.dominates(settlingAcknowledged)) {
-      states.fold(settlingStable);
-      settlingStable = null;
-    }
-    if (settlingStable == null) {
-      VersionVector acknowledged = applied;
-      for (String peer : config.replication().regions()) {
-        if (!peer.equals(self)) {
-          acknowledged = acknowledged.merge(core.acknowledgedBy(peer));
-        }
-      }
-      settlingStable = core.stableVector();
-      settlingAcknowledged = acknowledged;
+    VersionVector settled = core.settledStableVector();
+    if (!settled.equals(lastFoldVector)) {
+      states.fold(settled);
+      lastFoldVector = settled;
     }
   }
 
