@@ -165,6 +165,46 @@ class RegionOwnerRestartTest {
   }
 
   @Test
+  void stableMetadataIsFoldedAway() throws Exception {
+    // A region alone: everything it applied is stable and settled at once, so the next periodic
+    // fold compacts the tags that a set's adds left in its context.
+    RegionOwner owner = open(50);
+    for (int i = 0; i < 5; i++) {
+      await(
+          owner.write(
+              List.of(
+                  update("set", "{\"type\":\"aw-set\",\"op\":\"add\",\"elements\":[" + i + "]}")),
+              VersionVector.empty(),
+              0));
+    }
+    var before = context(owner, "set");
+    assertThat(before.cloud()).isNotEmpty();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!context(owner, "set").cloud().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(context(owner, "set").cloud()).isEmpty();
+    assertThat(
+            await(owner.read(List.of(new ObjectName("b", "set")), VersionVector.empty(), 0))
+                .objects()
+                .get(0)
+                .get("value")
+                .size())
+        .isEqualTo(5);
+    await(owner.close());
+  }
+
+  private static io.meridian.clocks.CausalContext context(RegionOwner owner, String key)
+      throws Exception {
+    return CrdtRegistry.decodeContext(
+        await(owner.read(List.of(new ObjectName("b", key)), VersionVector.empty(), 0))
+            .objects()
+            .get(0)
+            .get("context")
+            .asText());
+  }
+
+  @Test
   void aSessionAheadOfTheRegionWaitsThenIsRefused() throws Exception {
     RegionOwner owner = open(60_000);
     VersionVector future = VersionVector.of("solo", 5);
