@@ -195,7 +195,12 @@ public final class RegionOwner {
     checkpoints.forEachState(
         (key, value) -> {
           ObjectName name = ObjectName.fromCheckpointKey(key);
-          if (name != null) {
+          if (name == null) {
+            return;
+          }
+          if (ObjectName.isOperationIdsKey(key)) {
+            operationIds.load(name, value);
+          } else {
             states.load(name, CrdtRegistry.decodeState(value.toByteArray()));
           }
         });
@@ -785,15 +790,22 @@ public final class RegionOwner {
       return Future.succeededFuture();
     }
     Map<ByteString, ByteString> encoded = new HashMap<>();
+    Set<ByteString> removed = new HashSet<>();
     for (Map.Entry<ObjectName, CrdtState> entry : changed.entrySet()) {
       encoded.put(
           entry.getKey().toCheckpointKey(),
           ByteString.copyFrom(CrdtRegistry.encodeState(entry.getValue())));
+      ByteString ids = operationIds.encode(entry.getKey());
+      if (ids == null) {
+        removed.add(entry.getKey().toOperationIdsKey());
+      } else {
+        encoded.put(entry.getKey().toOperationIdsKey(), ids);
+      }
     }
     encoded.put(META_HLC_KEY, ByteString.copyFrom(ByteBuffer.allocate(8).putLong(hlcMax).array()));
     Future<Void> running =
         context
-            .executeBlocking(() -> checkpoints.commit(vector, index, encoded, Set.of()), false)
+            .executeBlocking(() -> checkpoints.commit(vector, index, encoded, removed), false)
             .transform(
                 result -> {
                   checkpointRunning = null;

@@ -110,6 +110,27 @@ class RegionOwnerRestartTest {
   }
 
   @Test
+  void anOperationIdIsRefusedAfterARestartEvenOnceTheStateForgotIt() throws Exception {
+    RegionOwner owner = open(50);
+    UpdateRequest once =
+        new UpdateRequest(
+            new ObjectName("b", "ids"),
+            CrdtRegistry.parseUpdate(
+                JSON.readTree("{\"type\":\"g-counter\",\"op\":\"increment\"}")),
+            "once",
+            null);
+    await(owner.write(List.of(once), VersionVector.empty(), 0));
+    Thread.sleep(300); // alone, the entry is stable at once: folds drop the id from the state
+    await(owner.close());
+
+    RegionOwner reopened = open(60_000);
+    await(reopened.write(List.of(once), VersionVector.empty(), 0));
+    assertThat(counter(reopened, "ids")).isEqualTo(1);
+    assertThat(await(reopened.appliedVector()).get("solo")).isEqualTo(1);
+    await(reopened.close());
+  }
+
+  @Test
   void pipelinedUpdatesSeeEachOtherAndBatchesAreAllOrNothing() throws Exception {
     RegionOwner owner = open(60_000);
     List<Future<RegionResult>> inFlight = new ArrayList<>();
