@@ -113,6 +113,7 @@ public final class RegionOwner {
   private boolean pumpScheduled;
   private Future<Void> checkpointRunning;
   private VersionVector lastFoldVector = VersionVector.empty();
+  private boolean closing;
   private boolean closed;
   private Throwable failure;
   private final List<Long> timers = new ArrayList<>();
@@ -400,7 +401,7 @@ public final class RegionOwner {
 
   private void whenCovered(
       VersionVector required, long waitMillis, Promise<?> promise, Runnable serve) {
-    if (closed || failure != null) {
+    if (closing || closed || failure != null) {
       promise.fail(
           new RegionException(RegionException.Code.OVERLOADED, "region is closing", -1, 1));
       return;
@@ -928,7 +929,10 @@ public final class RegionOwner {
   }
 
   private void closeWhenIdle(Promise<Void> done) {
-    if (outstanding != null && failure == null) {
+    closing = true;
+    if ((outstanding != null || !pendingWrites.isEmpty()) && failure == null) {
+      // Let the writes already stamped reach the disk and their clients; take no new ones.
+      schedulePump();
       vertx.setTimer(5, id -> closeWhenIdle(done));
       return;
     }
@@ -943,6 +947,11 @@ public final class RegionOwner {
       waiter.promise.tryFail(closing);
     }
     waiters.clear();
+    // Writes stamped but not yet in a Ready never reach the disk now: their clients must not wait.
+    for (PendingWrite write : pendingWrites.values()) {
+      write.promise.tryFail(closing);
+    }
+    pendingWrites.clear();
     Future<Void> last = failure == null ? freshCheckpoint() : Future.succeededFuture();
     last.transform(result -> context.executeBlocking(() -> closeStorage(), false))
         .compose(ignored -> vertx.undeploy(deploymentId))
