@@ -17,6 +17,7 @@ import java.util.Objects;
  */
 public record ObjectName(String bucket, String key) implements Comparable<ObjectName> {
   private static final byte STATE_PREFIX = 0x01;
+  private static final byte OPERATION_IDS_PREFIX = 0x02;
 
   public ObjectName {
     if (!KeyUpdate.isValidName(bucket) || !KeyUpdate.isValidName(key)) {
@@ -30,10 +31,24 @@ public record ObjectName(String bucket, String key) implements Comparable<Object
   }
 
   ByteString toCheckpointKey() {
+    return checkpointKey(STATE_PREFIX);
+  }
+
+  /** The checkpoint key of this object's operation ids. */
+  ByteString toOperationIdsKey() {
+    return checkpointKey(OPERATION_IDS_PREFIX);
+  }
+
+  /** True when {@code bytes} is the key of an object's operation ids. */
+  static boolean isOperationIdsKey(ByteString bytes) {
+    return !bytes.isEmpty() && bytes.byteAt(0) == OPERATION_IDS_PREFIX;
+  }
+
+  private ByteString checkpointKey(byte prefix) {
     byte[] bucketBytes = bucket.getBytes(StandardCharsets.UTF_8);
     byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream out = new ByteArrayOutputStream(3 + bucketBytes.length + keyBytes.length);
-    out.write(STATE_PREFIX);
+    out.write(prefix);
     out.write(bucketBytes.length >>> 8);
     out.write(bucketBytes.length & 0xff);
     out.writeBytes(bucketBytes);
@@ -41,9 +56,10 @@ public record ObjectName(String bucket, String key) implements Comparable<Object
     return ByteString.copyFrom(out.toByteArray());
   }
 
-  /** The name of a checkpoint key, or null when the key is not an object's. */
+  /** The name of a checkpoint key (state or operation ids), or null when it is not an object's. */
   static ObjectName fromCheckpointKey(ByteString bytes) {
-    if (bytes.size() < 3 || bytes.byteAt(0) != STATE_PREFIX) {
+    if (bytes.size() < 3
+        || (bytes.byteAt(0) != STATE_PREFIX && bytes.byteAt(0) != OPERATION_IDS_PREFIX)) {
       return null;
     }
     ByteBuffer buffer = bytes.asReadOnlyByteBuffer();

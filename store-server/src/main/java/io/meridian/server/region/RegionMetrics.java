@@ -26,6 +26,7 @@ final class RegionMetrics {
   final Counter malformedEffects;
   final Timer commitLatency;
   final DistributionSummary updatesPerCommit;
+  final Timer visibilityDelay;
   final AtomicLong deliveryBufferEntries = new AtomicLong();
   final AtomicLong logEntries = new AtomicLong();
   final AtomicLong clockAheadEvents = new AtomicLong();
@@ -63,6 +64,14 @@ final class RegionMetrics {
     updatesPerCommit =
         DistributionSummary.builder("meridian.commit.entries")
             .tag("region", region)
+            .register(registry);
+    visibilityDelay =
+        Timer.builder("meridian.visibility.delay")
+            .description(
+                "from the origin stamping an entry to it becoming visible here, by the HLC's"
+                    + " physical milliseconds (as exact as the clocks agree)")
+            .tag("region", region)
+            .publishPercentiles(0.5, 0.99)
             .register(registry);
     gauge("meridian.delivery.buffer.entries", deliveryBufferEntries);
     gauge("meridian.log.entries", logEntries);

@@ -112,8 +112,8 @@ public final class RegionOwner {
   private Ready outstanding;
   private boolean pumpScheduled;
   private Future<Void> checkpointRunning;
-  private VersionVector settlingStable;
-  private VersionVector settlingAcknowledged;
+  private VersionVector lastFoldVector = VersionVector.empty();
+  private boolean closing;
   private boolean closed;
   private Throwable failure;
   private final List<Long> timers = new ArrayList<>();
@@ -196,7 +196,12 @@ public final class RegionOwner {
     checkpoints.forEachState(
         (key, value) -> {
           ObjectName name = ObjectName.fromCheckpointKey(key);
-          if (name != null) {
+          if (name == null) {
+            return;
+          }
+          if (ObjectName.isOperationIdsKey(key)) {
+            operationIds.load(name, value);
+          } else {
             states.load(name, CrdtRegistry.decodeState(value.toByteArray()));
           }
         });
@@ -313,7 +318,7 @@ public final class RegionOwner {
     Promise<RegionResult> promise = Promise.promise();
     context.runOnContext(
         v -> whenCovered(required, waitMillis, promise, () -> doWrite(updates, promise)));
-    return promise.future();
+    return onCallersContext(promise.future());
   }
 
   /**
@@ -336,7 +341,21 @@ public final class RegionOwner {
                   }
                   promise.complete(new RegionResult(objects, visibleVector));
                 }));
-    return promise.future();
+    return onCallersContext(promise.future());
+  }
+
+  /**
+   * The owner's answer, delivered on the caller's context when it has one: whatever the caller
+   * chains on it (JSON, the HTTP response) then runs there and not on the owner's single thread.
+   */
+  private static <T> Future<T> onCallersContext(Future<T> answer) {
+    Context caller = Vertx.currentContext();
+    if (caller == null) {
+      return answer;
+    }
+    Promise<T> relayed = Promise.promise();
+    answer.onComplete(result -> caller.runOnContext(v -> relayed.handle(result)));
+    return relayed.future();
   }
 
   /** {@code GET /v1/status}: the region, its HLC, applied vector, log length and peers. */
@@ -382,7 +401,7 @@ public final class RegionOwner {
 
   private void whenCovered(
       VersionVector required, long waitMillis, Promise<?> promise, Runnable serve) {
-    if (closed || failure != null) {
+    if (closing || closed || failure != null) {
       promise.fail(
           new RegionException(RegionException.Code.OVERLOADED, "region is closing", -1, 1));
       return;
@@ -675,6 +694,11 @@ public final class RegionOwner {
       }
     } else {
       metrics.updatesAppliedRemote.increment(entry.updates().size());
+      if (context != null) {
+        // Not while replaying the log at start: that delay would measure the downtime.
+        metrics.visibilityDelay.record(
+            Math.max(0, now - HlcTimestamp.physical(entry.hlc())), TimeUnit.MILLISECONDS);
+      }
     }
   }
 
@@ -728,25 +752,14 @@ public final class RegionOwner {
   }
 
   /**
-   * Folds with a settled stable vector (crdt-types README): a stable vector is remembered with the
-   * acknowledgements that made it stable, and used once this region's applied vector covers them,
-   * so this state has applied every entry concurrent with a stable one.
+   * Folds with the core's settled stable vector (crdt-types README): stable, and this region has
+   * applied every entry concurrent with a stable one. Only when it moved since the last fold.
    */
   private void foldSettled() {
-    VersionVector applied = core.appliedVector();
-    if (settlingStable != null && applied.dominates(settlingAcknowledged)) {
-      states.fold(settlingStable);
-      settlingStable = null;
-    }
-    if (settlingStable == null) {
-      VersionVector acknowledged = applied;
-      for (String peer : config.replication().regions()) {
-        if (!peer.equals(self)) {
-          acknowledged = acknowledged.merge(core.acknowledgedBy(peer));
-        }
-      }
-      settlingStable = core.stableVector();
-      settlingAcknowledged = acknowledged;
+    VersionVector settled = core.settledStableVector();
+    if (!settled.equals(lastFoldVector)) {
+      states.fold(settled);
+      lastFoldVector = settled;
     }
   }
 
@@ -778,15 +791,22 @@ public final class RegionOwner {
       return Future.succeededFuture();
     }
     Map<ByteString, ByteString> encoded = new HashMap<>();
+    Set<ByteString> removed = new HashSet<>();
     for (Map.Entry<ObjectName, CrdtState> entry : changed.entrySet()) {
       encoded.put(
           entry.getKey().toCheckpointKey(),
           ByteString.copyFrom(CrdtRegistry.encodeState(entry.getValue())));
+      ByteString ids = operationIds.encode(entry.getKey());
+      if (ids == null) {
+        removed.add(entry.getKey().toOperationIdsKey());
+      } else {
+        encoded.put(entry.getKey().toOperationIdsKey(), ids);
+      }
     }
     encoded.put(META_HLC_KEY, ByteString.copyFrom(ByteBuffer.allocate(8).putLong(hlcMax).array()));
     Future<Void> running =
         context
-            .executeBlocking(() -> checkpoints.commit(vector, index, encoded, Set.of()), false)
+            .executeBlocking(() -> checkpoints.commit(vector, index, encoded, removed), false)
             .transform(
                 result -> {
                   checkpointRunning = null;
@@ -890,8 +910,29 @@ public final class RegionOwner {
     return done.future();
   }
 
+  /**
+   * Stops like a crash would, for tests: no last checkpoint, storage closed as it is. What was
+   * acknowledged is in the log; what the last checkpoint missed is replayed at the next open.
+   */
+  Future<Void> closeWithoutCheckpoint() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(
+        v -> {
+          closed = true;
+          timers.forEach(vertx::cancelTimer);
+          context
+              .executeBlocking(() -> closeStorage(), false)
+              .compose(ignored -> vertx.undeploy(deploymentId))
+              .onComplete(result -> done.complete());
+        });
+    return done.future();
+  }
+
   private void closeWhenIdle(Promise<Void> done) {
-    if (outstanding != null && failure == null) {
+    closing = true;
+    if ((outstanding != null || !pendingWrites.isEmpty()) && failure == null) {
+      // Let the writes already stamped reach the disk and their clients; take no new ones.
+      schedulePump();
       vertx.setTimer(5, id -> closeWhenIdle(done));
       return;
     }
@@ -906,6 +947,11 @@ public final class RegionOwner {
       waiter.promise.tryFail(closing);
     }
     waiters.clear();
+    // Writes stamped but not yet in a Ready never reach the disk now: their clients must not wait.
+    for (PendingWrite write : pendingWrites.values()) {
+      write.promise.tryFail(closing);
+    }
+    pendingWrites.clear();
     Future<Void> last = failure == null ? freshCheckpoint() : Future.succeededFuture();
     last.transform(result -> context.executeBlocking(() -> closeStorage(), false))
         .compose(ignored -> vertx.undeploy(deploymentId))

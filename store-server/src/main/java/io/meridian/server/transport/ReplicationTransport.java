@@ -345,6 +345,9 @@ public final class ReplicationTransport implements FrameSender {
   }
 
   private void read(NetSocket socket, String[] peer) {
+    // A peer that goes away resets its connection: expected, the close handler redials.
+    socket.exceptionHandler(
+        error -> LOG.fine(() -> "replication connection to " + peer[0] + ": " + error));
     RecordParser parser = RecordParser.newFixed(LENGTH_BYTES);
     boolean[] expectingLength = {true};
     parser.handler(
