@@ -489,30 +489,42 @@ class OpenApiContractTest {
    */
   private static void expectOverloaded(String path) {
     int port = tightRegion.httpPort();
-    String blockedPath = "/v1/buckets/b/keys/k";
-    CompletableFuture<Exchange> blocked =
-        CompletableFuture.supplyAsync(
-            () ->
-                send(
-                    port,
-                    "GET",
-                    blockedPath,
-                    null,
-                    Map.of("Meridian-Session", tokenFor("t2"), "Meridian-Wait", "1500")));
     Exchange overloaded = null;
-    for (int attempt = 0; attempt < 300 && overloaded == null && !blocked.isDone(); attempt++) {
-      Exchange probe = send(port, "GET", path, null, Map.of());
-      if (probe.status() == 503) {
-        overloaded = probe;
-      } else {
-        sleepMillis(10);
+    Exchange blockedAnswer = null;
+    // The server frees its slot just after the previous answer is on the wire, so the blocking
+    // request itself can still meet the slot taken and be answered overloaded at once; then it
+    // held nothing, and the round is tried again.
+    for (int round = 0; round < 20 && overloaded == null; round++) {
+      CompletableFuture<Exchange> blocked = holdTheOnlySlot(port);
+      for (int attempt = 0; attempt < 1000 && overloaded == null && !blocked.isDone(); attempt++) {
+        Exchange probe = send(port, "GET", path, null, Map.of());
+        if (probe.status() == 503) {
+          overloaded = probe;
+        } else {
+          sleepMillis(10);
+        }
       }
+      blockedAnswer = blocked.join();
     }
     assertThat(overloaded)
         .as("an overloaded answer for %s while the only slot is held", path)
         .isNotNull();
     expectError(overloaded, 503, "overloaded");
-    expectError(blocked.join(), 503, "session_unavailable");
+    expectError(blockedAnswer, 503, "session_unavailable");
+  }
+
+  /** A read that waits for a peer that never runs, holding the tight region's only slot. */
+  private static CompletableFuture<Exchange> holdTheOnlySlot(int port) {
+    return CompletableFuture.supplyAsync(
+        () ->
+            send(
+                port,
+                "GET",
+                "/v1/buckets/b/keys/k",
+                null,
+                // Long enough that a loaded machine still gets probes in while the slot is held;
+                // the probing stops at the first overloaded answer.
+                Map.of("Meridian-Session", tokenFor("t2"), "Meridian-Wait", "3000")));
   }
 
   // ------------------------------------------------------------------ routes the file lacks
