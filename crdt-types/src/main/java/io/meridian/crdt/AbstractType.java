@@ -95,6 +95,16 @@ abstract class AbstractType<S extends CrdtState, E extends Effect> implements Cr
     return foldTyped(state(state), stable);
   }
 
+  /**
+   * Folds a state held in an or-map field. A field can be removed by a client context read before
+   * the fold, which names single tags; so a nested state must keep every tag such a remove could
+   * still name apart (the counters do not consolidate there). The other types fold as they do at
+   * the top.
+   */
+  CrdtState foldNested(CrdtState state, VersionVector stable) {
+    return fold(state, stable);
+  }
+
   @Override
   public final JsonNode value(CrdtState state) {
     return valueTyped(state(state));

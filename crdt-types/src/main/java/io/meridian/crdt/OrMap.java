@@ -251,7 +251,8 @@ public final class OrMap implements CrdtState {
       TreeMap<String, CrdtState> fields = new TreeMap<>();
       state.fields.forEach(
           (name, nested) ->
-              fields.put(name, CrdtRegistry.internalType(nested.typeName()).fold(nested, stable)));
+              fields.put(
+                  name, CrdtRegistry.internalType(nested.typeName()).foldNested(nested, stable)));
       // A stable neutralised duplicate's presence goes before its op id does, or the field would
       // show again once the id folds away.
       VersionVector stableTags = Tags.stableTags(stable);

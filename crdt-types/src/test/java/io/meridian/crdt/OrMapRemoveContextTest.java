@@ -5,13 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meridian.clocks.CausalContext;
 import io.meridian.clocks.Dot;
+import io.meridian.clocks.VersionVector;
 import org.junit.jupiter.api.Test;
 
 /**
  * A remove whose client context was read at another region may name tags its own region has not
  * applied. Those entries are concurrent with the remove, so regions apply them on either side of
  * it; the remove must take the same things away at every region (found by the replication
- * simulator, seeds 1077 and 1883).
+ * simulator, seeds 1077 and 1883). It may also be older than a fold at the region that applies it
+ * (seed 975).
  */
 class OrMapRemoveContextTest {
   private static final CrdtType MAP = CrdtRegistry.type(OrMap.NAME);
@@ -82,5 +84,27 @@ class OrMapRemoveContextTest {
 
     assertThat(eastState).isEqualTo(westState);
     assertThat(MAP.value(eastState).toString()).isEqualTo("{\"x\":2}");
+  }
+
+  @Test
+  void aRemoveWithAContextOlderThanAFoldTakesTheSameAtRegionsThatFoldedAndThatDidNot() {
+    Dot first = new Dot("east", 1);
+    Dot second = new Dot("east", 2);
+    Dot removeDot = new Dot("west", 1);
+    Effect one = prepare(MAP.empty(), increment("x", 1), first, null);
+    CrdtState state = MAP.apply(MAP.empty(), one, first);
+    CausalContext readAfterFirst = MAP.observedContext(state);
+    Effect two = prepare(state, increment("x", 2), second, null);
+    state = MAP.apply(state, two, second);
+    Effect removal = prepare(state, remove("x"), removeDot, readAfterFirst);
+
+    CrdtState plain = MAP.apply(state, removal, removeDot);
+    CrdtState folded = MAP.apply(MAP.fold(state, VersionVector.of("east", 2)), removal, removeDot);
+
+    // The client had seen the first increment only: the second stays, folded or not.
+    assertThat(MAP.value(plain).toString()).isEqualTo("{\"x\":2}");
+    assertThat(MAP.value(folded)).isEqualTo(MAP.value(plain));
+    VersionVector everything = VersionVector.of("east", 2).with("west", 1);
+    assertThat(MAP.fold(folded, everything)).isEqualTo(MAP.fold(plain, everything));
   }
 }

@@ -25,10 +25,10 @@ import java.util.TreeSet;
  * retried later at whichever region the client reaches (S4); some removes carry the context of an
  * earlier read of the key, which may have been made at another region.
  *
- * <p>Contexts of earlier reads are used only in runs where regions do not fold during the run:
- * combined with folding, removes that carry them leave regions with different states (S2 breaks; a
- * crdt-types bug, see the README). {@code -Dsimulation.contextsWithFolds=true} lifts that
- * restriction to replay it; the random draws are the same either way.
+ * <p>Contexts of earlier reads are used in every run, also where regions fold during the run (a
+ * remove's context may then be older than a fold at the region that applies it). {@code
+ * -Dsimulation.contextsWithFolds=false} uses them only in runs without folds, as before crdt-types
+ * fixed the divergence they caused; the random draws are the same either way.
  *
  * <p>It also computes what the checks compare against: a ledger of counter increments (each
  * operation id counted once) and of grow-only set additions.
@@ -118,7 +118,9 @@ final class CrdtWorkload {
    * @param folding true when regions fold their states during the run
    */
   CrdtWorkload(SplittableRandom random, boolean folding) {
-    this.contexts = !folding || Boolean.getBoolean("simulation.contextsWithFolds");
+    this.contexts =
+        !folding
+            || Boolean.parseBoolean(System.getProperty("simulation.contextsWithFolds", "true"));
     this.typeRotation = random.nextInt(TYPE_NAMES.size());
     this.operationIdProbability = pick(random, 0.1, 0.3, 0.6);
     this.retryProbability = pick(random, 0.05, 0.2, 0.4);
