@@ -394,6 +394,7 @@ public final class ReplicaCore {
     receiveTimestamp(newest);
     Peer peer = peers.get(frame.sender());
     peer.heardFrom = true;
+    noteProgress(peer, frame.applied());
     if (!peer.known.dominates(frame.applied())) {
       peer.known = peer.known.merge(frame.applied());
       peer.inFlightSinceTick = ticks;
@@ -407,6 +408,27 @@ public final class ReplicaCore {
     frame.digestRequest().ifPresent(request -> peer.digestToServe = request);
     frame.stateChunk().ifPresent(chunk -> stage(frame.sender(), chunk));
     updateStableAndTrim();
+  }
+
+  /**
+   * Records when the peer last advanced on each origin beyond what this region sent it (so another
+   * region, normally the origin, is delivering), and treats hearing from it after a silence as such
+   * progress on every origin: after a partition heals, each origin gets the time to send its own
+   * entries before the others relay them.
+   */
+  private void noteProgress(Peer peer, VersionVector peerApplied) {
+    if (ticks - peer.lastHeardTick > config.relayDelayTicks()) {
+      for (String origin : config.regions()) {
+        peer.progressTick.put(origin, ticks);
+      }
+    }
+    peer.lastHeardTick = ticks;
+    for (String origin : peerApplied.replicas()) {
+      long reached = peerApplied.get(origin);
+      if (reached > peer.known.get(origin) && reached > peer.sent.get(origin)) {
+        peer.progressTick.put(origin, ticks);
+      }
+    }
   }
 
   private void receiveTimestamp(long timestamp) {
@@ -795,7 +817,7 @@ public final class ReplicaCore {
       if (remaining == 0) {
         break;
       }
-      if (entry.seq() != covered.get(entry.origin()) + 1 || relayTooEarly(entry)) {
+      if (entry.seq() != covered.get(entry.origin()) + 1 || relayTooEarly(peer, entry)) {
         continue;
       }
       EntryProto proto = FrameCodec.toProto(entry);
@@ -818,9 +840,20 @@ public final class ReplicaCore {
     peer.sent = peer.sent.merge(covered);
   }
 
-  private boolean relayTooEarly(LogEntry entry) {
+  /**
+   * An entry of another origin waits {@code relayDelayTicks} after it entered the log, and after
+   * the peer last made progress on that origin through someone else (or was heard from again after
+   * a silence): while the origin keeps delivering its own entries, relaying them too would only
+   * send the peer a second copy. Once the peer stalls on the origin (a cut link, the origin down),
+   * this region relays, and keeps relaying while the peer's progress is its own doing.
+   */
+  private boolean relayTooEarly(Peer peer, LogEntry entry) {
     Long logged = loggedAtTick.get(entry.dot());
-    return logged != null && ticks - logged < config.relayDelayTicks();
+    if (logged == null) {
+      return false;
+    }
+    long since = Math.max(logged, peer.progressTick.getOrDefault(entry.origin(), logged));
+    return ticks - since < config.relayDelayTicks();
   }
 
   private FrameProto.Builder header() {
@@ -949,6 +982,11 @@ public final class ReplicaCore {
     VersionVector sent = VersionVector.empty();
     VersionVector trimmed = VersionVector.empty();
     boolean heardFrom;
+    long lastHeardTick = Long.MIN_VALUE / 2;
+
+    /** Per origin, when the peer last advanced on it through another region, for relaying. */
+    final HashMap<String, Long> progressTick = new HashMap<>();
+
     long inFlightSinceTick;
     long lastEntriesTick = Long.MIN_VALUE / 2;
     long lastFrameTick = Long.MIN_VALUE / 2;
