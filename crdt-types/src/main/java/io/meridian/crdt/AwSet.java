@@ -56,7 +56,7 @@ public final class AwSet implements CrdtState {
 
     @Override
     Optional<DeltaEffect> prepareTyped(AwSet state, Operation operation, UpdateContext context) {
-      if (context.operationId() != null && state.store.hasOperationId(context.operationId())) {
+      if (alreadyApplied(state, context)) {
         return Optional.empty();
       }
       if (!(operation instanceof Operation.ChangeElements change)) {

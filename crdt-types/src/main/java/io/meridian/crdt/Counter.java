@@ -107,7 +107,7 @@ public final class Counter implements CrdtState {
 
     @Override
     Optional<Increment> prepareTyped(Counter state, Operation operation, UpdateContext context) {
-      if (context.operationId() != null && state.store.hasOperationId(context.operationId())) {
+      if (alreadyApplied(state, context)) {
         return Optional.empty();
       }
       if (!(operation instanceof Operation.Increment increment)) {

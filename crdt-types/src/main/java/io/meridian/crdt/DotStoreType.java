@@ -39,6 +39,11 @@ abstract class DotStoreType<V, S extends CrdtState, E extends Effect> extends Ab
     return wrap.apply(dotStore);
   }
 
+  /** True when the update carries an op id this state already applied (S4): prepare nothing. */
+  final boolean alreadyApplied(S state, UpdateContext context) {
+    return context.operationId() != null && store(state).hasOperationId(context.operationId());
+  }
+
   @Override
   S emptyTyped() {
     return wrap(DotStore.empty());

@@ -54,7 +54,7 @@ public final class EwFlag implements CrdtState {
 
     @Override
     Optional<DeltaEffect> prepareTyped(EwFlag state, Operation operation, UpdateContext context) {
-      if (context.operationId() != null && state.store.hasOperationId(context.operationId())) {
+      if (alreadyApplied(state, context)) {
         return Optional.empty();
       }
       if (!(operation instanceof Operation.SetFlag flag)) {

@@ -56,7 +56,7 @@ public final class GSet implements CrdtState {
 
     @Override
     Optional<DeltaEffect> prepareTyped(GSet state, Operation operation, UpdateContext context) {
-      if (context.operationId() != null && state.store.hasOperationId(context.operationId())) {
+      if (alreadyApplied(state, context)) {
         return Optional.empty();
       }
       if (!(operation instanceof Operation.ChangeElements change)) {

@@ -82,7 +82,7 @@ public final class LwwRegister implements CrdtState {
     @Override
     Optional<DeltaEffect> prepareTyped(
         LwwRegister state, Operation operation, UpdateContext context) {
-      if (context.operationId() != null && state.store.hasOperationId(context.operationId())) {
+      if (alreadyApplied(state, context)) {
         return Optional.empty();
       }
       if (!(operation instanceof Operation.Assign assign)) {

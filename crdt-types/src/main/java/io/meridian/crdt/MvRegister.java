@@ -59,7 +59,7 @@ public final class MvRegister implements CrdtState {
     @Override
     Optional<DeltaEffect> prepareTyped(
         MvRegister state, Operation operation, UpdateContext context) {
-      if (context.operationId() != null && state.store.hasOperationId(context.operationId())) {
+      if (alreadyApplied(state, context)) {
         return Optional.empty();
       }
       if (!(operation instanceof Operation.Assign assign)) {

@@ -70,7 +70,7 @@ public final class RwSet implements CrdtState {
 
     @Override
     Optional<DeltaEffect> prepareTyped(RwSet state, Operation operation, UpdateContext context) {
-      if (context.operationId() != null && state.store.hasOperationId(context.operationId())) {
+      if (alreadyApplied(state, context)) {
         return Optional.empty();
       }
       if (!(operation instanceof Operation.ChangeElements change)) {
