@@ -32,8 +32,9 @@ import java.util.logging.Logger;
  * replication, then the owner (last checkpoint, storage closed), so a SIGTERM through the shutdown
  * hook leaves the log forced and the directory unlocked.
  *
- * <p>The regions the protocol knows are this one and its peers; a peer whose port is 0 is known but
- * not dialled (it dials this region, or updates reach it through others).
+ * <p>The regions the protocol knows are {@link RegionConfig#allRegions()}: the configured list, or
+ * this one and its peers. A known region that is not a dialled peer (not a peer, or a peer at port
+ * 0) dials this region, or its updates reach this one through others.
  */
 public final class Region implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Region.class.getName());
@@ -74,8 +75,7 @@ public final class Region implements AutoCloseable {
   /** As {@link #start(Vertx, RegionConfig)}, with the owner's bounds and intervals adjusted. */
   public static Region start(
       Vertx vertx, RegionConfig config, UnaryOperator<RegionOwnerConfig> adjust) throws Exception {
-    List<String> regions = new ArrayList<>(new TreeSet<>(config.peers().keySet()));
-    regions.add(config.region());
+    List<String> regions = new ArrayList<>(config.allRegions());
     ReplicationConfig replication = ReplicationConfig.builder(config.region(), regions).build();
     RegionOwnerConfig ownerConfig =
         adjust.apply(
@@ -122,7 +122,8 @@ public final class Region implements AutoCloseable {
                     config.tlsDirectory(),
                     config.insecure(),
                     config.httpApi(),
-                    config.updateLog()));
+                    config.updateLog(),
+                    config.regions()));
         started.add(region);
         bound.put(
             config.region(), new HostPort(config.replication().host(), region.replicationPort()));

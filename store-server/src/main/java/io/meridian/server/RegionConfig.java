@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Everything one region process needs to start. Immutable; {@link #equals} is structural.
@@ -15,13 +17,17 @@ import java.util.TreeMap;
  * @param region this region's name
  * @param http where the HTTP API listens
  * @param replication where the replication listener listens
- * @param peers the other regions this one talks to, by name
+ * @param peers the other regions this one dials, by name (a peer at port 0 is known but not
+ *     dialled)
  * @param dataDirectory the region's data directory
  * @param tlsDirectory where {@code ca.pem}, {@code NAME.pem}, {@code NAME-key.pem} are; empty only
  *     when {@code insecure}
  * @param insecure replication without TLS (tests only)
  * @param httpApi bounds of the HTTP API
  * @param updateLog bounds of the update log
+ * @param regions every region of the deployment, this one and its peers included; empty means
+ *     exactly this region and its peers. A region that is neither this one nor a peer is reached
+ *     only through others (a full mesh is not required: updates are forwarded)
  */
 public record RegionConfig(
     String region,
@@ -32,7 +38,8 @@ public record RegionConfig(
     Optional<Path> tlsDirectory,
     boolean insecure,
     HttpApiConfig httpApi,
-    UpdateLogConfig updateLog) {
+    UpdateLogConfig updateLog,
+    Set<String> regions) {
   public RegionConfig {
     ReplicaIds.require(region);
     Objects.requireNonNull(http, "http");
@@ -49,5 +56,52 @@ public record RegionConfig(
     if (tlsDirectory.isEmpty() && !insecure) {
       throw new IllegalArgumentException("a TLS directory is required unless insecure");
     }
+    regions.forEach(ReplicaIds::require);
+    if (!regions.isEmpty()) {
+      if (!regions.contains(region)) {
+        throw new IllegalArgumentException("the regions " + regions + " must include " + region);
+      }
+      for (String peer : peers.keySet()) {
+        if (!regions.contains(peer)) {
+          throw new IllegalArgumentException(
+              "peer " + peer + " is not one of the regions " + regions);
+        }
+      }
+    }
+    regions = java.util.Collections.unmodifiableSet(new TreeSet<>(regions));
+  }
+
+  /** A region that knows exactly itself and its peers. */
+  public RegionConfig(
+      String region,
+      HostPort http,
+      HostPort replication,
+      Map<String, HostPort> peers,
+      Path dataDirectory,
+      Optional<Path> tlsDirectory,
+      boolean insecure,
+      HttpApiConfig httpApi,
+      UpdateLogConfig updateLog) {
+    this(
+        region,
+        http,
+        replication,
+        peers,
+        dataDirectory,
+        tlsDirectory,
+        insecure,
+        httpApi,
+        updateLog,
+        Set.of());
+  }
+
+  /** Every region of the deployment, in name order: {@link #regions}, or this one and its peers. */
+  public Set<String> allRegions() {
+    if (!regions.isEmpty()) {
+      return regions;
+    }
+    Set<String> all = new TreeSet<>(peers.keySet());
+    all.add(region);
+    return java.util.Collections.unmodifiableSet(all);
   }
 }

@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,6 +43,15 @@ final class ServerCommand implements Callable<Integer> {
       split = ",",
       description = "NAME=HOST:PORT of another region; repeat for each peer.")
   List<String> peers = new ArrayList<>();
+
+  @Option(
+      names = "--regions",
+      split = ",",
+      description =
+          "Every region of the deployment (NAME,NAME,...), this one and its peers included;"
+              + " default: this region and its peers. A region listed here but not as a peer is"
+              + " reached through the others.")
+  List<String> regions = new ArrayList<>();
 
   @Option(names = "--data", required = true, description = "The region's data directory.")
   Path data;
@@ -83,6 +94,23 @@ final class ServerCommand implements Callable<Integer> {
         throw usage("--peer " + name + " is given twice");
       }
     }
+    Set<String> allRegions = new TreeSet<>();
+    for (String name : regions) {
+      requireRegionName(spec, name);
+      if (!allRegions.add(name)) {
+        throw usage("--regions names " + name + " twice");
+      }
+    }
+    if (!allRegions.isEmpty()) {
+      if (!allRegions.contains(region)) {
+        throw usage("--regions must include this region, " + region);
+      }
+      for (String peer : peerAddresses.keySet()) {
+        if (!allRegions.contains(peer)) {
+          throw usage("--peer " + peer + " is not one of --regions " + String.join(",", regions));
+        }
+      }
+    }
     if (tlsDirectory == null && !insecure) {
       throw usage("--tls-dir is required (or --insecure, for tests only)");
     }
@@ -98,7 +126,8 @@ final class ServerCommand implements Callable<Integer> {
         Optional.ofNullable(tlsDirectory),
         insecure,
         HttpApiConfig.defaults(),
-        UpdateLogConfig.defaults());
+        UpdateLogConfig.defaults(),
+        allRegions);
   }
 
   private HostPort address(String option, String text) {

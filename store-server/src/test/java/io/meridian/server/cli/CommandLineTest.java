@@ -72,6 +72,43 @@ class CommandLineTest {
   }
 
   @Test
+  void regionsNameEveryRegionIncludingThoseReachedOnlyThroughOthers() {
+    RegionConfig config =
+        parseServer(
+            "server",
+            "--region",
+            "a",
+            "--http",
+            "127.0.0.1:0",
+            "--replication",
+            "127.0.0.1:0",
+            "--peer",
+            "b=127.0.0.1:9000",
+            "--regions",
+            "c,b,a",
+            "--data",
+            "d",
+            "--insecure");
+    assertThat(config.peers()).containsOnlyKeys("b");
+    assertThat(config.allRegions()).containsExactly("a", "b", "c");
+    RegionConfig withoutList =
+        parseServer(
+            "server",
+            "--region",
+            "a",
+            "--http",
+            "127.0.0.1:0",
+            "--replication",
+            "127.0.0.1:0",
+            "--peer",
+            "b=127.0.0.1:9000",
+            "--data",
+            "d",
+            "--insecure");
+    assertThat(withoutList.allRegions()).containsExactly("a", "b");
+  }
+
+  @Test
   void invalidOptionsAreClearUsageErrors() {
     String[][] cases = {
       {
@@ -174,6 +211,50 @@ class CommandLineTest {
         "127.0.0.1:0",
         "--data",
         "d"
+      },
+      {
+        "server",
+        "--region",
+        "a",
+        "--http",
+        "127.0.0.1:0",
+        "--replication",
+        "127.0.0.1:0",
+        "--regions",
+        "b,c",
+        "--data",
+        "d",
+        "--insecure"
+      },
+      {
+        "server",
+        "--region",
+        "a",
+        "--http",
+        "127.0.0.1:0",
+        "--replication",
+        "127.0.0.1:0",
+        "--peer",
+        "d=h:1",
+        "--regions",
+        "a,b,c",
+        "--data",
+        "d",
+        "--insecure"
+      },
+      {
+        "server",
+        "--region",
+        "a",
+        "--http",
+        "127.0.0.1:0",
+        "--replication",
+        "127.0.0.1:0",
+        "--regions",
+        "a,b,a",
+        "--data",
+        "d",
+        "--insecure"
       },
       {"local", "--regions", "17"},
       {"local", "--regions", "0"},
