@@ -9,6 +9,10 @@ import io.meridian.server.session.SessionToken;
 import io.meridian.server.session.SessionTokenCodec;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +46,20 @@ class HttpApiTest {
     String header = reply.headers().get(SessionHeaders.SESSION);
     assertThat(header).as("every response carries a session token").isNotNull();
     return SessionTokenCodec.decode(header);
+  }
+
+  @Test
+  void cleartextHttp2IsServedWhenTheClientOffersIt() throws Exception {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    URI status = URI.create("http://127.0.0.1:" + http.server.actualPort() + "/v1/status");
+    // The first request offers the upgrade (h2c); the connection then speaks HTTP/2.
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(status).GET().build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    }
   }
 
   @Test
