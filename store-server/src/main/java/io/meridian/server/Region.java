@@ -76,7 +76,12 @@ public final class Region implements AutoCloseable {
   public static Region start(
       Vertx vertx, RegionConfig config, UnaryOperator<RegionOwnerConfig> adjust) throws Exception {
     List<String> regions = new ArrayList<>(config.allRegions());
-    ReplicationConfig replication = ReplicationConfig.builder(config.region(), regions).build();
+    // Frames leave at every Ready (batch window 0): group commit already batches, since a Ready
+    // holds every update that arrived during the previous fsync, so a window of one 10 ms tick
+    // only added up to 10 ms to visibility at the other regions. The simulator draws windows of
+    // 0, 1 and 3 ticks.
+    ReplicationConfig replication =
+        ReplicationConfig.builder(config.region(), regions).batchWindowTicks(0).build();
     RegionOwnerConfig ownerConfig =
         adjust.apply(
             RegionOwnerConfig.defaults(replication, config.dataDirectory())

@@ -31,6 +31,9 @@ final class RegionMetrics {
   final AtomicLong logEntries = new AtomicLong();
   final AtomicLong clockAheadEvents = new AtomicLong();
   final AtomicLong keys = new AtomicLong();
+  final AtomicLong framesSent = new AtomicLong();
+  final AtomicLong entriesSent = new AtomicLong();
+  final AtomicLong frameBytesSent = new AtomicLong();
   private final Map<FrameVerdict, AtomicLong> rejectedFrames = new EnumMap<>(FrameVerdict.class);
   private final Map<String, AtomicLong> peerLagEntries = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> peerLagMillis = new ConcurrentHashMap<>();
@@ -78,6 +81,10 @@ final class RegionMetrics {
     gauge("meridian.hlc.offset.events", clockAheadEvents);
     gauge("meridian.keys", keys);
     gauge("meridian.frames.wrong.sender", framesFromWrongSender);
+    counter("meridian.frames.sent", "replication frames handed to the transport", framesSent);
+    counter(
+        "meridian.frames.entries.sent", "entries in those frames, each copy counted", entriesSent);
+    counter("meridian.frames.bytes.sent", "bytes of those frames", frameBytesSent);
     for (FrameVerdict verdict : FrameVerdict.values()) {
       if (verdict != FrameVerdict.ACCEPTED) {
         AtomicLong value = new AtomicLong();
@@ -105,6 +112,13 @@ final class RegionMetrics {
     io.micrometer.core.instrument.FunctionCounter.builder(
             "meridian.log.appends", log, io.meridian.server.storage.UpdateLog::appendCount)
         .description("records appended to the update log")
+        .tag("region", region)
+        .register(registry);
+  }
+
+  private void counter(String name, String description, AtomicLong value) {
+    io.micrometer.core.instrument.FunctionCounter.builder(name, value, AtomicLong::get)
+        .description(description)
         .tag("region", region)
         .register(registry);
   }

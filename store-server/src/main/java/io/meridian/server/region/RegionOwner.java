@@ -887,6 +887,9 @@ public final class RegionOwner {
     metrics.logEntries.set(replication.logEntries());
     metrics.clockAheadEvents.set(replication.clockAheadEvents());
     metrics.keys.set(states.size());
+    metrics.framesSent.set(replication.framesSent());
+    metrics.entriesSent.set(replication.entriesSent());
+    metrics.frameBytesSent.set(replication.bytesSent());
     metrics.publishRejected(replication.rejectedFrames());
     long everyoneHas = Long.MAX_VALUE;
     for (Map.Entry<String, Long> lag : replication.peerLagEntries().entrySet()) {
