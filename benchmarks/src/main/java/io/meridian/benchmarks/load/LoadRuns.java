@@ -105,11 +105,30 @@ final class LoadRuns {
     for (int user = 0; user < connections; user++) {
       sendNext(target, tally, issued, endNanos, finished);
     }
+    sleepUntil(measureFromNanos);
+    CpuMeter cpu = CpuMeter.start();
+    var countersAtStart = RegionCounters.read(client, target);
+    sleepUntil(endNanos);
+    cpu.stop();
+    var countersAtEnd = RegionCounters.read(client, target);
     if (!finished.await(
         warmupMillis + measureMillis + drainMillisMax + 1_000, TimeUnit.MILLISECONDS)) {
       System.out.println("closed loop: some clients did not finish within the drain period");
     }
-    return tally.result("closed loop, " + connections + " connections", measureMillis / 1000.0);
+    RunResult result =
+        tally.result("closed loop, " + connections + " connections", measureMillis / 1000.0);
+    System.out.println(cpu.summary(result.succeeded()));
+    System.out.println(
+        RegionCounters.await(countersAtEnd)
+            .summarySince(RegionCounters.await(countersAtStart), result.succeeded()));
+    return result;
+  }
+
+  private static void sleepUntil(long nanos) throws InterruptedException {
+    long now;
+    while ((now = System.nanoTime()) < nanos) {
+      Thread.sleep(Math.max(1, Math.min(100, (nanos - now) / 1_000_000)));
+    }
   }
 
   private void sendNext(
@@ -165,6 +184,7 @@ final class LoadRuns {
     Tally tally = new Tally(window.measureFromNanos());
     paced(
         "open loop",
+        target,
         window,
         ratePerSecond,
         outstandingRequestsMax,
@@ -202,6 +222,7 @@ final class LoadRuns {
     readRegions.forEach(ignored -> reads.add(new Tally(window.measureFromNanos())));
     paced(
         "visibility",
+        writeRegion,
         window,
         ratePerSecond,
         outstandingRequestsMax,
@@ -276,6 +297,7 @@ final class LoadRuns {
    */
   private void paced(
       String name,
+      HostPort countedRegion,
       Window window,
       double ratePerSecond,
       int outstandingRequestsMax,
@@ -287,11 +309,17 @@ final class LoadRuns {
     }
     double intervalNanos = 1e9 / ratePerSecond;
     AtomicInteger outstanding = new AtomicInteger();
+    CpuMeter cpu = null;
+    io.vertx.core.Future<RegionCounters> countersAtStart = null;
     long sequence = 0;
     while (sequence < requestsMax) {
       long intendedNanos = window.startNanos() + (long) (sequence * intervalNanos);
       if (intendedNanos >= window.endNanos()) {
         break;
+      }
+      if (cpu == null && intendedNanos >= window.measureFromNanos()) {
+        cpu = CpuMeter.start();
+        countersAtStart = RegionCounters.read(client, countedRegion);
       }
       long now = System.nanoTime();
       if (intendedNanos > now) {
@@ -308,6 +336,11 @@ final class LoadRuns {
       }
       sequence++;
     }
+    io.vertx.core.Future<RegionCounters> countersAtEnd = null;
+    if (cpu != null) {
+      cpu.stop();
+      countersAtEnd = RegionCounters.read(client, countedRegion);
+    }
     long drainUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillisMax);
     while (outstanding.get() > 0 && System.nanoTime() < drainUntil) {
       Thread.sleep(5);
@@ -315,6 +348,14 @@ final class LoadRuns {
     if (outstanding.get() > 0) {
       System.out.println(
           name + ": " + outstanding.get() + " requests still unanswered; " + client.progress());
+    }
+    if (cpu != null) {
+      System.out.println(name + " " + cpu.summary(tally.succeeded.get()));
+      System.out.println(
+          name
+              + " "
+              + RegionCounters.await(countersAtEnd)
+                  .summarySince(RegionCounters.await(countersAtStart), tally.succeeded.get()));
     }
   }
 }

@@ -53,6 +53,12 @@ public final class LoadTool implements Callable<Integer> {
               + " directory); a memory file system there takes the disk's fsync out of the figures")
   java.nio.file.Path dataParent;
 
+  @Option(
+      names = "--server-pid",
+      description =
+          "with --target: the regions' process id, whose CPU time per update is reported too")
+  long serverPid = -1;
+
   @Option(names = "--insecure", description = "in-process replication without TLS")
   boolean insecure;
 
@@ -122,6 +128,9 @@ public final class LoadTool implements Callable<Integer> {
               + regions);
     } else {
       targets.forEach(target -> regions.add(HostPort.parse(target)));
+      if (serverPid >= 0) {
+        CpuMeter.alsoMeasure(serverPid);
+      }
     }
     try (LoadClient client =
         new LoadClient(connections, outstandingRequestsMax, requestIdleTimeoutMillis)) {
