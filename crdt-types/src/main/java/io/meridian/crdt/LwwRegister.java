@@ -128,6 +128,19 @@ public final class LwwRegister implements CrdtState {
       return new LwwRegister(state.store.withEntries(entries).fold(stable));
     }
 
+    /**
+     * In an or-map field a register keeps its stable losers: a remove of the field takes only the
+     * assignments its client's context names, and a context read before a loser reached the reading
+     * region names the winner but not the loser. Such a remove leaves the loser as the value where
+     * it was kept, so a region that had dropped it would show no value instead (the replication
+     * simulator's seed 146581). An assignment still overwrites every entry its region holds, so
+     * what stays is only the concurrent assignments since the last one that saw them.
+     */
+    @Override
+    CrdtState foldNested(CrdtState nested, VersionVector stable) {
+      return new LwwRegister(state(nested).store.fold(stable));
+    }
+
     @Override
     JsonNode valueTyped(LwwRegister state) {
       return state.value().map(CanonicalJson::parse).orElse(NullNode.getInstance());

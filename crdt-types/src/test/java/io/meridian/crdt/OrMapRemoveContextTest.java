@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * applied. Those entries are concurrent with the remove, so regions apply them on either side of
  * it; the remove must take the same things away at every region (found by the replication
  * simulator, seeds 1077 and 1883). It may also be older than a fold at the region that applies it
- * (seed 975).
+ * (seeds 975 and 146581).
  */
 class OrMapRemoveContextTest {
   private static final CrdtType MAP = CrdtRegistry.type(OrMap.NAME);
@@ -26,6 +26,14 @@ class OrMapRemoveContextTest {
     return update;
   }
 
+  private static ObjectNode assign(String field, String value) {
+    ObjectNode update = Requests.request(OrMap.NAME, "update");
+    update
+        .putObject("entries")
+        .set(field, Requests.request(LwwRegister.NAME, "assign").put("value", value));
+    return update;
+  }
+
   private static ObjectNode remove(String field) {
     ObjectNode remove = Requests.request(OrMap.NAME, "remove");
     remove.putArray("fields").add(field);
@@ -33,10 +41,13 @@ class OrMapRemoveContextTest {
   }
 
   private static Effect prepare(CrdtState state, ObjectNode request, Dot dot, CausalContext seen) {
+    return prepare(state, request, dot, dot.counter(), seen);
+  }
+
+  private static Effect prepare(
+      CrdtState state, ObjectNode request, Dot dot, long timestamp, CausalContext seen) {
     return MAP.prepare(
-            state,
-            CrdtRegistry.parseUpdate(request),
-            new UpdateContext(dot, dot.counter(), null, seen))
+            state, CrdtRegistry.parseUpdate(request), new UpdateContext(dot, timestamp, null, seen))
         .orElseThrow();
   }
 
@@ -105,6 +116,35 @@ class OrMapRemoveContextTest {
     assertThat(MAP.value(plain).toString()).isEqualTo("{\"x\":2}");
     assertThat(MAP.value(folded)).isEqualTo(MAP.value(plain));
     VersionVector everything = VersionVector.of("east", 2).with("west", 1);
+    assertThat(MAP.fold(folded, everything)).isEqualTo(MAP.fold(plain, everything));
+  }
+
+  /**
+   * The replication simulator's seed 146581: two concurrent assignments of a register field, the
+   * client read after only the winner, and a region folded both (stable) before the remove came.
+   * The remove takes the winner only; the loser it never saw must show at regions that folded as at
+   * regions that did not, so a fold in a map field must not drop a stable loser.
+   */
+  @Test
+  void aRemoveOlderThanAFoldLeavesTheRegisterValueItsClientNeverSaw() {
+    Dot east = new Dot("east", 1);
+    Dot west = new Dot("west", 1);
+    Dot removeDot = new Dot("west", 2);
+    Effect eastAssign = prepare(MAP.empty(), assign("name", "east"), east, 100, null);
+    CrdtState eastState = MAP.apply(MAP.empty(), eastAssign, east);
+    CausalContext readAtEast = MAP.observedContext(eastState);
+    Effect westAssign = prepare(MAP.empty(), assign("name", "west"), west, 50, null);
+    CrdtState both = MAP.apply(MAP.apply(MAP.empty(), westAssign, west), eastAssign, east);
+    assertThat(MAP.value(both).toString()).isEqualTo("{\"name\":\"east\"}");
+    Effect removal = prepare(both, remove("name"), removeDot, readAtEast);
+
+    VersionVector stable = VersionVector.of("east", 1).with("west", 1);
+    CrdtState plain = MAP.apply(both, removal, removeDot);
+    CrdtState folded = MAP.apply(MAP.fold(both, stable), removal, removeDot);
+
+    assertThat(MAP.value(plain).toString()).isEqualTo("{\"name\":\"west\"}");
+    assertThat(MAP.value(folded)).isEqualTo(MAP.value(plain));
+    VersionVector everything = stable.with("west", 2);
     assertThat(MAP.fold(folded, everything)).isEqualTo(MAP.fold(plain, everything));
   }
 }

@@ -1,6 +1,7 @@
 package io.meridian.crdt;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.clocks.CausalContext;
 import io.meridian.clocks.Dot;
 import io.meridian.clocks.VersionVector;
 import java.util.ArrayList;
@@ -13,18 +14,42 @@ import java.util.function.Consumer;
 /**
  * A seeded run of three replicas of one key: each replica makes updates from random requests and
  * delivers the others' log entries in a random causal order, exactly once, with every effect going
- * through its codec; sometimes a replica folds with a settled stable vector. Everything derives
- * from the seed, so {@link #reproduction()} is a one-line replay.
+ * through its codec; sometimes a replica folds with a settled stable vector. A request may ask for
+ * the context of an earlier read, made at any replica, as a client that moved between regions sends
+ * (possibly older than a fold where it is used). Everything derives from the seed, so {@link
+ * #reproduction()} is a one-line replay.
  */
 final class Simulation {
   static final List<String> REPLICAS = List.of("a", "b", "c");
 
-  /** One log entry: an update made at an origin, with what the origin had applied before it. */
-  record Entry(Dot dot, VersionVector dependencies, Effect effect, JsonNode request, String id) {
+  /** Reads remembered for requests that carry the context of an earlier read; oldest go first. */
+  static final int REMEMBERED_READS_MAX = 64;
+
+  /**
+   * One log entry: an update made at an origin, with what the origin had applied before it, and,
+   * for a request that carried the context of an earlier read, what the reading replica had applied
+   * (null: the request observed the origin's current state).
+   */
+  record Entry(
+      Dot dot,
+      VersionVector dependencies,
+      Effect effect,
+      JsonNode request,
+      String id,
+      VersionVector readApplied) {
     boolean happenedBefore(Entry other) {
       return other.dependencies.contains(dot);
     }
+
+    /** True when this update's client had seen {@code earlier}: it was read, or made, after it. */
+    boolean observed(Entry earlier) {
+      return earlier.happenedBefore(this)
+          && (readApplied == null || readApplied.contains(earlier.dot()));
+    }
   }
+
+  /** A client's read at a replica: the context it returned and what the replica had applied. */
+  record Read(CausalContext context, VersionVector applied) {}
 
   /** A stable vector with the join of the applied vectors that made it stable. */
   private record Snapshot(VersionVector stable, VersionVector joined) {}
@@ -34,7 +59,18 @@ final class Simulation {
     Request next(Random random, CrdtState current);
   }
 
-  record Request(JsonNode body, String id) {}
+  /**
+   * A request.
+   *
+   * @param body the JSON request
+   * @param id the operation id, or null
+   * @param withEarlierRead true to send, sometimes, the context of an earlier read at any replica
+   */
+  record Request(JsonNode body, String id, boolean withEarlierRead) {
+    Request(JsonNode body, String id) {
+      this(body, id, false);
+    }
+  }
 
   final CrdtType type;
   final long seed;
@@ -52,6 +88,7 @@ final class Simulation {
       List.of(new java.util.HashSet<>(), new java.util.HashSet<>(), new java.util.HashSet<>());
 
   private final List<Snapshot> snapshots = new ArrayList<>();
+  private final List<Read> reads = new ArrayList<>();
   Consumer<Step> stepCheck = step -> {};
 
   /** What one apply did, for law checks. */
@@ -93,6 +130,25 @@ final class Simulation {
     return this;
   }
 
+  /** One of the remembered reads, drawn from the seed; there is one after the first apply. */
+  Read earlierRead() {
+    return reads.get(random.nextInt(reads.size()));
+  }
+
+  /**
+   * The next request of {@code generator} that asks for an earlier read's context, or empty if it
+   * made none in {@code draws} draws.
+   */
+  Optional<Request> nextWithEarlierRead(RequestGenerator generator, int replica, int draws) {
+    for (int draw = 0; draw < draws; draw++) {
+      Request request = generator.next(random, states[replica]);
+      if (request.withEarlierRead()) {
+        return Optional.of(request);
+      }
+    }
+    return Optional.empty();
+  }
+
   void update(int replica, Request request) {
     if (request.id() != null && appliedIds.get(replica).contains(request.id())) {
       return;
@@ -101,6 +157,11 @@ final class Simulation {
     Dot dot = new Dot(REPLICAS.get(replica), applied[replica].get(REPLICAS.get(replica)) + 1);
     // Clocks are arbitrary here on purpose: S6 must hold whatever they say.
     UpdateContext context = UpdateContext.of(dot, random.nextInt(50)).withOperationId(request.id());
+    Read read = null;
+    if (request.withEarlierRead() && !reads.isEmpty() && random.nextBoolean()) {
+      read = earlierRead();
+      context = context.withObserved(read.context());
+    }
     Optional<Effect> effect;
     try {
       effect = type.prepare(states[replica], operation, context);
@@ -110,7 +171,14 @@ final class Simulation {
     if (effect.isEmpty()) {
       return;
     }
-    Entry entry = new Entry(dot, applied[replica], effect.get(), request.body(), request.id());
+    Entry entry =
+        new Entry(
+            dot,
+            applied[replica],
+            effect.get(),
+            request.body(),
+            request.id(),
+            read == null ? null : read.applied());
     log.add(entry);
     apply(replica, entry);
   }
@@ -125,6 +193,10 @@ final class Simulation {
       appliedIds.get(replica).add(entry.id());
     }
     applied[replica] = applied[replica].with(entry.dot().replica(), entry.dot().counter());
+    if (reads.size() == REMEMBERED_READS_MAX) {
+      reads.remove(0);
+    }
+    reads.add(new Read(type.observedContext(after), applied[replica]));
   }
 
   List<Entry> deliverable(int replica, VersionVector vector) {
