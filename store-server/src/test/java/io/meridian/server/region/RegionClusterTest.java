@@ -318,6 +318,27 @@ class RegionClusterTest {
         .matches("meridian region=r1 http=127\\.0\\.0\\.1:\\d+ replication=127\\.0\\.0\\.1:\\d+");
   }
 
+  @Test
+  void replicationFramesAreCounted() throws Exception {
+    update(0, "frames", "k", "{\"type\":\"g-counter\",\"op\":\"increment\"}");
+    awaitEverywhere("frames", "k", values -> values.stream().allMatch(v -> v.asLong() == 1));
+    String metrics = regions.get(0).scrape();
+    assertThat(sample(metrics, "meridian_frames_sent_total")).isPositive();
+    assertThat(sample(metrics, "meridian_frames_entries_sent_total")).isPositive();
+    assertThat(sample(metrics, "meridian_frames_bytes_sent_total"))
+        .isGreaterThan(sample(metrics, "meridian_frames_sent_total"));
+  }
+
+  /** The value of the one sample of {@code name}, or -1 when the scrape has none. */
+  private static double sample(String scrape, String name) {
+    for (String line : scrape.split("\n")) {
+      if (line.startsWith(name + "{")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return -1;
+  }
+
   private static void cutAll(boolean blocked) {
     cut(0, 1, blocked);
     cut(1, 2, blocked);
