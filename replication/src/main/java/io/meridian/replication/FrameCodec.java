@@ -14,6 +14,7 @@ import io.meridian.replication.proto.FrameProto;
 import io.meridian.replication.proto.KeyStateProto;
 import io.meridian.replication.proto.KeyUpdateProto;
 import io.meridian.replication.proto.StateChunkProto;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -41,6 +42,95 @@ final class FrameCodec {
         .setApplied(ClocksCodec.toProto(applied))
         .setStable(ClocksCodec.toProto(stable))
         .setTrimmed(ClocksCodec.toProto(trimmed));
+  }
+
+  /**
+   * The parts of a frame's header that stay the same for every frame of one {@link
+   * ReplicaCore#ready()}: everything but the HLC, encoded once. A frame written by {@link
+   * #writeFrame} from these parts has exactly the bytes protobuf gives for the {@link #header}
+   * builder with the same values and the same entries added (fields in number order, a message
+   * field as its tag, length and bytes), which {@code FrameCodecTest} checks.
+   */
+  static final class HeaderParts {
+    final VersionVector applied;
+    final VersionVector stable;
+    final VersionVector trimmed;
+
+    /** Fields 1 (protocol version) and 2 (sender). */
+    private final byte[] leading;
+
+    /** Fields 4, 5 and 6 (applied, stable, trimmed), each a nested vector. */
+    private final byte[] vectors;
+
+    HeaderParts(String sender, VersionVector applied, VersionVector stable, VersionVector trimmed) {
+      this.applied = applied;
+      this.stable = stable;
+      this.trimmed = trimmed;
+      this.leading =
+          FrameProto.newBuilder()
+              .setProtocolVersion(PROTOCOL_VERSION)
+              .setSender(sender)
+              .build()
+              .toByteArray();
+      this.vectors =
+          FrameProto.newBuilder()
+              .setApplied(ClocksCodec.toProto(applied))
+              .setStable(ClocksCodec.toProto(stable))
+              .setTrimmed(ClocksCodec.toProto(trimmed))
+              .build()
+              .toByteArray();
+    }
+
+    /** True when these parts were made from exactly these vectors (they are immutable). */
+    boolean madeOf(VersionVector applied, VersionVector stable, VersionVector trimmed) {
+      return this.applied == applied && this.stable == stable && this.trimmed == trimmed;
+    }
+
+    /** Bytes of a header with HLC {@code hlc} (proto3 leaves a zero HLC out). */
+    int size(long hlc) {
+      return leading.length + hlcSize(hlc) + vectors.length;
+    }
+  }
+
+  private static int hlcSize(long hlc) {
+    return hlc == 0 ? 0 : CodedOutputStream.computeFixed64Size(FrameProto.HLC_FIELD_NUMBER, hlc);
+  }
+
+  /**
+   * A frame of the header parts, the HLC and {@code count} encoded entries from {@code entries}
+   * (each the bytes of an {@link EntryProto}), in that order.
+   */
+  static byte[] writeFrame(HeaderParts header, long hlc, byte[][] entries, int count) {
+    int size = header.size(hlc);
+    for (int i = 0; i < count; i++) {
+      size += entrySizeInFrame(entries[i]);
+    }
+    byte[] bytes = new byte[size];
+    CodedOutputStream output = CodedOutputStream.newInstance(bytes);
+    try {
+      output.writeRawBytes(header.leading);
+      if (hlc != 0) {
+        output.writeFixed64(FrameProto.HLC_FIELD_NUMBER, hlc);
+      }
+      output.writeRawBytes(header.vectors);
+      for (int i = 0; i < count; i++) {
+        output.writeByteArray(FrameProto.ENTRIES_FIELD_NUMBER, entries[i]);
+      }
+      output.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new IllegalStateException("frame size computed wrongly", e);
+    }
+    return bytes;
+  }
+
+  /** The bytes of an entry's {@link EntryProto}, as a frame or a log record nests them. */
+  static byte[] encodeEntry(LogEntry entry) {
+    return toProto(entry).toByteArray();
+  }
+
+  /** Bytes an entry encoded by {@link #encodeEntry} adds to a frame. */
+  static int entrySizeInFrame(byte[] encodedEntry) {
+    return CodedOutputStream.computeByteArraySize(FrameProto.ENTRIES_FIELD_NUMBER, encodedEntry);
   }
 
   static EntryProto toProto(LogEntry entry) {

@@ -9,7 +9,6 @@ import io.meridian.clocks.HybridLogicalClock;
 import io.meridian.clocks.PhysicalClock;
 import io.meridian.clocks.ReplicaIds;
 import io.meridian.clocks.VersionVector;
-import io.meridian.replication.proto.EntryProto;
 import io.meridian.replication.proto.FrameProto;
 import io.meridian.replication.proto.KeyStateProto;
 import io.meridian.replication.proto.StateChunkProto;
@@ -19,7 +18,6 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,6 +79,8 @@ import java.util.TreeSet;
  * </ul>
  */
 public final class ReplicaCore {
+  private static final byte[][] NO_ENTRIES = new byte[0][];
+
   private final ReplicationConfig config;
   private final String self;
   private final HybridLogicalClock clock;
@@ -107,8 +107,21 @@ public final class ReplicaCore {
   private long acceptedHlcMax = HlcTimestamp.ZERO;
   private long appliedHlcMax = HlcTimestamp.ZERO;
 
-  /** Entries on disk, in the order they were accepted (a causal order). */
-  private final LinkedHashMap<Dot, LogEntry> log = new LinkedHashMap<>();
+  /**
+   * Entries on disk, per origin: each origin's entries {@code trimmed + 1 .. applied}, by seq. Each
+   * entry also carries its place in the order entries entered the log (a causal order), which is
+   * the order they are sent in.
+   */
+  private final HashMap<String, OriginLog> log = new HashMap<>();
+
+  /** The place the next entry to enter the log takes in the log's order. */
+  private long nextLogPosition;
+
+  /** Encoded forms of local entries not yet on disk, made once when they are appended. */
+  private final HashMap<Dot, byte[]> unpersistedEncodings = new HashMap<>();
+
+  /** The frame header parts of the vectors last sent, reused while the vectors stay the same. */
+  private FrameCodec.HeaderParts headerParts;
 
   private final TreeMap<Dot, LogEntry> buffer = new TreeMap<>();
 
@@ -119,9 +132,6 @@ public final class ReplicaCore {
   private final HashMap<Dot, LogEntry> unpersisted = new HashMap<>();
 
   private final HashMap<Dot, Long> requestHandles = new HashMap<>();
-
-  /** When entries of other origins entered the log, for the relay delay. */
-  private final HashMap<Dot, Long> loggedAtTick = new HashMap<>();
 
   private Ready outstanding;
   private LocalStamp issuedStamp;
@@ -241,12 +251,27 @@ public final class ReplicaCore {
       trimmed = trimmed.with(origin, first - 1);
       runStart = runStart.with(origin, first);
     }
+    Map<String, TreeMap<Long, LogSlot>> kept = new HashMap<>();
     for (LogEntry record : records) {
       long first = runStart.get(record.origin());
       if (first > 0 && record.seq() >= first && record.seq() <= applied.get(record.origin())) {
-        log.putIfAbsent(record.dot(), record);
+        TreeMap<Long, LogSlot> slots = kept.computeIfAbsent(record.origin(), o -> new TreeMap<>());
+        if (!slots.containsKey(record.seq())) {
+          slots.put(
+              record.seq(), new LogSlot(record, nextLogPosition++, LogSlot.NOT_RELAYED, null));
+        }
       }
     }
+    for (Map.Entry<String, TreeMap<Long, LogSlot>> origin : kept.entrySet()) {
+      OriginLog originLog = originLog(origin.getKey());
+      for (LogSlot slot : origin.getValue().values()) {
+        originLog.append(slot);
+      }
+    }
+  }
+
+  private OriginLog originLog(String origin) {
+    return log.computeIfAbsent(origin, o -> new OriginLog());
   }
 
   // ---------------------------------------------------------------- inputs
@@ -291,12 +316,14 @@ public final class ReplicaCore {
           "an entry holds 1 to " + config.updatesPerEntryMax() + " key updates");
     }
     LogEntry entry = new LogEntry(self, stamp.seq(), stamp.hlc(), stamp.deps(), updates);
-    int size = FrameCodec.entrySizeInFrame(FrameCodec.toProto(entry));
+    byte[] encoded = FrameCodec.encodeEntry(entry);
+    int size = FrameCodec.entrySizeInFrame(encoded);
     if (size > config.frameBytesMax() - headerReserveBytes) {
       throw new IllegalArgumentException("entry of " + size + " bytes does not fit a frame");
     }
     issuedStamp = null;
     acceptEntry(entry);
+    unpersistedEncodings.put(entry.dot(), encoded);
     return entry;
   }
 
@@ -376,7 +403,9 @@ public final class ReplicaCore {
   }
 
   private LogEntry heldEntry(Dot dot) {
-    LogEntry entry = log.get(dot);
+    OriginLog originLog = log.get(dot.replica());
+    LogSlot slot = originLog == null ? null : originLog.get(dot.counter());
+    LogEntry entry = slot == null ? null : slot.entry;
     if (entry == null) {
       entry = unpersisted.get(dot);
     }
@@ -586,11 +615,11 @@ public final class ReplicaCore {
       }
       applied = applied.with(entry.origin(), entry.seq());
       appliedHlcMax = Math.max(appliedHlcMax, entry.hlc());
-      unpersisted.remove(entry.dot());
-      log.put(entry.dot(), entry);
-      if (!entry.origin().equals(self)) {
-        loggedAtTick.put(entry.dot(), ticks);
-      }
+      Dot dot = entry.dot();
+      unpersisted.remove(dot);
+      byte[] encoded = unpersistedEncodings.remove(dot);
+      long loggedTick = entry.origin().equals(self) ? LogSlot.NOT_RELAYED : ticks;
+      originLog(entry.origin()).append(new LogSlot(entry, nextLogPosition++, loggedTick, encoded));
     }
     ready.snapshot().ifPresent(this::installed);
     updateStableAndTrim();
@@ -658,12 +687,16 @@ public final class ReplicaCore {
     }
   }
 
+  /** Removes the origin's entries {@code fromSeq .. toSeq}: always the head of its log. */
   private void removeFromLog(String origin, long fromSeq, long toSeq) {
-    for (long seq = fromSeq; seq <= toSeq; seq++) {
-      Dot dot = new Dot(origin, seq);
-      log.remove(dot);
-      loggedAtTick.remove(dot);
+    OriginLog originLog = log.get(origin);
+    if (originLog == null || toSeq < fromSeq) {
+      return;
     }
+    if (!originLog.isEmpty() && fromSeq > originLog.firstSeq()) {
+      throw new IllegalStateException("removing from the middle of the log of " + origin);
+    }
+    originLog.removeThrough(toSeq);
   }
 
   private void serveDigestRequest(String name, Peer peer, List<OutboundFrame> frames) {
@@ -801,43 +834,81 @@ public final class ReplicaCore {
       }
     }
     if (ticks - peer.lastFrameTick >= config.heartbeatIntervalTicks()) {
-      emit(name, peer, header(), 0, frames);
+      emit(name, peer, FrameCodec.writeFrame(headerParts(), clock.now(), NO_ENTRIES, 0), 0, frames);
     }
   }
 
+  /**
+   * Sends the peer, in log order, the entries it has neither acknowledged nor been sent, up to
+   * {@code budget}. Each origin's log is indexed by seq, so the search starts at the peer's
+   * position {@code have[origin] + 1} instead of the head of the log: per origin the entries to
+   * send are a run of consecutive seqs from there, ended by the log's end or by the first entry the
+   * relay rule holds back (later entries of the origin entered the log no earlier, so they are held
+   * back too), and the runs are merged by log position. Each entry's encoded form is made once and
+   * reused for every frame and peer that carries it.
+   */
   private void sendEntryFrames(
       String name, Peer peer, VersionVector have, long budget, List<OutboundFrame> frames) {
-    FrameProto.Builder builder = header();
-    int headerBytes = builder.build().getSerializedSize();
+    FrameCodec.HeaderParts parts = headerParts();
+    long hlc = clock.now();
+    int headerBytes = parts.size(hlc);
+    int origins = log.size();
+    String[] names = new String[origins];
+    OriginLog[] originLogs = new OriginLog[origins];
+    LogSlot[] next = new LogSlot[origins];
+    long[] sentUpTo = new long[origins];
+    int index = 0;
+    for (Map.Entry<String, OriginLog> origin : log.entrySet()) {
+      names[index] = origin.getKey();
+      originLogs[index] = origin.getValue();
+      next[index] = sendable(peer, origin.getValue().get(have.get(origin.getKey()) + 1));
+      index++;
+    }
+    byte[][] batch = new byte[(int) Math.min(config.entriesPerFrameMax(), budget)][];
     int bytes = headerBytes;
     int count = 0;
     long remaining = budget;
-    VersionVector covered = have;
-    for (LogEntry entry : log.values()) {
-      if (remaining == 0) {
+    while (remaining > 0) {
+      int best = -1;
+      for (int i = 0; i < origins; i++) {
+        if (next[i] != null && (best < 0 || next[i].position < next[best].position)) {
+          best = i;
+        }
+      }
+      if (best < 0) {
         break;
       }
-      if (entry.seq() != covered.get(entry.origin()) + 1 || relayTooEarly(peer, entry)) {
-        continue;
-      }
-      EntryProto proto = FrameCodec.toProto(entry);
-      int size = FrameCodec.entrySizeInFrame(proto);
+      LogSlot slot = next[best];
+      byte[] encoded = slot.encoded();
+      int size = FrameCodec.entrySizeInFrame(encoded);
       if (count == config.entriesPerFrameMax() || bytes + size > config.frameBytesMax()) {
-        emit(name, peer, builder, count, frames);
-        builder = header();
+        emit(name, peer, FrameCodec.writeFrame(parts, hlc, batch, count), count, frames);
+        hlc = clock.now();
         bytes = headerBytes;
         count = 0;
       }
-      builder.addEntries(proto);
+      batch[count++] = encoded;
       bytes += size;
-      count++;
       remaining--;
-      covered = covered.with(entry.origin(), entry.seq());
+      long seq = slot.entry.seq();
+      sentUpTo[best] = seq;
+      next[best] = sendable(peer, originLogs[best].get(seq + 1));
     }
     if (count > 0) {
-      emit(name, peer, builder, count, frames);
+      emit(name, peer, FrameCodec.writeFrame(parts, hlc, batch, count), count, frames);
+    }
+    VersionVector covered = have;
+    for (int i = 0; i < origins; i++) {
+      if (sentUpTo[i] > 0) {
+        covered = covered.with(names[i], sentUpTo[i]);
+      }
     }
     peer.sent = peer.sent.merge(covered);
+  }
+
+  /** {@code slot}, or null when there is none or the relay rule holds it back from the peer. */
+  private LogSlot sendable(Peer peer, LogSlot slot) {
+    return slot == null || relayTooEarly(peer, slot) ? null : slot;
   }
 
   /**
@@ -847,12 +918,13 @@ public final class ReplicaCore {
    * send the peer a second copy. Once the peer stalls on the origin (a cut link, the origin down),
    * this region relays, and keeps relaying while the peer's progress is its own doing.
    */
-  private boolean relayTooEarly(Peer peer, LogEntry entry) {
-    Long logged = loggedAtTick.get(entry.dot());
-    if (logged == null) {
+  private boolean relayTooEarly(Peer peer, LogSlot slot) {
+    if (slot.loggedTick == LogSlot.NOT_RELAYED) {
       return false;
     }
-    long since = Math.max(logged, peer.progressTick.getOrDefault(entry.origin(), logged));
+    long logged = slot.loggedTick;
+    Long progress = peer.progressTick.get(slot.entry.origin());
+    long since = progress == null ? logged : Math.max(logged, progress);
     return ticks - since < config.relayDelayTicks();
   }
 
@@ -860,9 +932,20 @@ public final class ReplicaCore {
     return FrameCodec.header(self, clock.now(), applied, stable, trimmed);
   }
 
+  /** The header parts of the current vectors, encoded again only when a vector changed. */
+  private FrameCodec.HeaderParts headerParts() {
+    if (headerParts == null || !headerParts.madeOf(applied, stable, trimmed)) {
+      headerParts = new FrameCodec.HeaderParts(self, applied, stable, trimmed);
+    }
+    return headerParts;
+  }
+
   private void emit(
       String name, Peer peer, FrameProto.Builder builder, int entries, List<OutboundFrame> frames) {
-    byte[] bytes = builder.build().toByteArray();
+    emit(name, peer, builder.build().toByteArray(), entries, frames);
+  }
+
+  private void emit(String name, Peer peer, byte[] bytes, int entries, List<OutboundFrame> frames) {
     if (bytes.length > config.frameBytesMax()) {
       throw new IllegalStateException("built a frame over the bound: " + bytes.length);
     }
@@ -946,6 +1029,14 @@ public final class ReplicaCore {
     return state.known;
   }
 
+  private long logSize() {
+    long size = 0;
+    for (OriginLog originLog : log.values()) {
+      size += originLog.size();
+    }
+    return size;
+  }
+
   /** A snapshot of the counters and gauges. */
   public ReplicationMetrics metrics() {
     Map<String, Long> lag = new TreeMap<>();
@@ -963,7 +1054,7 @@ public final class ReplicaCore {
         buffer.size(),
         bufferHighWater,
         droppedEntries,
-        log.size(),
+        logSize(),
         forcedTrimEntries,
         stateTransfersRequested,
         stateTransfersServed,
@@ -991,6 +1082,98 @@ public final class ReplicaCore {
     long lastEntriesTick = Long.MIN_VALUE / 2;
     long lastFrameTick = Long.MIN_VALUE / 2;
     Frame.DigestRequest digestToServe;
+  }
+
+  /** One entry in the log, with its place in the log's order. */
+  private static final class LogSlot {
+    /** The logged tick of an entry the relay rule does not hold back (local or restored). */
+    static final long NOT_RELAYED = Long.MIN_VALUE;
+
+    final LogEntry entry;
+
+    /** Its place in the order entries entered the log. */
+    final long position;
+
+    /** When an entry of another origin entered the log, for the relay delay. */
+    final long loggedTick;
+
+    private byte[] encoded;
+
+    LogSlot(LogEntry entry, long position, long loggedTick, byte[] encoded) {
+      this.entry = entry;
+      this.position = position;
+      this.loggedTick = loggedTick;
+      this.encoded = encoded;
+    }
+
+    /** The entry's encoded form, made at most once. */
+    byte[] encoded() {
+      if (encoded == null) {
+        encoded = FrameCodec.encodeEntry(entry);
+      }
+      return encoded;
+    }
+  }
+
+  /**
+   * The log of one origin: its entries of consecutive seqs in a ring that grows by doubling, so
+   * appending at the end, dropping from the head and finding an entry by seq take constant time.
+   */
+  private static final class OriginLog {
+    private LogSlot[] slots = new LogSlot[16];
+    private int head;
+    private int size;
+    private long firstSeq;
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    int size() {
+      return size;
+    }
+
+    long firstSeq() {
+      return firstSeq;
+    }
+
+    /** The entry with {@code seq}, or null when the log does not hold it. */
+    LogSlot get(long seq) {
+      long offset = seq - firstSeq;
+      if (size == 0 || offset < 0 || offset >= size) {
+        return null;
+      }
+      return slots[(head + (int) offset) & (slots.length - 1)];
+    }
+
+    void append(LogSlot slot) {
+      long seq = slot.entry.seq();
+      if (size == 0) {
+        firstSeq = seq;
+      } else if (seq != firstSeq + size) {
+        throw new IllegalStateException("log of " + slot.entry.origin() + " would have a gap");
+      }
+      if (size == slots.length) {
+        LogSlot[] larger = new LogSlot[slots.length * 2];
+        for (int i = 0; i < size; i++) {
+          larger[i] = slots[(head + i) & (slots.length - 1)];
+        }
+        slots = larger;
+        head = 0;
+      }
+      slots[(head + size) & (slots.length - 1)] = slot;
+      size++;
+    }
+
+    /** Drops every entry with a seq up to {@code seq}. */
+    void removeThrough(long seq) {
+      while (size > 0 && firstSeq <= seq) {
+        slots[head] = null;
+        head = (head + 1) & (slots.length - 1);
+        firstSeq++;
+        size--;
+      }
+    }
   }
 
   /** Chunks of one state transfer received so far. */
