@@ -171,6 +171,28 @@ abstract class CrdtLaws {
   }
 
   /**
+   * A region that folds at every settled point and one that never folds, applying the same entries
+   * in the same order, show the same value and end equal once both fold everything: folding early
+   * must not change where a later entry lands or what it takes.
+   */
+  @Property
+  void foldingEarlyChangesNothingLaterEntriesDo(@ForAll long seed) {
+    Simulation simulation = new Simulation(type(), seed);
+    simulation.foldEagerly = true;
+    CrdtType type = type();
+    int last = Simulation.REPLICAS.size() - 1;
+    simulation.run(requests(), steps(), true);
+    simulation.deliverAll();
+    assertThat(type.value(simulation.states[last]))
+        .as(simulation.reproduction() + ", folding eagerly")
+        .isEqualTo(type.value(simulation.unfoldedShadow));
+    VersionVector everything = simulation.fullVector();
+    assertThat(type.fold(simulation.states[last], everything))
+        .as(simulation.reproduction() + ", folding eagerly")
+        .isEqualTo(type.fold(simulation.unfoldedShadow, everything));
+  }
+
+  /**
    * A type's own check of what its state may still hold once everything is delivered and folded
    * with the vector of all of it (the list's needed tombstones, the map's live fields); the laws
    * above already require an empty context cloud of every type.

@@ -89,6 +89,20 @@ final class Simulation {
 
   private final List<Snapshot> snapshots = new ArrayList<>();
   private final List<Read> reads = new ArrayList<>();
+
+  /**
+   * With {@link #foldEagerly}: what the last replica would hold had it never folded; it applies
+   * every entry that replica applies, in the same order.
+   */
+  CrdtState unfoldedShadow;
+
+  /**
+   * True to take a stable vector after every step and have the last replica fold with the newest
+   * one settled there each time, as a region whose acknowledgements are always fresh would. Draws
+   * nothing from the seed.
+   */
+  boolean foldEagerly;
+
   Consumer<Step> stepCheck = step -> {};
 
   /** What one apply did, for law checks. */
@@ -114,7 +128,14 @@ final class Simulation {
 
   /** Runs {@code steps} random steps: updates, deliveries, snapshots and folds. */
   Simulation run(RequestGenerator generator, int steps, boolean folds) {
+    if (foldEagerly && unfoldedShadow == null) {
+      unfoldedShadow = states[states.length - 1];
+    }
     for (int step = 0; step < steps; step++) {
+      if (foldEagerly) {
+        snapshot();
+        foldSettled(states.length - 1);
+      }
       int replica = random.nextInt(states.length);
       int choice = random.nextInt(10);
       if (choice < 4) {
@@ -187,6 +208,9 @@ final class Simulation {
     Effect decoded = CrdtRegistry.decodeEffect(CrdtRegistry.encodeEffect(entry.effect()));
     CrdtState before = states[replica];
     CrdtState after = type.apply(before, decoded, entry.dot());
+    if (foldEagerly && replica == states.length - 1) {
+      unfoldedShadow = type.apply(unfoldedShadow, decoded, entry.dot());
+    }
     stepCheck.accept(new Step(type, before, decoded, entry.dot(), after));
     states[replica] = after;
     if (entry.id() != null) {
