@@ -85,7 +85,8 @@ public final class Region implements AutoCloseable {
     RegionOwnerConfig ownerConfig =
         adjust.apply(
             RegionOwnerConfig.defaults(replication, config.dataDirectory())
-                .withUpdateLog(config.updateLog()));
+                .withUpdateLog(config.updateLog())
+                .withOperationIdRetentionMillis(config.operationIdRetentionMillis()));
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RegionOwner owner = RegionOwner.open(vertx, ownerConfig, registry);
     Region region = new Region(config, owner, registry);
@@ -128,7 +129,8 @@ public final class Region implements AutoCloseable {
                     config.insecure(),
                     config.httpApi(),
                     config.updateLog(),
-                    config.regions()));
+                    config.regions(),
+                    config.operationIdRetentionMillis()));
         started.add(region);
         bound.put(
             config.region(), new HostPort(config.replication().host(), region.replicationPort()));
@@ -167,7 +169,8 @@ public final class Region implements AutoCloseable {
             RECONNECT_MILLIS_MAX);
     transport = await(ReplicationTransport.start(vertx, transportConfig, owner));
     replicationStarted = true;
-    RegionHttpService service = new RegionHttpService(owner, () -> replicationStarted);
+    RegionHttpService service =
+        new RegionHttpService(owner, () -> replicationStarted, config.httpApi());
     httpServer =
         await(
             vertx

@@ -28,6 +28,8 @@ import java.util.TreeSet;
  * @param regions every region of the deployment, this one and its peers included; empty means
  *     exactly this region and its peers. A region that is neither this one nor a peer is reached
  *     only through others (a full mesh is not required: updates are forwarded)
+ * @param operationIdRetentionMillis how long an applied operation id is refused again (API
+ *     "Objects": at least 24 hours by default)
  */
 public record RegionConfig(
     String region,
@@ -39,7 +41,11 @@ public record RegionConfig(
     boolean insecure,
     HttpApiConfig httpApi,
     UpdateLogConfig updateLog,
-    Set<String> regions) {
+    Set<String> regions,
+    long operationIdRetentionMillis) {
+  /** Operation ids are remembered 24 hours unless configured otherwise. */
+  public static final long OPERATION_ID_RETENTION_MILLIS_DEFAULT = 24L * 60 * 60 * 1000;
+
   public RegionConfig {
     ReplicaIds.require(region);
     Objects.requireNonNull(http, "http");
@@ -69,6 +75,36 @@ public record RegionConfig(
       }
     }
     regions = java.util.Collections.unmodifiableSet(new TreeSet<>(regions));
+    if (operationIdRetentionMillis < 1) {
+      throw new IllegalArgumentException(
+          "operationIdRetentionMillis must be positive: " + operationIdRetentionMillis);
+    }
+  }
+
+  /** As the canonical constructor, with operation ids remembered 24 hours. */
+  public RegionConfig(
+      String region,
+      HostPort http,
+      HostPort replication,
+      Map<String, HostPort> peers,
+      Path dataDirectory,
+      Optional<Path> tlsDirectory,
+      boolean insecure,
+      HttpApiConfig httpApi,
+      UpdateLogConfig updateLog,
+      Set<String> regions) {
+    this(
+        region,
+        http,
+        replication,
+        peers,
+        dataDirectory,
+        tlsDirectory,
+        insecure,
+        httpApi,
+        updateLog,
+        regions,
+        OPERATION_ID_RETENTION_MILLIS_DEFAULT);
   }
 
   /** A region that knows exactly itself and its peers. */

@@ -46,6 +46,8 @@ final class LocalCommand implements Callable<Integer> {
       description = "HTTP port of the first region; the others follow (0: any free ports).")
   int httpPortBase;
 
+  @CommandLine.Mixin LimitOptions limits = new LimitOptions();
+
   @Option(names = "--config", description = "Read options from this properties or JSON file.")
   Path config;
 
@@ -69,6 +71,8 @@ final class LocalCommand implements Callable<Integer> {
     }
     Path tls = data.resolve("tls");
     DevelopmentCertificates.generate(tls, names);
+    HttpApiConfig httpApi = limits.httpApi(spec);
+    long operationIdRetentionMillis = limits.operationIdRetentionMillis(spec);
     List<RegionConfig> configs = new ArrayList<>();
     for (int i = 0; i < regions; i++) {
       Map<String, HostPort> peers = new LinkedHashMap<>();
@@ -88,8 +92,10 @@ final class LocalCommand implements Callable<Integer> {
               data.resolve(names.get(i)),
               Optional.of(tls),
               false,
-              HttpApiConfig.defaults(),
-              UpdateLogConfig.defaults()));
+              httpApi,
+              UpdateLogConfig.defaults(),
+              java.util.Set.of(),
+              operationIdRetentionMillis));
     }
     return configs;
   }

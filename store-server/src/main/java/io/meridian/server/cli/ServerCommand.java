@@ -3,7 +3,6 @@ package io.meridian.server.cli;
 import io.meridian.clocks.ReplicaIds;
 import io.meridian.server.HostPort;
 import io.meridian.server.RegionConfig;
-import io.meridian.server.http.HttpApiConfig;
 import io.meridian.server.storage.UpdateLogConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,6 +60,8 @@ final class ServerCommand implements Callable<Integer> {
 
   @Option(names = "--insecure", description = "Replication without TLS. For tests only.")
   boolean insecure;
+
+  @CommandLine.Mixin LimitOptions limits = new LimitOptions();
 
   @Option(names = "--config", description = "Read options from this properties or JSON file.")
   Path config;
@@ -125,9 +126,10 @@ final class ServerCommand implements Callable<Integer> {
         data,
         Optional.ofNullable(tlsDirectory),
         insecure,
-        HttpApiConfig.defaults(),
+        limits.httpApi(spec),
         UpdateLogConfig.defaults(),
-        allRegions);
+        allRegions,
+        limits.operationIdRetentionMillis(spec));
   }
 
   private HostPort address(String option, String text) {

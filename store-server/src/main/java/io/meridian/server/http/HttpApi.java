@@ -120,7 +120,7 @@ public final class HttpApi {
       List<String> sent = ctx.request().headers().getAll(SessionHeaders.SESSION);
       if (sent.size() == 1) {
         try {
-          token = SessionTokenCodec.decode(sent.get(0));
+          token = SessionTokenCodec.decode(sent.get(0), config.sessionTokenCharactersMax());
         } catch (DecodeException e) {
           // A garbage token is answered with a new one.
         }
@@ -182,8 +182,8 @@ public final class HttpApi {
           ctx,
           "GET /v1/buckets/{bucket}/keys/{key}",
           c -> {
-            String bucket = ObjectNames.decodeSegment(parts[0], "bucket");
-            String key = ObjectNames.decodeSegment(parts[2], "key");
+            String bucket = ObjectNames.decodeSegment(parts[0], "bucket", config.nameBytesMax());
+            String key = ObjectNames.decodeSegment(parts[2], "key", config.nameBytesMax());
             RequestContext context = requestContext(c);
             respond(c, service.readKey(context, bucket, key));
           });
@@ -193,8 +193,8 @@ public final class HttpApi {
           "POST /v1/buckets/{bucket}/keys/{key}",
           c -> {
             requireJsonContentType(c);
-            String bucket = ObjectNames.decodeSegment(parts[0], "bucket");
-            String key = ObjectNames.decodeSegment(parts[2], "key");
+            String bucket = ObjectNames.decodeSegment(parts[0], "bucket", config.nameBytesMax());
+            String key = ObjectNames.decodeSegment(parts[2], "key", config.nameBytesMax());
             RequestContext context = requestContext(c);
             JsonObject body = jsonBody(c);
             respond(c, service.updateKey(context, bucket, key, body));
@@ -218,7 +218,7 @@ public final class HttpApi {
 
   /** Parses the session headers; remembers the token so that errors carry it back. */
   static RequestContext parseRequestContext(
-      List<String> sessions, List<String> guarantees, List<String> waits) {
+      List<String> sessions, List<String> guarantees, List<String> waits, int tokenCharactersMax) {
     try {
       SessionToken token = SessionToken.empty();
       boolean tokenSent = !sessions.isEmpty();
@@ -226,7 +226,7 @@ public final class HttpApi {
         throw ApiException.badRequest("a session header appears more than once");
       }
       if (tokenSent) {
-        token = SessionTokenCodec.decode(sessions.get(0));
+        token = SessionTokenCodec.decode(sessions.get(0), tokenCharactersMax);
       }
       Set<Guarantee> chosen =
           SessionHeaders.parseGuarantees(
@@ -238,13 +238,14 @@ public final class HttpApi {
     }
   }
 
-  private static RequestContext requestContext(RoutingContext ctx) {
+  private RequestContext requestContext(RoutingContext ctx) {
     var headers = ctx.request().headers();
     RequestContext context =
         parseRequestContext(
             headers.getAll(SessionHeaders.SESSION),
             headers.getAll(SessionHeaders.GUARANTEES),
-            headers.getAll(SessionHeaders.WAIT));
+            headers.getAll(SessionHeaders.WAIT),
+            config.sessionTokenCharactersMax());
     ctx.put(RESPONSE_SESSION, context.session());
     return context;
   }

@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
  * UTF-8, or a length outside the bounds is a {@code bad_request}.
  */
 public final class ObjectNames {
-  /** Longest bucket or key name, in UTF-8 bytes. */
-  public static final int NAME_BYTES_MAX = 256;
+  /**
+   * Longest bucket or key name, in UTF-8 bytes, by default ({@link HttpApiConfig#nameBytesMax}).
+   */
+  public static final int NAME_BYTES_MAX = HttpApiConfig.NAME_BYTES_CEILING;
 
   private ObjectNames() {}
 
@@ -23,6 +25,11 @@ public final class ObjectNames {
    * @throws ApiException {@code bad_request} for a malformed or out-of-bounds name
    */
   public static String decodeSegment(String raw, String what) {
+    return decodeSegment(raw, what, NAME_BYTES_MAX);
+  }
+
+  /** As {@link #decodeSegment(String, String)}, with names of at most {@code bytesMax} bytes. */
+  public static String decodeSegment(String raw, String what, int bytesMax) {
     byte[] bytes = new byte[raw.length()];
     int length = 0;
     for (int i = 0; i < raw.length(); i++) {
@@ -45,7 +52,7 @@ public final class ObjectNames {
         bytes[length++] = (byte) c;
       }
     }
-    return checkedName(bytes, length, what);
+    return checkedName(bytes, length, what, bytesMax);
   }
 
   /**
@@ -54,6 +61,11 @@ public final class ObjectNames {
    * @throws ApiException {@code bad_request} when it is empty, too long or holds a lone surrogate
    */
   public static String checkName(String name, String what) {
+    return checkName(name, what, NAME_BYTES_MAX);
+  }
+
+  /** As {@link #checkName(String, String)}, with names of at most {@code bytesMax} bytes. */
+  public static String checkName(String name, String what, int bytesMax) {
     try {
       StandardCharsets.UTF_8
           .newEncoder()
@@ -64,15 +76,15 @@ public final class ObjectNames {
       throw ApiException.badRequest(what + " name is not valid Unicode");
     }
     byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-    return checkedName(bytes, bytes.length, what);
+    return checkedName(bytes, bytes.length, what, bytesMax);
   }
 
-  private static String checkedName(byte[] bytes, int length, String what) {
+  private static String checkedName(byte[] bytes, int length, String what, int bytesMax) {
     if (length == 0) {
       throw ApiException.badRequest(what + " name is empty");
     }
-    if (length > NAME_BYTES_MAX) {
-      throw ApiException.badRequest(what + " name is " + length + " bytes, over " + NAME_BYTES_MAX);
+    if (length > bytesMax) {
+      throw ApiException.badRequest(what + " name is " + length + " bytes, over " + bytesMax);
     }
     try {
       return StandardCharsets.UTF_8

@@ -10,6 +10,8 @@ import io.meridian.crdt.CrdtRequestException;
 import io.meridian.crdt.Operation;
 import io.meridian.server.http.ApiException;
 import io.meridian.server.http.ErrorCode;
+import io.meridian.server.http.HttpApiConfig;
+import io.meridian.server.http.ObjectNames;
 import io.meridian.server.http.RegionResponse;
 import io.meridian.server.http.RegionService;
 import io.meridian.server.http.RequestContext;
@@ -30,21 +32,23 @@ import java.util.Map;
  * keys read depend on: safe for MR and WFR, at the price of waits a per-key vector would avoid).
  */
 public final class RegionHttpService implements RegionService {
-  /** Most updates in a batch or keys in a read, as the API states it. */
-  public static final int ITEMS_MAX = 1_000;
-
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RegionOwner owner;
   private final java.util.function.BooleanSupplier listening;
+  private final HttpApiConfig limits;
 
   /**
    * @param owner the region
    * @param listening whether the replication listener has started (readiness)
+   * @param limits the bounds of a request: items per batch or read, names, elements and nesting of
+   *     an update
    */
-  public RegionHttpService(RegionOwner owner, java.util.function.BooleanSupplier listening) {
+  public RegionHttpService(
+      RegionOwner owner, java.util.function.BooleanSupplier listening, HttpApiConfig limits) {
     this.owner = owner;
     this.listening = listening;
+    this.limits = limits;
   }
 
   @Override
@@ -181,30 +185,42 @@ public final class RegionHttpService implements RegionService {
     return context.session().required(context.guarantees(), kind);
   }
 
-  private static JsonArray itemsOf(JsonObject body, String field) {
+  private JsonArray itemsOf(JsonObject body, String field) {
     Object items = body.getValue(field);
-    if (!(items instanceof JsonArray array) || array.isEmpty() || array.size() > ITEMS_MAX) {
-      throw ApiException.badRequest(field + " must be an array of 1 to " + ITEMS_MAX + " items");
+    int most = limits.itemsPerRequestMax();
+    if (!(items instanceof JsonArray array) || array.isEmpty() || array.size() > most) {
+      throw ApiException.badRequest(field + " must be an array of 1 to " + most + " items");
     }
     return array;
   }
 
-  private static ObjectName name(JsonObject item) {
+  private ObjectName name(JsonObject item) {
     Object bucket = item.getValue("bucket");
     Object key = item.getValue("key");
     if (!(bucket instanceof String bucketName) || !(key instanceof String keyName)) {
       throw ApiException.badRequest("bucket and key must be strings");
     }
-    if (!ObjectName.isValid(bucketName, keyName)) {
-      throw ApiException.badRequest("bucket and key must be 1 to 256 bytes of UTF-8");
-    }
-    return new ObjectName(bucketName, keyName);
+    return new ObjectName(
+        ObjectNames.checkName(bucketName, "bucket", limits.nameBytesMax()),
+        ObjectNames.checkName(keyName, "key", limits.nameBytesMax()));
   }
 
-  /** Parses one update request: the CRDT operation, the operation id and the observed context. */
-  static UpdateRequest parseUpdate(ObjectName name, JsonNode body) {
+  /**
+   * Parses one update request: the CRDT operation, the operation id and the observed context,
+   * within the limits on elements and nesting.
+   */
+  private UpdateRequest parseUpdate(ObjectName name, JsonNode body) {
+    long elements = elementsOf(body, 0);
+    if (elements > limits.elementsPerUpdateMax()) {
+      throw ApiException.of(
+          ErrorCode.TOO_LARGE,
+          "an update may carry at most "
+              + limits.elementsPerUpdateMax()
+              + " elements (set elements, list values, map entries and fields), this one carries "
+              + elements);
+    }
     try {
-      Operation operation = CrdtRegistry.parseUpdate(body);
+      Operation operation = CrdtRegistry.parseUpdate(body, limits.nestingDepthMax());
       String operationId = null;
       JsonNode id = body.get("id");
       if (id != null && !id.isNull()) {
@@ -229,6 +245,34 @@ public final class RegionHttpService implements RegionService {
               : ErrorCode.BAD_REQUEST,
           e.getMessage());
     }
+  }
+
+  /**
+   * The elements an update carries, over its whole tree: the items of its {@code elements}, {@code
+   * values} and {@code fields} arrays, and its map {@code entries} with theirs. Counted before the
+   * update is parsed, so an oversized one costs no more than this walk; malformed shapes count as
+   * nothing here and are the parser's to refuse. Nesting past the ceiling stops the walk (the
+   * parser refuses it).
+   */
+  private static long elementsOf(JsonNode update, int depth) {
+    if (update == null || !update.isObject() || depth > HttpApiConfig.NESTING_DEPTH_CEILING) {
+      return 0;
+    }
+    long count = 0;
+    for (String field : new String[] {"elements", "values", "fields"}) {
+      JsonNode items = update.get(field);
+      if (items != null && items.isArray()) {
+        count += items.size();
+      }
+    }
+    JsonNode entries = update.get("entries");
+    if (entries != null && entries.isObject()) {
+      count += entries.size();
+      for (JsonNode nested : entries) {
+        count += elementsOf(nested, depth + 1);
+      }
+    }
+    return count;
   }
 
   static Throwable translate(Throwable cause) {

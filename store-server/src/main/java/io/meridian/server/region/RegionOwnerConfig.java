@@ -80,6 +80,19 @@ public record RegionOwnerConfig(
         sessionWaitersMax);
   }
 
+  public RegionOwnerConfig withOperationIdRetentionMillis(long millis) {
+    return new RegionOwnerConfig(
+        replication,
+        dataDirectory,
+        updateLog,
+        tickMillis,
+        checkpointIntervalMillis,
+        millis,
+        operationIdsMax,
+        pendingWritesMax,
+        sessionWaitersMax);
+  }
+
   public RegionOwnerConfig withUpdateLog(UpdateLogConfig log) {
     return new RegionOwnerConfig(
         replication,

@@ -50,12 +50,16 @@ public final class SessionTokenCodec {
    *     unknown format version, or holds an invalid vector
    */
   public static SessionToken decode(String text) {
+    return decode(text, TOKEN_CHARACTERS_MAX);
+  }
+
+  /** As {@link #decode(String)}, accepting tokens of at most {@code charactersMax} characters. */
+  public static SessionToken decode(String text, int charactersMax) {
     if (text == null || text.isEmpty()) {
       throw new DecodeException("empty session token");
     }
-    if (text.length() > TOKEN_CHARACTERS_MAX) {
-      throw new DecodeException(
-          "session token longer than " + TOKEN_CHARACTERS_MAX + " characters");
+    if (text.length() > charactersMax) {
+      throw new DecodeException("session token longer than " + charactersMax + " characters");
     }
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);

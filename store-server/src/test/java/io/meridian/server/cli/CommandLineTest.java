@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meridian.server.HostPort;
 import io.meridian.server.RegionConfig;
+import io.meridian.server.http.HttpApiConfig;
 import io.meridian.server.storage.DataDirectory;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -106,6 +107,85 @@ class CommandLineTest {
             "d",
             "--insecure");
     assertThat(withoutList.allRegions()).containsExactly("a", "b");
+  }
+
+  @Test
+  void limitOptionsBoundTheHttpApiAndTheOperationIdMemory() {
+    RegionConfig config =
+        parseServer(
+            "server",
+            "--region",
+            "a",
+            "--http",
+            "127.0.0.1:0",
+            "--replication",
+            "127.0.0.1:0",
+            "--data",
+            "d",
+            "--insecure",
+            "--body-bytes-max",
+            "2048",
+            "--in-flight-requests-max",
+            "7",
+            "--name-bytes-max",
+            "64",
+            "--items-per-request-max",
+            "10",
+            "--elements-per-update-max",
+            "99",
+            "--nesting-depth-max",
+            "4",
+            "--session-token-characters-max",
+            "1000",
+            "--operation-id-retention-hours",
+            "48");
+    assertThat(config.httpApi()).isEqualTo(new HttpApiConfig(2048, 7, 64, 10, 99, 4, 1000));
+    assertThat(config.operationIdRetentionMillis()).isEqualTo(48L * 3600 * 1000);
+    RegionConfig defaults =
+        parseServer(
+            "server",
+            "--region",
+            "a",
+            "--http",
+            "127.0.0.1:0",
+            "--replication",
+            "127.0.0.1:0",
+            "--data",
+            "d",
+            "--insecure");
+    assertThat(defaults.httpApi()).isEqualTo(HttpApiConfig.defaults());
+    assertThat(defaults.operationIdRetentionMillis())
+        .isEqualTo(RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT);
+  }
+
+  @Test
+  void limitOptionsOutOfRangeAreUsageErrorsNamingTheOption() {
+    String[][] cases = {
+      {"--name-bytes-max", "257"},
+      {"--items-per-request-max", "0"},
+      {"--nesting-depth-max", "65"},
+      {"--session-token-characters-max", "10"},
+      {"--body-bytes-max", "0"},
+      {"--operation-id-retention-hours", "0"},
+    };
+    for (String[] limit : cases) {
+      Outcome outcome =
+          run(
+              "server",
+              "--region",
+              "a",
+              "--http",
+              "127.0.0.1:0",
+              "--replication",
+              "127.0.0.1:0",
+              "--data",
+              directory.resolve("d").toString(),
+              "--insecure",
+              limit[0],
+              limit[1]);
+      assertThat(outcome.exitCode()).as(String.join(" ", limit)).isEqualTo(2);
+      assertThat(outcome.err()).as(String.join(" ", limit)).contains(limit[0]);
+    }
   }
 
   @Test

@@ -1,0 +1,97 @@
+package io.meridian.server.cli;
+
+import io.meridian.server.http.HttpApiConfig;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * The bounds of a region's HTTP API and its operation-id memory, as options shared by {@code
+ * meridian server} and {@code meridian local} (each also from {@code --config}). Each option is the
+ * kebab-case name of its {@link HttpApiConfig} field.
+ */
+final class LimitOptions {
+  @Option(
+      names = "--body-bytes-max",
+      defaultValue = "1048576",
+      description = "Largest request body, in bytes (default 1 MiB); larger is too_large (413).")
+  long bodyBytesMax;
+
+  @Option(
+      names = "--in-flight-requests-max",
+      defaultValue = "10000",
+      description = "Requests served at once (default 10,000); past it overloaded (503).")
+  int inFlightRequestsMax;
+
+  @Option(
+      names = "--name-bytes-max",
+      defaultValue = "256",
+      description = "Longest bucket or key name in UTF-8 bytes (1 to 256, default 256).")
+  int nameBytesMax;
+
+  @Option(
+      names = "--items-per-request-max",
+      defaultValue = "1000",
+      description = "Most updates in a batch or keys in a read (1 to 1,000, default 1,000).")
+  int itemsPerRequestMax;
+
+  @Option(
+      names = "--elements-per-update-max",
+      defaultValue = "10000",
+      description =
+          "Most elements in one update: set elements, list values, map entries and fields, nested"
+              + " maps included (default 10,000); more is too_large (413).")
+  int elementsPerUpdateMax;
+
+  @Option(
+      names = "--nesting-depth-max",
+      defaultValue = "16",
+      description = "Most levels of nested updates, the top one included (1 to 64, default 16).")
+  int nestingDepthMax;
+
+  @Option(
+      names = "--session-token-characters-max",
+      defaultValue = "4096",
+      description = "Longest Meridian-Session token accepted (at least 256, default 4,096).")
+  int sessionTokenCharactersMax;
+
+  @Option(
+      names = "--operation-id-retention-hours",
+      defaultValue = "24",
+      description = "How long an applied operation id is refused again (1 to 8,760 h, default 24).")
+  long operationIdRetentionHours;
+
+  /** The HTTP bounds, or a usage error naming the option that is out of range. */
+  HttpApiConfig httpApi(CommandLine.Model.CommandSpec spec) {
+    try {
+      return new HttpApiConfig(
+          bodyBytesMax,
+          inFlightRequestsMax,
+          nameBytesMax,
+          itemsPerRequestMax,
+          elementsPerUpdateMax,
+          nestingDepthMax,
+          sessionTokenCharactersMax);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--" + kebab(e.getMessage()));
+    }
+  }
+
+  /** The operation-id retention in milliseconds, or a usage error. */
+  long operationIdRetentionMillis(CommandLine.Model.CommandSpec spec) {
+    if (operationIdRetentionHours < 1 || operationIdRetentionHours > 8_760) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--operation-id-retention-hours must be 1 to 8760, not " + operationIdRetentionHours);
+    }
+    return TimeUnit.HOURS.toMillis(operationIdRetentionHours);
+  }
+
+  /** "nameBytesMax must be ..." becomes "name-bytes-max must be ...". */
+  private static String kebab(String message) {
+    int space = message.indexOf(' ');
+    String field = space < 0 ? message : message.substring(0, space);
+    return field.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT)
+        + (space < 0 ? "" : message.substring(space));
+  }
+}
