@@ -27,13 +27,11 @@ public final class ClocksCodec {
 
   public static VersionVectorProto toProto(VersionVector vector) {
     VersionVectorProto.Builder builder = VersionVectorProto.newBuilder();
-    vector
-        .toMap()
-        .forEach(
-            (replica, counter) -> {
-              builder.addReplicas(replica);
-              builder.addCounters(counter);
-            });
+    int size = vector.size();
+    for (int i = 0; i < size; i++) {
+      builder.addReplicas(vector.replicaAt(i));
+      builder.addCounters(vector.counterAt(i));
+    }
     return builder.build();
   }
 
@@ -47,7 +45,11 @@ public final class ClocksCodec {
               + proto.getCountersCount()
               + " counters");
     }
-    VersionVector vector = VersionVector.empty();
+    if (count == 0) {
+      return VersionVector.empty();
+    }
+    String[] replicas = new String[count];
+    long[] counters = new long[count];
     String previous = null;
     for (int i = 0; i < count; i++) {
       String replica = requireReplica(proto.getReplicas(i));
@@ -58,10 +60,11 @@ public final class ClocksCodec {
       if (counter <= 0) {
         throw new DecodeException("version vector counter must be positive for " + replica);
       }
-      vector = vector.with(replica, counter);
+      replicas[i] = replica;
+      counters[i] = counter;
       previous = replica;
     }
-    return vector;
+    return VersionVector.ofSorted(replicas, counters);
   }
 
   public static byte[] encode(VersionVector vector) {

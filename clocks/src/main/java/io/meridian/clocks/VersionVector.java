@@ -20,6 +20,8 @@ public final class VersionVector {
   private static final String[] NO_REPLICAS = new String[0];
   private static final long[] NO_COUNTERS = new long[0];
   private static final VersionVector EMPTY = new VersionVector(NO_REPLICAS, NO_COUNTERS);
+  private static final int THIS_COVERS = 1;
+  private static final int OTHER_COVERS = 2;
 
   /** How two vectors relate in the happened-before partial order. */
   public enum Ordering {
@@ -65,6 +67,24 @@ public final class VersionVector {
     return names.length == 0 ? EMPTY : new VersionVector(names, values);
   }
 
+  /**
+   * A vector that takes ownership of the arrays, which the caller has checked: names valid and
+   * strictly ascending, counters positive, the same length, at least one entry.
+   */
+  static VersionVector ofSorted(String[] replicas, long[] counters) {
+    return new VersionVector(replicas, counters);
+  }
+
+  /** The {@code index}-th replica in ascending order, for encoders in this package. */
+  String replicaAt(int index) {
+    return replicas[index];
+  }
+
+  /** The counter of {@link #replicaAt}, for encoders in this package. */
+  long counterAt(int index) {
+    return counters[index];
+  }
+
   /** A vector with a single entry. */
   public static VersionVector of(String replica, long counter) {
     return of(Map.of(replica, counter));
@@ -72,6 +92,13 @@ public final class VersionVector {
 
   /** How many of {@code replica}'s events this vector has seen. */
   public long get(String replica) {
+    // Callers mostly pass the very name instances the vector holds: a scan by identity finds them
+    // without comparing characters; names it misses are found by their order.
+    for (int i = 0; i < replicas.length; i++) {
+      if (replicas[i] == replica) {
+        return counters[i];
+      }
+    }
     int index = Arrays.binarySearch(replicas, replica);
     return index >= 0 ? counters[index] : 0;
   }
@@ -144,6 +171,13 @@ public final class VersionVector {
     if (replicas.length == 0) {
       return other;
     }
+    int covering = covering(other);
+    if ((covering & THIS_COVERS) != 0) {
+      return this;
+    }
+    if ((covering & OTHER_COVERS) != 0) {
+      return other;
+    }
     return combine(other, true);
   }
 
@@ -152,7 +186,51 @@ public final class VersionVector {
     if (other == this) {
       return this;
     }
+    int covering = covering(other);
+    if ((covering & OTHER_COVERS) != 0) {
+      return this;
+    }
+    if ((covering & THIS_COVERS) != 0) {
+      return other;
+    }
     return combine(other, false);
+  }
+
+  /**
+   * In one walk over both sorted arrays, without allocating: {@link #THIS_COVERS} when this vector
+   * is at or above {@code other} everywhere, {@link #OTHER_COVERS} when {@code other} is at or
+   * above this one, both when they are equal. Merge and meet then return an operand as it is.
+   */
+  private int covering(VersionVector other) {
+    boolean thisCovers = true;
+    boolean otherCovers = true;
+    int i = 0;
+    int j = 0;
+    while ((thisCovers || otherCovers) && (i < replicas.length || j < other.replicas.length)) {
+      int order;
+      if (i == replicas.length) {
+        order = 1;
+      } else if (j == other.replicas.length) {
+        order = -1;
+      } else if (replicas[i] == other.replicas[j]) {
+        order = 0;
+      } else {
+        order = replicas[i].compareTo(other.replicas[j]);
+      }
+      if (order == 0) {
+        thisCovers &= counters[i] >= other.counters[j];
+        otherCovers &= other.counters[j] >= counters[i];
+        i++;
+        j++;
+      } else if (order < 0) {
+        otherCovers = false;
+        i++;
+      } else {
+        thisCovers = false;
+        j++;
+      }
+    }
+    return (thisCovers ? THIS_COVERS : 0) | (otherCovers ? OTHER_COVERS : 0);
   }
 
   private VersionVector combine(VersionVector other, boolean upper) {
@@ -199,12 +277,10 @@ public final class VersionVector {
 
   /** True when this vector has seen everything {@code other} has (this ≥ other). */
   public boolean dominates(VersionVector other) {
-    for (int j = 0; j < other.replicas.length; j++) {
-      if (get(other.replicas[j]) < other.counters[j]) {
-        return false;
-      }
+    if (other == this || other.replicas.length == 0) {
+      return true;
     }
-    return true;
+    return (covering(other) & THIS_COVERS) != 0;
   }
 
   /** Where this vector stands relative to {@code other}. */

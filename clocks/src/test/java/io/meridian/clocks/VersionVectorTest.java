@@ -264,6 +264,41 @@ class VersionVectorTest {
   }
 
   @Property
+  void getFindsNamesThatAreEqualButNotTheSameInstance(@ForAll("vectors") VersionVector vector) {
+    for (String replica : REPLICAS) {
+      String copy = new String(replica.toCharArray());
+      assertThat(vector.get(copy)).isEqualTo(vector.get(replica));
+    }
+  }
+
+  /**
+   * Merge and meet of a vector with one below it (some counters lowered or dropped, names as other
+   * instances): the model's entrywise results, and the covering operand itself comes back.
+   */
+  @Property
+  void mergeAndMeetWithACoveredVector(@ForAll("vectors") VersionVector upper, @ForAll long seed) {
+    Random random = new Random(seed);
+    Map<String, Long> lowered = new HashMap<>();
+    for (String replica : upper.replicas()) {
+      long counter = upper.get(replica);
+      long kept =
+          random.nextBoolean() ? counter : random.nextInt((int) Math.min(counter + 1, 1000));
+      lowered.put(new String(replica.toCharArray()), Math.min(kept, counter));
+    }
+    VersionVector lower = VersionVector.of(lowered);
+    assertThat(upper.dominates(lower)).isTrue();
+    assertThat(lower.dominates(upper)).isEqualTo(lower.equals(upper));
+    assertThat(upper.merge(lower)).isSameAs(upper);
+    assertThat(lower.merge(upper)).isEqualTo(upper);
+    assertThat(upper.meet(lower)).isEqualTo(lower);
+    assertThat(lower.meet(upper)).isSameAs(lower);
+    for (String replica : REPLICAS) {
+      assertThat(upper.merge(lower).get(replica)).isEqualTo(upper.get(replica));
+      assertThat(upper.meet(lower).get(replica)).isEqualTo(lower.get(replica));
+    }
+  }
+
+  @Property
   void equalityIsStructural(
       @ForAll("maps") Map<String, Long> left, @ForAll("maps") Map<String, Long> right) {
     Map<String, Long> leftNonZero = new HashMap<>(left);
