@@ -10,6 +10,8 @@ import io.meridian.replication.OutboundFrame;
 import io.meridian.replication.Ready;
 import io.meridian.replication.ReplicaCore;
 import io.meridian.replication.ReplicationConfig;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -124,6 +126,32 @@ public class ReplicaCoreBenchmark {
     }
     cycle(origin);
     return origin.logEntries(REGIONS.get(0));
+  }
+
+  /**
+   * The same workload timed by the thread's CPU clock instead of the wall clock, which is the
+   * figure that survives a shared machine: {@code java -cp benchmarks.jar
+   * io.meridian.benchmarks.ReplicaCoreBenchmark [rounds] [updatesPerRound]} prints CPU nanoseconds
+   * per update for each round after a warm-up of the same size.
+   */
+  public static void main(String[] arguments) {
+    int rounds = arguments.length > 0 ? Integer.parseInt(arguments[0]) : 5;
+    int updatesPerRound = arguments.length > 1 ? Integer.parseInt(arguments[1]) : 200_000;
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    ReplicaCoreBenchmark benchmark = new ReplicaCoreBenchmark();
+    benchmark.updatesPerTick = 50;
+    benchmark.setUp();
+    long sink = 0;
+    for (int round = -1; round < rounds; round++) {
+      long start = threads.getCurrentThreadCpuTime();
+      for (int group = 0; group < updatesPerRound / UPDATES_PER_READY; group++) {
+        sink += benchmark.updates();
+      }
+      long perUpdate = (threads.getCurrentThreadCpuTime() - start) / updatesPerRound;
+      System.out.println(
+          (round < 0 ? "warm-up" : "round " + round) + ": " + perUpdate + " ns CPU per update");
+    }
+    System.out.println("(log entries at the end: " + sink % 1_000_000 + ")");
   }
 
   /** A Ready of {@code core}, its frames delivered, and the receivers' Readies in turn. */

@@ -260,7 +260,7 @@ final class FrameCodec {
     List<KeyUpdate> updates = new ArrayList<>(entry.getUpdatesCount());
     for (KeyUpdateProto update : entry.getUpdatesList()) {
       updates.add(
-          new KeyUpdate(update.getBucket(), update.getKey(), update.getEffect().toByteArray()));
+          KeyUpdate.owning(update.getBucket(), update.getKey(), update.getEffect().toByteArray()));
     }
     return new LogEntry(
         entry.getOrigin(),

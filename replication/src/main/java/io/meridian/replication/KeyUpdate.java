@@ -26,13 +26,32 @@ public final class KeyUpdate {
     this.effect = Objects.requireNonNull(effect, "effect").clone();
   }
 
+  /** Takes {@code effect} as it is, without the copy; {@code owned} only tells it apart. */
+  private KeyUpdate(String bucket, String key, byte[] effect, boolean owned) {
+    this.bucket = requireName(bucket, "bucket");
+    this.key = requireName(key, "key");
+    this.effect = Objects.requireNonNull(effect, "effect");
+  }
+
+  /** An update that keeps {@code effect} itself: for decoders, whose array no one else holds. */
+  static KeyUpdate owning(String bucket, String key, byte[] effect) {
+    return new KeyUpdate(bucket, key, effect, true);
+  }
+
   /** True when {@code name} is a valid bucket or key: 1 to 256 bytes of UTF-8. */
   public static boolean isValidName(String name) {
     if (name == null || name.isEmpty()) {
       return false;
     }
-    int length = name.getBytes(StandardCharsets.UTF_8).length;
-    return length <= NAME_BYTES_MAX;
+    // A char takes 1 to 3 bytes of UTF-8 (a surrogate pair 4 for 2 chars), so only names of 86 to
+    // 256 chars need their encoded length counted.
+    if (name.length() > NAME_BYTES_MAX) {
+      return false;
+    }
+    if (name.length() * 3 <= NAME_BYTES_MAX) {
+      return true;
+    }
+    return name.getBytes(StandardCharsets.UTF_8).length <= NAME_BYTES_MAX;
   }
 
   static String requireName(String name, String what) {
