@@ -10,6 +10,25 @@ public final class ReplicaIds {
   /** Longest replica name, in characters (all ASCII). */
   public static final int NAME_LENGTH_MAX = 64;
 
+  private static final byte NOT_ALLOWED = 0;
+  private static final byte ALPHANUMERIC = 1;
+  private static final byte PUNCTUATION = 2;
+
+  /** For each ASCII character, whether a name may hold it, and where. */
+  private static final byte[] ALLOWED = new byte[128];
+
+  static {
+    for (char c = 'a'; c <= 'z'; c++) {
+      ALLOWED[c] = ALPHANUMERIC;
+    }
+    for (char c = '0'; c <= '9'; c++) {
+      ALLOWED[c] = ALPHANUMERIC;
+    }
+    ALLOWED['.'] = PUNCTUATION;
+    ALLOWED['_'] = PUNCTUATION;
+    ALLOWED['-'] = PUNCTUATION;
+  }
+
   private ReplicaIds() {}
 
   /** True when {@code name} is 1 to 64 characters of {@code [a-z0-9._-]}, starting alphanumeric. */
@@ -17,11 +36,13 @@ public final class ReplicaIds {
     if (name == null || name.isEmpty() || name.length() > NAME_LENGTH_MAX) {
       return false;
     }
-    for (int i = 0; i < name.length(); i++) {
+    char first = name.charAt(0);
+    if (first >= ALLOWED.length || ALLOWED[first] != ALPHANUMERIC) {
+      return false;
+    }
+    for (int i = 1; i < name.length(); i++) {
       char c = name.charAt(i);
-      boolean alphanumeric = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-      boolean punctuation = c == '.' || c == '_' || c == '-';
-      if (!alphanumeric && !(punctuation && i > 0)) {
+      if (c >= ALLOWED.length || ALLOWED[c] == NOT_ALLOWED) {
         return false;
       }
     }

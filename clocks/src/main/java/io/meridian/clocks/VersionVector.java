@@ -234,6 +234,18 @@ public final class VersionVector {
   }
 
   private VersionVector combine(VersionVector other, boolean upper) {
+    if (sameReplicas(other)) {
+      // The common case of vectors over the same regions: every counter of the result is positive,
+      // so it shares this vector's names and needs one new array.
+      long[] values = new long[counters.length];
+      for (int i = 0; i < values.length; i++) {
+        values[i] =
+            upper
+                ? Math.max(counters[i], other.counters[i])
+                : Math.min(counters[i], other.counters[i]);
+      }
+      return new VersionVector(replicas, values);
+    }
     String[] names = new String[replicas.length + other.replicas.length];
     long[] values = new long[names.length];
     int i = 0;
@@ -273,6 +285,21 @@ public final class VersionVector {
       return EMPTY;
     }
     return new VersionVector(Arrays.copyOf(names, n), Arrays.copyOf(values, n));
+  }
+
+  private boolean sameReplicas(VersionVector other) {
+    if (replicas == other.replicas) {
+      return true;
+    }
+    if (replicas.length != other.replicas.length) {
+      return false;
+    }
+    for (int i = 0; i < replicas.length; i++) {
+      if (replicas[i] != other.replicas[i] && !replicas[i].equals(other.replicas[i])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** True when this vector has seen everything {@code other} has (this ≥ other). */

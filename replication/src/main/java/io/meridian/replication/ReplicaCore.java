@@ -117,23 +117,22 @@ public final class ReplicaCore {
   /** The place the next entry to enter the log takes in the log's order. */
   private long nextLogPosition;
 
-  /** Encoded forms of local entries not yet on disk, made once when they are appended. */
-  private final HashMap<Dot, byte[]> unpersistedEncodings = new HashMap<>();
-
   /** The frame header parts of the vectors last sent, reused while the vectors stay the same. */
   private FrameCodec.HeaderParts headerParts;
 
   private final TreeMap<Dot, LogEntry> buffer = new TreeMap<>();
 
-  /** Accepted entries (and installs) not yet handed out, in order. */
+  /** Accepted entries ({@link Unpersisted}) and installs not yet handed out, in order. */
   private final ArrayDeque<Object> pending = new ArrayDeque<>();
 
   /** Accepted entries not yet on disk, by dot. */
-  private final HashMap<Dot, LogEntry> unpersisted = new HashMap<>();
-
-  private final HashMap<Dot, Long> requestHandles = new HashMap<>();
+  private final HashMap<Dot, Unpersisted> unpersisted = new HashMap<>();
 
   private Ready outstanding;
+
+  /** The entries of {@link #outstanding}, in its order. */
+  private final ArrayList<Unpersisted> outstandingEntries = new ArrayList<>();
+
   private LocalStamp issuedStamp;
   private long ticks;
 
@@ -301,13 +300,17 @@ public final class ReplicaCore {
    * @throws IllegalStateException when {@code stamp} is not the current stamp
    */
   public LogEntry appendLocal(LocalStamp stamp, List<KeyUpdate> updates, long requestHandle) {
-    LogEntry entry = appendLocal(stamp, updates);
-    requestHandles.put(entry.dot(), requestHandle);
-    return entry;
+    Unpersisted accepted = appendLocalEntry(stamp, updates);
+    accepted.requestHandle = requestHandle;
+    return accepted.entry;
   }
 
   /** As {@link #appendLocal(LocalStamp, List, long)}, for an update no client waits for. */
   public LogEntry appendLocal(LocalStamp stamp, List<KeyUpdate> updates) {
+    return appendLocalEntry(stamp, updates).entry;
+  }
+
+  private Unpersisted appendLocalEntry(LocalStamp stamp, List<KeyUpdate> updates) {
     if (!stamp.equals(issuedStamp) || stamp.seq() != accepted.get(self) + 1) {
       throw new IllegalStateException("not the current local stamp: " + stamp);
     }
@@ -322,9 +325,9 @@ public final class ReplicaCore {
       throw new IllegalArgumentException("entry of " + size + " bytes does not fit a frame");
     }
     issuedStamp = null;
-    acceptEntry(entry);
-    unpersistedEncodings.put(entry.dot(), encoded);
-    return entry;
+    Unpersisted accepted = acceptEntry(entry);
+    accepted.encoded = encoded;
+    return accepted;
   }
 
   /** Counts one tick of time. */
@@ -373,7 +376,7 @@ public final class ReplicaCore {
       requireThat(
           !entry.origin().equals(self) || entry.seq() <= accepted.get(self),
           "an entry of this region it never made");
-      LogEntry held = heldEntry(entry.dot());
+      LogEntry held = heldEntry(entry);
       requireThat(held == null || held.equals(entry), "entry identity changed");
     }
     if (frame.digestRequest().isPresent()) {
@@ -402,17 +405,18 @@ public final class ReplicaCore {
     }
   }
 
-  private LogEntry heldEntry(Dot dot) {
-    OriginLog originLog = log.get(dot.replica());
-    LogSlot slot = originLog == null ? null : originLog.get(dot.counter());
-    LogEntry entry = slot == null ? null : slot.entry;
-    if (entry == null) {
-      entry = unpersisted.get(dot);
+  private LogEntry heldEntry(LogEntry received) {
+    OriginLog originLog = log.get(received.origin());
+    LogSlot slot = originLog == null ? null : originLog.get(received.seq());
+    if (slot != null) {
+      return slot.entry;
     }
-    if (entry == null) {
-      entry = buffer.get(dot);
+    if (unpersisted.isEmpty() && buffer.isEmpty()) {
+      return null;
     }
-    return entry;
+    Dot dot = received.dot();
+    Unpersisted accepted = unpersisted.get(dot);
+    return accepted != null ? accepted.entry : buffer.get(dot);
   }
 
   private void take(Frame frame) {
@@ -467,7 +471,8 @@ public final class ReplicaCore {
   }
 
   private void receiveEntry(LogEntry entry) {
-    if (entry.seq() <= accepted.get(entry.origin()) || buffer.containsKey(entry.dot())) {
+    if (entry.seq() <= accepted.get(entry.origin())
+        || (!buffer.isEmpty() && buffer.containsKey(entry.dot()))) {
       duplicateEntries++;
       return;
     }
@@ -485,11 +490,13 @@ public final class ReplicaCore {
     return entry.seq() == accepted.get(entry.origin()) + 1 && accepted.dominates(entry.deps());
   }
 
-  private void acceptEntry(LogEntry entry) {
+  private Unpersisted acceptEntry(LogEntry entry) {
     accepted = accepted.with(entry.origin(), entry.seq());
     acceptedHlcMax = Math.max(acceptedHlcMax, entry.hlc());
-    pending.add(entry);
-    unpersisted.put(entry.dot(), entry);
+    Unpersisted item = new Unpersisted(entry);
+    pending.add(item);
+    unpersisted.put(item.dot, item);
+    return item;
   }
 
   /** Accepts every buffered entry whose causal past is now accepted; drops those below it. */
@@ -584,11 +591,11 @@ public final class ReplicaCore {
     StateSnapshot snapshot = null;
     while (!pending.isEmpty() && snapshot == null) {
       Object item = pending.poll();
-      if (item instanceof LogEntry entry) {
-        entries.add(entry);
-        Long handle = requestHandles.remove(entry.dot());
-        if (handle != null) {
-          acknowledged.add(handle);
+      if (item instanceof Unpersisted entry) {
+        entries.add(entry.entry);
+        outstandingEntries.add(entry);
+        if (entry.requestHandle != null) {
+          acknowledged.add(entry.requestHandle);
         }
       } else {
         snapshot = (StateSnapshot) item;
@@ -609,18 +616,19 @@ public final class ReplicaCore {
       throw new IllegalStateException("not the outstanding Ready");
     }
     outstanding = null;
-    for (LogEntry entry : ready.entries()) {
+    for (Unpersisted item : outstandingEntries) {
+      LogEntry entry = item.entry;
       if (applied.get(entry.origin()) != entry.seq() - 1) {
         throw new IllegalStateException("entry out of order at advance: " + entry);
       }
       applied = applied.with(entry.origin(), entry.seq());
       appliedHlcMax = Math.max(appliedHlcMax, entry.hlc());
-      Dot dot = entry.dot();
-      unpersisted.remove(dot);
-      byte[] encoded = unpersistedEncodings.remove(dot);
+      unpersisted.remove(item.dot);
       long loggedTick = entry.origin().equals(self) ? LogSlot.NOT_RELAYED : ticks;
-      originLog(entry.origin()).append(new LogSlot(entry, nextLogPosition++, loggedTick, encoded));
+      originLog(entry.origin())
+          .append(new LogSlot(entry, nextLogPosition++, loggedTick, item.encoded));
     }
+    outstandingEntries.clear();
     ready.snapshot().ifPresent(this::installed);
     updateStableAndTrim();
   }
@@ -1082,6 +1090,22 @@ public final class ReplicaCore {
     long lastEntriesTick = Long.MIN_VALUE / 2;
     long lastFrameTick = Long.MIN_VALUE / 2;
     Frame.DigestRequest digestToServe;
+  }
+
+  /**
+   * An accepted entry on its way to disk: its name, made once, the encoded form of a local entry
+   * (made once when it was appended) and the client request it answers.
+   */
+  private static final class Unpersisted {
+    final LogEntry entry;
+    final Dot dot;
+    byte[] encoded;
+    Long requestHandle;
+
+    Unpersisted(LogEntry entry) {
+      this.entry = entry;
+      this.dot = entry.dot();
+    }
   }
 
   /** One entry in the log, with its place in the log's order. */
