@@ -80,6 +80,10 @@ public final class CausalContext {
       return this;
     }
     if (compact.get(dot.replica()) + 1 == dot.counter()) {
+      if (cloud.length == 0) {
+        // The common case of a replica's next event: nothing in a cloud to fold.
+        return new CausalContext(compact.with(dot.replica(), dot.counter()), NO_DOTS);
+      }
       TreeSet<Dot> dots = new TreeSet<>(Arrays.asList(cloud));
       return compact(compact.with(dot.replica(), dot.counter()), dots);
     }
