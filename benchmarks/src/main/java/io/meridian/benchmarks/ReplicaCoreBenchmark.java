@@ -131,15 +131,15 @@ public class ReplicaCoreBenchmark {
   /**
    * The same workload timed by the thread's CPU clock instead of the wall clock, which is the
    * figure that survives a shared machine: {@code java -cp benchmarks.jar
-   * io.meridian.benchmarks.ReplicaCoreBenchmark [rounds] [updatesPerRound]} prints CPU nanoseconds
-   * per update for each round after a warm-up of the same size.
+   * io.meridian.benchmarks.ReplicaCoreBenchmark [rounds] [updatesPerRound] [updatesPerTick]} prints
+   * CPU nanoseconds per update for each round after a warm-up of the same size.
    */
   public static void main(String[] arguments) {
     int rounds = arguments.length > 0 ? Integer.parseInt(arguments[0]) : 5;
     int updatesPerRound = arguments.length > 1 ? Integer.parseInt(arguments[1]) : 200_000;
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     ReplicaCoreBenchmark benchmark = new ReplicaCoreBenchmark();
-    benchmark.updatesPerTick = 50;
+    benchmark.updatesPerTick = arguments.length > 2 ? Integer.parseInt(arguments[2]) : 50;
     benchmark.setUp();
     long sink = 0;
     for (int round = -1; round < rounds; round++) {

@@ -1140,11 +1140,15 @@ public final class ReplicaCore {
   }
 
   /**
-   * The log of one origin: its entries of consecutive seqs in a ring that grows by doubling, so
-   * appending at the end, dropping from the head and finding an entry by seq take constant time.
+   * The log of one origin: its entries of consecutive seqs in a ring that grows by doubling and
+   * shrinks by half when a quarter full, so appending at the end, dropping from the head and
+   * finding an entry by seq take constant (amortised) time, and a log that emptied after a long
+   * partition gives its memory back.
    */
   private static final class OriginLog {
-    private LogSlot[] slots = new LogSlot[16];
+    private static final int CAPACITY_MIN = 16;
+
+    private LogSlot[] slots = new LogSlot[CAPACITY_MIN];
     private int head;
     private int size;
     private long firstSeq;
@@ -1178,12 +1182,7 @@ public final class ReplicaCore {
         throw new IllegalStateException("log of " + slot.entry.origin() + " would have a gap");
       }
       if (size == slots.length) {
-        LogSlot[] larger = new LogSlot[slots.length * 2];
-        for (int i = 0; i < size; i++) {
-          larger[i] = slots[(head + i) & (slots.length - 1)];
-        }
-        slots = larger;
-        head = 0;
+        resize(slots.length * 2);
       }
       slots[(head + size) & (slots.length - 1)] = slot;
       size++;
@@ -1197,6 +1196,19 @@ public final class ReplicaCore {
         firstSeq++;
         size--;
       }
+      if (slots.length > CAPACITY_MIN && size < slots.length / 4) {
+        resize(Math.max(CAPACITY_MIN, slots.length / 2));
+      }
+    }
+
+    /** Moves the entries, oldest first, into a ring of {@code capacity} (a power of two). */
+    private void resize(int capacity) {
+      LogSlot[] moved = new LogSlot[capacity];
+      for (int i = 0; i < size; i++) {
+        moved[i] = slots[(head + i) & (slots.length - 1)];
+      }
+      slots = moved;
+      head = 0;
     }
   }
 
