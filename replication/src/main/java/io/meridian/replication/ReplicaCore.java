@@ -134,6 +134,10 @@ public final class ReplicaCore {
   private final ArrayList<Unpersisted> outstandingEntries = new ArrayList<>();
 
   private LocalStamp issuedStamp;
+
+  /** The applied vector when {@link #issuedStamp} was issued: what its payload was prepared on. */
+  private VersionVector issuedStampBasis;
+
   private long ticks;
 
   private String transferSource;
@@ -285,6 +289,7 @@ public final class ReplicaCore {
       hlc = HlcTimestamp.successor(acceptedHlcMax);
     }
     issuedStamp = new LocalStamp(self, accepted.get(self) + 1, hlc, accepted);
+    issuedStampBasis = applied;
     return issuedStamp;
   }
 
@@ -327,6 +332,7 @@ public final class ReplicaCore {
     issuedStamp = null;
     Unpersisted accepted = acceptEntry(entry);
     accepted.encoded = encoded;
+    accepted.basis = issuedStampBasis;
     return accepted;
   }
 
@@ -671,12 +677,20 @@ public final class ReplicaCore {
 
   /**
    * Moves the settled vector: a meet of acknowledgements becomes settled once this region has
-   * applied the join of those acknowledgements. An entry concurrent with a stable one was made at
-   * its origin before the origin applied the stable one, so it is inside the origin's
-   * acknowledgement, hence inside the join. One candidate at a time keeps this bounded.
+   * applied the join of those acknowledgements and no entry it accepted but has not applied may be
+   * concurrent with the meet. An entry concurrent with a stable one was made at its origin before
+   * the origin applied the stable one, so once applied there it is inside the origin's
+   * acknowledgement, hence inside the join. The second condition covers an entry accepted here but
+   * not applied yet: a local entry's payload was prepared on the state this region had applied when
+   * it was stamped, which can lack entries its deps (everything accepted) name, and a state
+   * transfer or an outstanding {@code Ready} can apply those first. Entries stamped once the
+   * candidate was applied here never block it, so a steady stream of writes cannot hold it back.
+   * One candidate at a time keeps this bounded.
    */
   private void settle(VersionVector acknowledgedByAll) {
-    if (settlingCandidate != null && applied.dominates(settlingWitness)) {
+    if (settlingCandidate != null
+        && applied.dominates(settlingWitness)
+        && noUnappliedEntryMayBeConcurrentWith(settlingCandidate)) {
       settled = settled.merge(settlingCandidate);
       settlingCandidate = null;
     }
@@ -687,12 +701,25 @@ public final class ReplicaCore {
     for (Peer peer : peers.values()) {
       witness = witness.merge(peer.known);
     }
-    if (applied.dominates(witness)) {
+    if (applied.dominates(witness) && noUnappliedEntryMayBeConcurrentWith(acknowledgedByAll)) {
       settled = settled.merge(acknowledgedByAll);
     } else {
       settlingCandidate = acknowledgedByAll;
       settlingWitness = witness;
     }
+  }
+
+  /**
+   * True when every entry accepted but not yet applied was made on a state that covers {@code
+   * candidate}: a local entry on the applied vector of its stamp, a remote one on its deps.
+   */
+  private boolean noUnappliedEntryMayBeConcurrentWith(VersionVector candidate) {
+    for (Unpersisted item : unpersisted.values()) {
+      if (!item.basis.dominates(candidate)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Removes the origin's entries {@code fromSeq .. toSeq}: always the head of its log. */
@@ -996,8 +1023,11 @@ public final class ReplicaCore {
    * The stable vector the application may fold its CRDT states with ("settled", as the CRDT types
    * require): every entry at or below it is on disk at every region, and this region has applied
    * every entry concurrent with any of those. It is a stable vector this region computed from
-   * acknowledgements, taken once its applied vector covers the join of those acknowledgements; it
-   * is at or below {@link #stableVector()} and only grows. It starts empty after a restart.
+   * acknowledgements, taken once its applied vector covers the join of those acknowledgements and
+   * every entry it accepted but has not applied yet was prepared on a state covering it (a local
+   * entry on the applied vector when {@link #nextLocalStamp()} was called, a remote one on its
+   * deps); it is at or below {@link #stableVector()} and only grows. It starts empty after a
+   * restart.
    */
   public VersionVector settledStableVector() {
     return settled;
@@ -1094,17 +1124,20 @@ public final class ReplicaCore {
 
   /**
    * An accepted entry on its way to disk: its name, made once, the encoded form of a local entry
-   * (made once when it was appended) and the client request it answers.
+   * (made once when it was appended), the client request it answers, and the vector of the state
+   * its payload was prepared on (its deps, or for a local entry the applied vector of its stamp).
    */
   private static final class Unpersisted {
     final LogEntry entry;
     final Dot dot;
     byte[] encoded;
     Long requestHandle;
+    VersionVector basis;
 
     Unpersisted(LogEntry entry) {
       this.entry = entry;
       this.dot = entry.dot();
+      this.basis = entry.deps();
     }
   }
 

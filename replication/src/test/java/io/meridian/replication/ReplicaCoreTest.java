@@ -187,6 +187,61 @@ class ReplicaCoreTest {
     assertThat(core.metrics().stateTransfersRequested()).isEqualTo(1);
   }
 
+  /**
+   * A local entry stamped while a remote entry is accepted but not applied (its {@code Ready} is
+   * outstanding) depends on it by its deps, but its payload was prepared on a state without it.
+   * Once the remote entry is applied and acknowledged everywhere, it is stable; it must not settle
+   * while the local entry is still unapplied here, or a fold could drop what the local payload
+   * refers to.
+   */
+  @Test
+  void aStableEntryDoesNotSettleWhileALocalEntryPreparedWithoutItIsUnapplied() {
+    ReplicaCore core = core("a", 10);
+    VersionVector remote = VersionVector.of("b", 1);
+    core.step(frame("b", remote, entry("b", 1)));
+    core.step(frame("c", remote));
+    Ready remoteEntry = core.ready();
+    assertThat(remoteEntry.entries()).containsExactly(entry("b", 1));
+    LocalStamp stamp = core.nextLocalStamp();
+    assertThat(stamp.deps()).isEqualTo(remote);
+    core.appendLocal(stamp, List.of(new KeyUpdate("bucket", "key", new byte[] {7})));
+    core.advance(remoteEntry);
+
+    assertThat(core.stableVector()).isEqualTo(remote);
+    assertThat(core.acceptedVector()).isNotEqualTo(core.appliedVector());
+    assertThat(core.settledStableVector()).isEqualTo(VersionVector.empty());
+
+    assertThat(cycle(core).entries()).hasSize(1);
+    assertThat(core.acceptedVector()).isEqualTo(core.appliedVector());
+    assertThat(core.settledStableVector()).isEqualTo(remote);
+  }
+
+  /**
+   * Under a steady stream of local writes a region always has an entry accepted but not applied;
+   * the settled vector still follows the stable one, one step behind, because entries stamped once
+   * a candidate was applied here were prepared on a state covering it.
+   */
+  @Test
+  void theSettledVectorKeepsMovingWhileLocalWritesAreAlwaysInFlight() {
+    ReplicaCore core = core("a", 10);
+    core.appendLocal(
+        core.nextLocalStamp(), List.of(new KeyUpdate("bucket", "key", new byte[] {1})));
+    int writes = 20;
+    for (int seq = 1; seq <= writes; seq++) {
+      Ready ready = core.ready();
+      assertThat(ready.entries()).hasSize(1);
+      core.appendLocal(
+          core.nextLocalStamp(), List.of(new KeyUpdate("bucket", "key", new byte[] {1})));
+      core.advance(ready);
+      VersionVector acknowledgement = VersionVector.of("a", seq);
+      core.step(frame("b", acknowledgement));
+      core.step(frame("c", acknowledgement));
+      assertThat(core.acceptedVector().get("a")).isEqualTo(seq + 1L);
+      assertThat(core.stableVector()).isEqualTo(acknowledgement);
+      assertThat(core.settledStableVector().get("a")).isGreaterThanOrEqualTo(seq - 1L);
+    }
+  }
+
   private static void assertRejected(ReplicaCore core, byte[] bytes, FrameVerdict verdict) {
     assertThat(core.step(bytes)).isEqualTo(verdict);
   }
