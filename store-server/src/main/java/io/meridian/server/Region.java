@@ -105,6 +105,13 @@ public final class Region implements AutoCloseable {
    * needs).
    */
   public static List<Region> startAll(Vertx vertx, List<RegionConfig> configs) throws Exception {
+    return startAll(vertx, configs, UnaryOperator.identity());
+  }
+
+  /** As {@link #startAll(Vertx, List)}, with every owner's bounds and intervals adjusted. */
+  public static List<Region> startAll(
+      Vertx vertx, List<RegionConfig> configs, UnaryOperator<RegionOwnerConfig> adjust)
+      throws Exception {
     List<Region> started = new ArrayList<>();
     Map<String, HostPort> bound = new HashMap<>();
     try {
@@ -130,7 +137,8 @@ public final class Region implements AutoCloseable {
                     config.httpApi(),
                     config.updateLog(),
                     config.regions(),
-                    config.operationIdRetentionMillis()));
+                    config.operationIdRetentionMillis()),
+                adjust);
         started.add(region);
         bound.put(
             config.region(), new HostPort(config.replication().host(), region.replicationPort()));

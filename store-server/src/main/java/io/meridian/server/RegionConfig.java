@@ -81,32 +81,6 @@ public record RegionConfig(
     }
   }
 
-  /** As the canonical constructor, with operation ids remembered 24 hours. */
-  public RegionConfig(
-      String region,
-      HostPort http,
-      HostPort replication,
-      Map<String, HostPort> peers,
-      Path dataDirectory,
-      Optional<Path> tlsDirectory,
-      boolean insecure,
-      HttpApiConfig httpApi,
-      UpdateLogConfig updateLog,
-      Set<String> regions) {
-    this(
-        region,
-        http,
-        replication,
-        peers,
-        dataDirectory,
-        tlsDirectory,
-        insecure,
-        httpApi,
-        updateLog,
-        regions,
-        OPERATION_ID_RETENTION_MILLIS_DEFAULT);
-  }
-
   /** A region that knows exactly itself and its peers. */
   public RegionConfig(
       String region,
@@ -128,7 +102,8 @@ public record RegionConfig(
         insecure,
         httpApi,
         updateLog,
-        Set.of());
+        Set.of(),
+        OPERATION_ID_RETENTION_MILLIS_DEFAULT);
   }
 
   /** Every region of the deployment, in name order: {@link #regions}, or this one and its peers. */

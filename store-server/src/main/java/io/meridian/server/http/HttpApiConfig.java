@@ -1,5 +1,8 @@
 package io.meridian.server.http;
 
+import io.meridian.crdt.CrdtRegistry;
+import io.meridian.server.session.SessionTokenCodec;
+
 /**
  * The bounds of the HTTP API: what a single request may carry and how many are served at once. Each
  * has a command-line option (store-server README, "Limits"); a request over a bound is refused with
@@ -43,12 +46,19 @@ public record HttpApiConfig(
    * 4,096 characters.
    */
   public static HttpApiConfig defaults() {
-    return new HttpApiConfig(1L << 20, 10_000, 256, 1_000, 10_000, 16, 4_096);
+    return new HttpApiConfig(1L << 20, 10_000);
   }
 
   /** The given body and in-flight bounds, every other bound at its default. */
   public HttpApiConfig(long bodyBytesMax, int inFlightRequestsMax) {
-    this(bodyBytesMax, inFlightRequestsMax, 256, 1_000, 10_000, 16, 4_096);
+    this(
+        bodyBytesMax,
+        inFlightRequestsMax,
+        NAME_BYTES_CEILING,
+        ITEMS_PER_REQUEST_CEILING,
+        10_000,
+        CrdtRegistry.NESTING_DEPTH_DEFAULT,
+        SessionTokenCodec.TOKEN_CHARACTERS_MAX);
   }
 
   public HttpApiConfig {

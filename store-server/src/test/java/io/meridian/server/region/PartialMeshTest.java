@@ -53,7 +53,8 @@ class PartialMeshTest {
                 false,
                 HttpApiConfig.defaults(),
                 UpdateLogConfig.defaults(),
-                Set.of("r1", "r2", "r3")));
+                Set.of("r1", "r2", "r3"),
+                RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT));
     regions.add(region);
     return region;
   }

@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,15 +53,13 @@ class StabilityAcrossRegionsTest {
     vertx = Vertx.vertx();
     List<String> names = List.of("r1", "r2", "r3");
     DevelopmentCertificates.generate(data.resolve("tls"), names);
-    Map<String, HostPort> bound = new HashMap<>();
+    List<RegionConfig> configs = new ArrayList<>();
     for (String name : names) {
       Map<String, HostPort> peers = new LinkedHashMap<>();
-      for (String peer : names) {
-        if (!peer.equals(name)) {
-          peers.put(peer, bound.getOrDefault(peer, new HostPort("127.0.0.1", 0)));
-        }
-      }
-      RegionConfig config =
+      names.stream()
+          .filter(peer -> !peer.equals(name))
+          .forEach(peer -> peers.put(peer, new HostPort("127.0.0.1", 0)));
+      configs.add(
           new RegionConfig(
               name,
               new HostPort("127.0.0.1", 0),
@@ -72,11 +69,10 @@ class StabilityAcrossRegionsTest {
               Optional.of(data.resolve("tls")),
               false,
               HttpApiConfig.defaults(),
-              UpdateLogConfig.defaults().withSegmentBytesMax(1024));
-      Region region = Region.start(vertx, config, owner -> owner.withCheckpointIntervalMillis(100));
-      regions.add(region);
-      bound.put(name, new HostPort("127.0.0.1", region.replicationPort()));
+              UpdateLogConfig.defaults().withSegmentBytesMax(1024)));
     }
+    regions.addAll(
+        Region.startAll(vertx, configs, owner -> owner.withCheckpointIntervalMillis(100)));
   }
 
   @Test
