@@ -66,26 +66,35 @@ public final class ObjectNames {
 
   /** As {@link #checkName(String, String)}, with names of at most {@code bytesMax} bytes. */
   public static String checkName(String name, String what, int bytesMax) {
+    int length;
     try {
-      StandardCharsets.UTF_8
-          .newEncoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .encode(CharBuffer.wrap(name));
+      // One strict encoding both finds a lone surrogate and measures the name; the string itself
+      // is already the decoded form, so nothing is decoded back.
+      length =
+          StandardCharsets.UTF_8
+              .newEncoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .encode(CharBuffer.wrap(name))
+              .remaining();
     } catch (CharacterCodingException e) {
       throw ApiException.badRequest(what + " name is not valid Unicode");
     }
-    byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-    return checkedName(bytes, bytes.length, what, bytesMax);
+    checkLength(length, what, bytesMax);
+    return name;
   }
 
-  private static String checkedName(byte[] bytes, int length, String what, int bytesMax) {
+  private static void checkLength(int length, String what, int bytesMax) {
     if (length == 0) {
       throw ApiException.badRequest(what + " name is empty");
     }
     if (length > bytesMax) {
       throw ApiException.badRequest(what + " name is " + length + " bytes, over " + bytesMax);
     }
+  }
+
+  private static String checkedName(byte[] bytes, int length, String what, int bytesMax) {
+    checkLength(length, what, bytesMax);
     try {
       return StandardCharsets.UTF_8
           .newDecoder()
