@@ -45,6 +45,13 @@ final class CrdtCodec {
   private static final ValueCodec<String> TEXTS =
       new ValueCodec<>(
           text -> EntryValueProto.newBuilder().setJson(text).build(), EntryValueProto::getJson);
+  private static final ValueCodec<OrMap.FieldKey> FIELD_KEYS =
+      new ValueCodec<>(
+          key ->
+              EntryValueProto.newBuilder().setJson(key.name()).setFieldType(key.typeTag()).build(),
+          value ->
+              new OrMap.FieldKey(
+                  value.getJson(), CrdtRegistry.typeByTag(value.getFieldType()).tag()));
   private static final ValueCodec<RwSet.Change> CHANGES =
       new ValueCodec<>(
           change ->
@@ -113,12 +120,12 @@ final class CrdtCodec {
     } else if (state instanceof Counter counter) {
       writeStore(builder, counter.store(), AMOUNTS);
     } else if (state instanceof OrMap map) {
-      writeStore(builder, map.presence(), TEXTS);
+      writeStore(builder, map.presence(), FIELD_KEYS);
       map.fields()
           .forEach(
-              (name, nested) ->
+              (key, nested) ->
                   builder.addFields(
-                      FieldProto.newBuilder().setName(name).setState(toProto(nested))));
+                      FieldProto.newBuilder().setName(key.name()).setState(toProto(nested))));
     } else if (state instanceof RgaList list) {
       builder.setContext(ClocksCodec.toProto(list.context()));
       writeIds(builder, list.operationIds());
@@ -157,13 +164,20 @@ final class CrdtCodec {
       case Counter.G_COUNTER, Counter.PN_COUNTER ->
           new Counter(type.name(), readStore(proto, AMOUNTS));
       case OrMap.NAME -> {
-        TreeMap<String, CrdtState> fields = new TreeMap<>();
+        TreeMap<OrMap.FieldKey, CrdtState> fields = new TreeMap<>();
         for (FieldProto field : proto.getFieldsList()) {
-          if (fields.put(field.getName(), fromProto(field.getState())) != null) {
+          OrMap.FieldKey key = new OrMap.FieldKey(field.getName(), field.getState().getTypeTag());
+          if (fields.put(key, fromProto(field.getState())) != null) {
             throw new DecodeException("duplicate or-map field " + field.getName());
           }
         }
-        yield new OrMap(readStore(proto, TEXTS), fields);
+        OrMap map = new OrMap(readStore(proto, FIELD_KEYS), fields);
+        if (!map.isNormalized()) {
+          throw new DecodeException(
+              "an or-map keeps a nested state without presence that holds nothing, or a presence"
+                  + " tag without its nested state");
+        }
+        yield map;
       }
       case RgaList.NAME -> {
         List<RgaList.Item> items = new ArrayList<>();

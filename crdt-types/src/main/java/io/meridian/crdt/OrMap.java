@@ -20,44 +20,84 @@ import java.util.TreeSet;
  * depth (Almeida, Shoker and Baquero, 2018, section 6.4). Every update of a field adds a presence
  * tag; a remove drops the presence tags it observed and removes what it observed inside the field,
  * so an update concurrent with the remove survives (the update wins), and a field added again shows
- * only what came after the remove. A field keeps the type of its first update; should two regions
- * first update one field with different types at once, the type with the smaller protobuf tag is
- * kept everywhere. Immutable; {@code equals} is structural.
+ * only what came after the remove.
+ *
+ * <p>A field holds one nested state per type its updates used, each under its own presence tags: a
+ * field shows the type with the smallest protobuf tag among its present updates (so when two
+ * regions first update one field with different types at once, the smaller tag shows everywhere),
+ * and an update of another type is kept, not discarded, so it shows if the remove takes the other.
+ *
+ * <p>As in the paper, the nested states share the map's causal context: a nested state's own
+ * context keeps only what lies beyond the map's folded prefix (the compact vector of the presence
+ * context, which covers every stable tag of every field), and the prefix is put back before a
+ * nested state is prepared, applied, joined or folded. So a nested state that holds nothing is
+ * exactly the empty state, and the map keeps no field for it: a removed field costs nothing once
+ * its tags are stable, whatever this region folded before, and a region that dropped it and one
+ * that has not yet agree on every later update, join and fold. Immutable; {@code equals} is
+ * structural.
  */
 public final class OrMap implements CrdtState {
   static final String NAME = "or-map";
 
-  private final DotStore<String> presence;
-  private final SortedMap<String, CrdtState> fields;
+  /**
+   * A field's name and the protobuf tag of the type one of its nested states has; ordered by name,
+   * then type tag.
+   */
+  record FieldKey(String name, int typeTag) implements Comparable<FieldKey> {
+    FieldKey {
+      Objects.requireNonNull(name);
+    }
 
-  OrMap(DotStore<String> presence, SortedMap<String, CrdtState> fields) {
+    @Override
+    public int compareTo(FieldKey other) {
+      int byName = name.compareTo(other.name);
+      return byName != 0 ? byName : Integer.compare(typeTag, other.typeTag);
+    }
+  }
+
+  private final DotStore<FieldKey> presence;
+  private final SortedMap<FieldKey, CrdtState> fields;
+
+  OrMap(DotStore<FieldKey> presence, SortedMap<FieldKey, CrdtState> fields) {
     this.presence = Objects.requireNonNull(presence);
     this.fields = Collections.unmodifiableSortedMap(new TreeMap<>(fields));
   }
 
-  DotStore<String> presence() {
+  DotStore<FieldKey> presence() {
     return presence;
   }
 
-  SortedMap<String, CrdtState> fields() {
+  /** Every nested state, by field and type, with its context beyond the map's folded prefix. */
+  SortedMap<FieldKey, CrdtState> fields() {
     return fields;
   }
 
-  /** The fields shown, in name order, with their states. */
+  /** The fields shown, in name order, with the state of the type each shows. */
   public SortedMap<String, CrdtState> visibleFields() {
+    TreeMap<String, CrdtState> visible = new TreeMap<>();
+    visibleKeys().forEach((name, key) -> visible.put(name, fields.get(key)));
+    return visible;
+  }
+
+  /** Per shown field, the key of the type it shows: the smallest type tag of a present update. */
+  private SortedMap<String, FieldKey> visibleKeys() {
     java.util.Set<Dot> duplicates = presence.duplicateTags();
-    TreeSet<String> present = new TreeSet<>();
+    TreeMap<String, FieldKey> shown = new TreeMap<>();
     presence
         .entries()
         .forEach(
-            (tag, field) -> {
+            (tag, key) -> {
               if (!duplicates.contains(tag)) {
-                present.add(field);
+                shown.merge(
+                    key.name(), key, (left, right) -> left.compareTo(right) <= 0 ? left : right);
               }
             });
-    TreeMap<String, CrdtState> visible = new TreeMap<>();
-    present.forEach(name -> visible.put(name, fields.get(name)));
-    return visible;
+    return shown;
+  }
+
+  /** The folded prefix: the tags every nested state's context is taken to hold besides its own. */
+  private VersionVector prefix() {
+    return presence.context().compactVector();
   }
 
   @Override
@@ -134,21 +174,22 @@ public final class OrMap implements CrdtState {
       UpdateContext nested = context;
       List<FieldChange> changes = new ArrayList<>();
       if (operation instanceof Operation.UpdateFields update) {
+        SortedMap<String, FieldKey> shown = state.visibleKeys();
         for (Map.Entry<String, Operation> entry : new TreeMap<>(update.entries()).entrySet()) {
           AbstractType<?, ?> type = CrdtRegistry.internalType(entry.getValue().typeName());
-          CrdtState current = state.fields.get(entry.getKey());
-          if (current != null && !current.typeName().equals(type.name())) {
+          FieldKey current = shown.get(entry.getKey());
+          if (current != null && current.typeTag() != type.tag()) {
             throw new CrdtRequestException(
                 ErrorCode.TYPE_MISMATCH,
                 "field "
                     + entry.getKey()
                     + " holds a "
-                    + current.typeName()
+                    + CrdtRegistry.typeByTag(current.typeTag()).name()
                     + ", not a "
                     + type.name());
           }
-          Optional<Effect> effect =
-              type.prepare(current == null ? type.empty() : current, entry.getValue(), nested);
+          CrdtState base = state.nested(new FieldKey(entry.getKey(), type.tag()), state.prefix());
+          Optional<Effect> effect = type.prepare(base, entry.getValue(), nested);
           effect.ifPresent(
               nestedEffect -> changes.add(new FieldChange(entry.getKey(), nestedEffect, null)));
         }
@@ -177,43 +218,38 @@ public final class OrMap implements CrdtState {
       if (state.presence.context().contains(first)) {
         return state;
       }
-      TreeMap<String, CrdtState> fields = new TreeMap<>(state.fields);
-      TreeMap<Dot, String> added = new TreeMap<>();
+      VersionVector prefix = state.prefix();
+      TreeMap<FieldKey, CrdtState> fields = new TreeMap<>(state.fields);
+      TreeMap<Dot, FieldKey> added = new TreeMap<>();
       TreeMap<Dot, String> ids = new TreeMap<>();
       CausalContext seen = CausalContext.empty();
       int ordinal = effect.ordinal();
+      DotStore<FieldKey> presence = state.presence;
       for (FieldChange change : effect.changes()) {
-        CrdtState current = fields.get(change.field());
         if (change.update() != null) {
+          AbstractType<?, ?> type = CrdtRegistry.internalType(change.update().typeName());
+          FieldKey key = new FieldKey(change.field(), type.tag());
           Dot tag = Tags.of(entryDot, ordinal++);
-          added.put(tag, change.field());
+          added.put(tag, key);
           seen = seen.add(tag);
           if (effect.operationId() != null) {
             // So that a neutralised duplicate does not show the field either.
             ids.put(tag, effect.operationId());
           }
-          AbstractType<?, ?> type = CrdtRegistry.internalType(change.update().typeName());
-          if (current != null && !current.typeName().equals(type.name())) {
-            if (CrdtRegistry.internalType(current.typeName()).tag() < type.tag()) {
-              continue;
-            }
-            current = null;
+          CrdtState applied = type.apply(state.nested(key, prefix), change.update(), entryDot);
+          fields.put(key, withoutPrefix(applied, prefix));
+        } else {
+          List<FieldKey> keys = new ArrayList<>(keysOf(fields, change.field()));
+          for (FieldKey key : keys) {
+            CrdtState current = fields.get(key);
+            fields.put(
+                key,
+                CrdtRegistry.internalType(current.typeName())
+                    .removeObserved(current, change.removal(), entryDot));
           }
-          CrdtState base = current == null ? type.empty() : current;
-          fields.put(change.field(), type.apply(base, change.update(), entryDot));
-        } else if (current != null) {
-          fields.put(
-              change.field(),
-              CrdtRegistry.internalType(current.typeName())
-                  .removeObserved(current, change.removal(), entryDot));
-        }
-      }
-      DotStore<String> presence = state.presence;
-      for (FieldChange change : effect.changes()) {
-        if (change.removal() != null) {
           presence =
               presence.join(
-                  presence.removalDeltaOf(List.of(change.field()), change.removal()),
+                  presence.removalDeltaOf(keysOf(presence, change.field()), change.removal()),
                   (left, right) -> left);
         }
       }
@@ -224,7 +260,28 @@ public final class OrMap implements CrdtState {
       }
       seen = seen.add(first);
       presence = presence.join(new DotStore<>(added, ids, seen), (left, right) -> left);
-      return new OrMap(presence, fields);
+      // The prefix can grow here too: a new tag right after a folded prefix extends it.
+      return normalized(presence, fields, prefix);
+    }
+
+    /** The keys of {@code field}'s nested states in {@code fields}. */
+    private static java.util.Collection<FieldKey> keysOf(
+        SortedMap<FieldKey, CrdtState> fields, String field) {
+      return fields
+          .subMap(new FieldKey(field, Integer.MIN_VALUE), new FieldKey(field, Integer.MAX_VALUE))
+          .keySet();
+    }
+
+    /** The keys of {@code field} that have presence tags. */
+    private static List<FieldKey> keysOf(DotStore<FieldKey> presence, String field) {
+      List<FieldKey> keys = new ArrayList<>();
+      for (CrdtType type : CrdtRegistry.types()) {
+        FieldKey key = new FieldKey(field, type.tag());
+        if (!presence.tagsOf(key).isEmpty()) {
+          keys.add(key);
+        }
+      }
+      return keys;
     }
 
     @Override
@@ -232,42 +289,53 @@ public final class OrMap implements CrdtState {
       if (left == right) {
         return left;
       }
-      TreeMap<String, CrdtState> fields = new TreeMap<>(left.fields);
-      right.fields.forEach((name, theirs) -> fields.merge(name, theirs, Type::joinField));
-      return new OrMap(left.presence.join(right.presence, (first, second) -> first), fields);
-    }
-
-    private static CrdtState joinField(CrdtState mine, CrdtState theirs) {
-      AbstractType<?, ?> myType = CrdtRegistry.internalType(mine.typeName());
-      AbstractType<?, ?> theirType = CrdtRegistry.internalType(theirs.typeName());
-      if (myType != theirType) {
-        return myType.tag() < theirType.tag() ? mine : theirs;
+      DotStore<FieldKey> presence = left.presence.join(right.presence, (first, second) -> first);
+      VersionVector prefix = presence.context().compactVector();
+      TreeSet<FieldKey> keys = new TreeSet<>(left.fields.keySet());
+      keys.addAll(right.fields.keySet());
+      TreeMap<FieldKey, CrdtState> fields = new TreeMap<>();
+      for (FieldKey key : keys) {
+        // A side without the field holds nothing of it beyond its prefix: what it saw there, it
+        // removed, so the join keeps of the other side only what this side has not seen.
+        AbstractType<?, ?> type = CrdtRegistry.typeByTag(key.typeTag());
+        CrdtState joined =
+            type.join(left.nested(key, left.prefix()), right.nested(key, right.prefix()));
+        fields.put(key, withoutPrefix(joined, prefix));
       }
-      return myType.join(mine, theirs);
+      return normalized(presence, fields, prefix);
     }
 
+    /**
+     * Folds the presence and every nested state with the stable vector; a nested state left with
+     * nothing beyond the folded prefix and no presence tag is dropped (see {@link #normalized}).
+     * Needs a settled vector (see {@link CrdtType#fold}).
+     */
     @Override
     OrMap foldTyped(OrMap state, VersionVector stable) {
-      TreeMap<String, CrdtState> fields = new TreeMap<>();
-      state.fields.forEach(
-          (name, nested) ->
-              fields.put(
-                  name, CrdtRegistry.internalType(nested.typeName()).foldNested(nested, stable)));
       // A stable neutralised duplicate's presence goes before its op id does, or the field would
       // show again once the id folds away.
       VersionVector stableTags = Tags.stableTags(stable);
       java.util.Set<Dot> duplicates = state.presence.duplicateTags();
-      TreeMap<Dot, String> presence = new TreeMap<>();
+      TreeMap<Dot, FieldKey> kept = new TreeMap<>();
       state
           .presence
           .entries()
           .forEach(
-              (tag, field) -> {
+              (tag, key) -> {
                 if (!duplicates.contains(tag) || !stableTags.contains(tag)) {
-                  presence.put(tag, field);
+                  kept.put(tag, key);
                 }
               });
-      return new OrMap(state.presence.withEntries(presence).fold(stable), fields);
+      DotStore<FieldKey> presence = state.presence.withEntries(kept).fold(stable);
+      VersionVector prefix = presence.context().compactVector();
+      TreeMap<FieldKey, CrdtState> fields = new TreeMap<>();
+      state.fields.forEach(
+          (key, nested) -> {
+            AbstractType<?, ?> type = CrdtRegistry.internalType(nested.typeName());
+            CrdtState folded = type.foldNested(withPrefix(nested, prefix), stable);
+            fields.put(key, withoutPrefix(folded, prefix));
+          });
+      return normalized(presence, fields, prefix);
     }
 
     @Override
@@ -286,26 +354,157 @@ public final class OrMap implements CrdtState {
       CausalContext observed = state.presence.context();
       for (CrdtState nested : state.fields.values()) {
         observed =
-            observed.merge(CrdtRegistry.internalType(nested.typeName()).observedContext(nested));
+            Contexts.merge(
+                observed, CrdtRegistry.internalType(nested.typeName()).observedContext(nested));
       }
       return observed;
     }
 
     @Override
     OrMap removeObservedTyped(OrMap state, CausalContext observed, Dot removalDot) {
-      TreeMap<String, CrdtState> fields = new TreeMap<>();
+      TreeMap<FieldKey, CrdtState> fields = new TreeMap<>();
       state.fields.forEach(
-          (name, nested) ->
+          (key, nested) ->
               fields.put(
-                  name,
+                  key,
                   CrdtRegistry.internalType(nested.typeName())
                       .removeObserved(nested, observed, removalDot)));
-      return new OrMap(state.presence.withoutObserved(observed), fields);
+      return normalized(state.presence.withoutObserved(observed), fields, state.prefix());
     }
 
     @Override
     boolean isEmptyTyped(OrMap state) {
       return state.presence.entries().isEmpty();
     }
+  }
+
+  /**
+   * The nested state of {@code key} with {@code prefix} put back into its context (the empty state
+   * of the key's type when the map holds none), ready for its type's operations.
+   */
+  private CrdtState nested(FieldKey key, VersionVector prefix) {
+    CrdtState nested = fields.get(key);
+    return withPrefix(
+        nested != null ? nested : CrdtRegistry.typeByTag(key.typeTag()).empty(), prefix);
+  }
+
+  /**
+   * The map in its one canonical form: a nested state that holds nothing beyond the folded prefix
+   * (equal to its type's empty state) and has no presence tag is not kept, as a dot store keeps no
+   * item for a removed tag; a field is gone once its updates are removed and their tags stable.
+   * Every nested context leaves out what the prefix covers: {@code fields} already do for {@code
+   * strippedFor}, and all are stripped again if the presence's prefix is not that one.
+   */
+  static OrMap normalized(
+      DotStore<FieldKey> presence,
+      SortedMap<FieldKey, CrdtState> fields,
+      VersionVector strippedFor) {
+    VersionVector prefix = presence.context().compactVector();
+    boolean strip = !prefix.equals(strippedFor);
+    TreeMap<FieldKey, CrdtState> kept = new TreeMap<>();
+    fields.forEach(
+        (key, given) -> {
+          CrdtState nested = strip ? withoutPrefix(given, prefix) : given;
+          if (!presence.tagsOf(key).isEmpty()
+              || !nested.equals(CrdtRegistry.typeByTag(key.typeTag()).empty())) {
+            kept.put(key, nested);
+          }
+        });
+    return new OrMap(presence, kept);
+  }
+
+  /** True when the map is in the form {@link #normalized} gives: what a decoder accepts. */
+  boolean isNormalized() {
+    for (Map.Entry<FieldKey, CrdtState> entry : fields.entrySet()) {
+      if (entry.getKey().typeTag()
+          != CrdtRegistry.internalType(entry.getValue().typeName()).tag()) {
+        return false;
+      }
+    }
+    for (FieldKey key : presence.entries().values()) {
+      if (!fields.containsKey(key)) {
+        return false;
+      }
+    }
+    return normalized(presence, fields, VersionVector.empty()).equals(this);
+  }
+
+  /** {@code nested} with {@code prefix} added to its own context. */
+  static CrdtState withPrefix(CrdtState nested, VersionVector prefix) {
+    if (prefix.isEmpty()) {
+      return nested;
+    }
+    return withOwnContext(nested, Contexts.merge(ownContext(nested), CausalContext.of(prefix)));
+  }
+
+  /** {@code nested} with what {@code prefix} covers taken out of its own context. */
+  static CrdtState withoutPrefix(CrdtState nested, VersionVector prefix) {
+    CausalContext context = ownContext(nested);
+    VersionVector compact = VersionVector.empty();
+    boolean changed = false;
+    for (String replica : context.compactVector().replicas()) {
+      long counter = context.compactVector().get(replica);
+      if (counter > prefix.get(replica)) {
+        // Beyond the prefix, so kept whole; it repeats the prefix's dots below it, which the
+        // map's context holds anyway. Only a client context could make one; a fold never does.
+        compact = compact.with(replica, counter);
+      } else {
+        changed = true;
+      }
+    }
+    List<Dot> cloud = new ArrayList<>();
+    for (Dot dot : context.cloud()) {
+      if (prefix.contains(dot)) {
+        changed = true;
+      } else {
+        cloud.add(dot);
+      }
+    }
+    return changed ? withOwnContext(nested, CausalContext.of(compact, cloud)) : nested;
+  }
+
+  /** The context of a nested state itself, without those of states nested in it. */
+  private static CausalContext ownContext(CrdtState nested) {
+    if (nested instanceof OrMap map) {
+      return map.presence.context();
+    }
+    if (nested instanceof RgaList list) {
+      return list.context();
+    }
+    return storeOf(nested).context();
+  }
+
+  private static CrdtState withOwnContext(CrdtState nested, CausalContext context) {
+    if (nested instanceof OrMap map) {
+      DotStore<FieldKey> presence = map.presence;
+      return new OrMap(
+          new DotStore<>(presence.entries(), presence.operationIds(), context), map.fields);
+    }
+    if (nested instanceof RgaList list) {
+      return new RgaList(list.items(), list.operationIds(), context);
+    }
+    return withStoreContext(dotStoreType(nested), nested, context);
+  }
+
+  private static DotStoreType<?, ?, ?> dotStoreType(CrdtState nested) {
+    if (CrdtRegistry.internalType(nested.typeName()) instanceof DotStoreType<?, ?, ?> type) {
+      return type;
+    }
+    throw new IllegalArgumentException("no own context known for " + nested.typeName());
+  }
+
+  private static DotStore<?> storeOf(CrdtState nested) {
+    return storeOf(dotStoreType(nested), nested);
+  }
+
+  private static <V, S extends CrdtState> DotStore<V> storeOf(
+      DotStoreType<V, S, ?> type, CrdtState nested) {
+    return type.store(type.state(nested));
+  }
+
+  private static <V, S extends CrdtState> CrdtState withStoreContext(
+      DotStoreType<V, S, ?> type, CrdtState nested, CausalContext context) {
+    DotStore<V> store = type.store(type.state(nested));
+    return type.wrap(new DotStore<>(store.entries(), store.operationIds(), context));
   }
 }

@@ -1,5 +1,7 @@
 package io.meridian.crdt;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -7,7 +9,8 @@ import java.util.List;
 /**
  * or-map with pn-counter fields (and one nested or-map): a field is shown iff some update of it has
  * no causally later remove of it, and it shows the sum of exactly those updates; a remove never
- * resurrects what it removed.
+ * resurrects what it removed. Once everything is delivered and folded, a removed field leaves
+ * nothing: the map keeps a nested state only for a field with a present update.
  */
 class OrMapLawsTest extends CrdtLaws {
   private static final List<String> FIELDS = List.of("x", "y");
@@ -75,6 +78,14 @@ class OrMapLawsTest extends CrdtLaws {
       }
     }
     return value;
+  }
+
+  @Override
+  void checkFullyFolded(CrdtState folded, String why) {
+    OrMap map = (OrMap) folded;
+    assertThat(map.fields().keySet())
+        .as(why + ": after the full fold a removed field holds nothing")
+        .containsExactlyElementsOf(new java.util.TreeSet<>(map.presence().entries().values()));
   }
 
   private static boolean removes(Simulation.Entry entry, String field) {
