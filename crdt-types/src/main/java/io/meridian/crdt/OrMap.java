@@ -97,7 +97,27 @@ public final class OrMap implements CrdtState {
 
   /** The folded prefix: the tags every nested state's context is taken to hold besides its own. */
   private VersionVector prefix() {
-    return presence.context().compactVector();
+    return prefixOf(presence);
+  }
+
+  /**
+   * The whole log entries at the start of the presence context's compact vector. The compact vector
+   * itself can reach one tag into the next entry (a fold leaves it at an entry's last ordinal, and
+   * the next entry's first presence tag is contiguous with it), but a nested state numbers its tags
+   * apart from the presence, so that tag may name an item of the same entry still to be applied to
+   * another field; only whole entries are known to be seen by every field.
+   */
+  static VersionVector prefixOf(DotStore<FieldKey> presence) {
+    VersionVector compact = presence.context().compactVector();
+    VersionVector whole = VersionVector.empty();
+    for (String replica : compact.replicas()) {
+      // The first sequence whose tags the vector does not all cover; the whole ones end below it.
+      long firstPartial = (compact.get(replica) + 1) >>> Tags.ORDINAL_BITS;
+      if (firstPartial > 0) {
+        whole = whole.with(replica, (firstPartial << Tags.ORDINAL_BITS) - 1);
+      }
+    }
+    return whole;
   }
 
   @Override
@@ -290,7 +310,7 @@ public final class OrMap implements CrdtState {
         return left;
       }
       DotStore<FieldKey> presence = left.presence.join(right.presence, (first, second) -> first);
-      VersionVector prefix = presence.context().compactVector();
+      VersionVector prefix = prefixOf(presence);
       TreeSet<FieldKey> keys = new TreeSet<>(left.fields.keySet());
       keys.addAll(right.fields.keySet());
       TreeMap<FieldKey, CrdtState> fields = new TreeMap<>();
@@ -327,7 +347,7 @@ public final class OrMap implements CrdtState {
                 }
               });
       DotStore<FieldKey> presence = state.presence.withEntries(kept).fold(stable);
-      VersionVector prefix = presence.context().compactVector();
+      VersionVector prefix = prefixOf(presence);
       TreeMap<FieldKey, CrdtState> fields = new TreeMap<>();
       state.fields.forEach(
           (key, nested) -> {
@@ -399,7 +419,7 @@ public final class OrMap implements CrdtState {
       DotStore<FieldKey> presence,
       SortedMap<FieldKey, CrdtState> fields,
       VersionVector strippedFor) {
-    VersionVector prefix = presence.context().compactVector();
+    VersionVector prefix = prefixOf(presence);
     boolean strip = !prefix.equals(strippedFor);
     TreeMap<FieldKey, CrdtState> kept = new TreeMap<>();
     fields.forEach(
