@@ -72,7 +72,10 @@ public final class OrMap implements CrdtState {
     return fields;
   }
 
-  /** The fields shown, in name order, with the state of the type each shows. */
+  /**
+   * The fields shown, in name order, with the state of the type each shows. A nested state's own
+   * context leaves out the map's folded prefix; the map's {@code observedContext} is the whole one.
+   */
   public SortedMap<String, CrdtState> visibleFields() {
     TreeMap<String, CrdtState> visible = new TreeMap<>();
     visibleKeys().forEach((name, key) -> visible.put(name, fields.get(key)));
@@ -208,7 +211,8 @@ public final class OrMap implements CrdtState {
                     + ", not a "
                     + type.name());
           }
-          CrdtState base = state.nested(new FieldKey(entry.getKey(), type.tag()), state.prefix());
+          CrdtState base =
+              nested(state.fields, new FieldKey(entry.getKey(), type.tag()), state.prefix());
           Optional<Effect> effect = type.prepare(base, entry.getValue(), nested);
           effect.ifPresent(
               nestedEffect -> changes.add(new FieldChange(entry.getKey(), nestedEffect, null)));
@@ -256,7 +260,7 @@ public final class OrMap implements CrdtState {
             // So that a neutralised duplicate does not show the field either.
             ids.put(tag, effect.operationId());
           }
-          CrdtState applied = type.apply(state.nested(key, prefix), change.update(), entryDot);
+          CrdtState applied = type.apply(nested(fields, key, prefix), change.update(), entryDot);
           fields.put(key, withoutPrefix(applied, prefix));
         } else {
           List<FieldKey> keys = new ArrayList<>(keysOf(fields, change.field()));
@@ -280,7 +284,8 @@ public final class OrMap implements CrdtState {
       }
       seen = seen.add(first);
       presence = presence.join(new DotStore<>(added, ids, seen), (left, right) -> left);
-      // The prefix can grow here too: a new tag right after a folded prefix extends it.
+      // Should the new presence tags have completed an entry at the prefix's end, the prefix
+      // grew and normalized strips every nested context again.
       return normalized(presence, fields, prefix);
     }
 
@@ -319,7 +324,8 @@ public final class OrMap implements CrdtState {
         // removed, so the join keeps of the other side only what this side has not seen.
         AbstractType<?, ?> type = CrdtRegistry.typeByTag(key.typeTag());
         CrdtState joined =
-            type.join(left.nested(key, left.prefix()), right.nested(key, right.prefix()));
+            type.join(
+                nested(left.fields, key, left.prefix()), nested(right.fields, key, right.prefix()));
         fields.put(key, withoutPrefix(joined, prefix));
       }
       return normalized(presence, fields, prefix);
@@ -400,9 +406,10 @@ public final class OrMap implements CrdtState {
 
   /**
    * The nested state of {@code key} with {@code prefix} put back into its context (the empty state
-   * of the key's type when the map holds none), ready for its type's operations.
+   * of the key's type when {@code fields} holds none), ready for its type's operations.
    */
-  private CrdtState nested(FieldKey key, VersionVector prefix) {
+  private static CrdtState nested(
+      SortedMap<FieldKey, CrdtState> fields, FieldKey key, VersionVector prefix) {
     CrdtState nested = fields.get(key);
     return withPrefix(
         nested != null ? nested : CrdtRegistry.typeByTag(key.typeTag()).empty(), prefix);

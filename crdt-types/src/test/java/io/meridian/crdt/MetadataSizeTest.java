@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The issue's size figures, which are behaviour rather than speed, so they are asserted here: the
  * metadata an aw-set keeps after 100,000 adds and 50,000 removes (at one region, and spread over
- * three), and the encoded size of a pn-counter delta. Metadata is the encoded state minus the
- * encoded live elements ({@code ElementProto} each), per live element. Deterministic: one seed.
+ * three), the encoded size of a pn-counter delta, and that an or-map keeps nothing for fields
+ * removed once they are stable. Metadata is the encoded state minus the encoded live elements
+ * ({@code ElementProto} each), per live element. Deterministic: one seed.
  */
 class MetadataSizeTest {
   static final int ADDS = 100_000;
@@ -23,6 +24,7 @@ class MetadataSizeTest {
   static final int FOLD_EVERY_ENTRIES = 1_000;
   static final int METADATA_BYTES_PER_LIVE_ELEMENT_MAX = 16;
   static final long SEED = 20_240_601L;
+  static final int MAP_FIELDS = 10_000;
 
   private final CrdtType type = CrdtRegistry.type(AwSet.NAME);
 
@@ -107,6 +109,67 @@ class MetadataSizeTest {
   @Test
   void anAwSetKeepsAtMostSixteenBytesPerLiveElementAndNothingForRemovedOnesAcrossThreeRegions() {
     checkAndReport(run(List.of("america", "asia-pacific", "europe")));
+  }
+
+  /**
+   * An or-map at three regions whose fields come and go: {@link #MAP_FIELDS} fields are each
+   * assigned (an lww-register) and all but every hundredth removed again, folding with a stable
+   * vector that lags {@link #FOLD_EVERY_ENTRIES} entries. Once everything is stable and folded, the
+   * map holds nothing for a removed field: no name, no nested state, no presence tag, no cloud.
+   */
+  @Test
+  void anOrMapKeepsNothingForRemovedFieldsOnceStableAndFolded() {
+    CrdtType map = CrdtRegistry.type(OrMap.NAME);
+    List<String> regions = List.of("america", "asia-pacific", "europe");
+    CrdtState state = map.empty();
+    VersionVector applied = VersionVector.empty();
+    VersionVector stableLater = VersionVector.empty();
+    TreeSet<String> live = new TreeSet<>();
+    int entry = 0;
+    for (int field = 0; field < MAP_FIELDS; field++) {
+      String name = "field-" + field;
+      ObjectNode assign = Requests.request(OrMap.NAME, "update");
+      assign
+          .putObject("entries")
+          .set(name, Requests.request(LwwRegister.NAME, "assign").put("value", field));
+      List<ObjectNode> requests = new ArrayList<>(List.of(assign));
+      if (field % 100 != 0) {
+        ObjectNode remove = Requests.request(OrMap.NAME, "remove");
+        remove.putArray("fields").add(name);
+        requests.add(remove);
+      } else {
+        live.add(name);
+      }
+      for (ObjectNode request : requests) {
+        entry++;
+        String region = regions.get(entry % regions.size());
+        Dot dot = new Dot(region, applied.get(region) + 1);
+        Effect effect =
+            map.prepare(state, CrdtRegistry.parseUpdate(request), UpdateContext.of(dot, entry))
+                .orElseThrow();
+        state = map.apply(state, effect, dot);
+        applied = applied.with(region, dot.counter());
+        if (entry % FOLD_EVERY_ENTRIES == 0) {
+          state = map.fold(state, stableLater);
+          stableLater = applied;
+        }
+      }
+    }
+    OrMap folded = (OrMap) map.fold(state, applied);
+    assertThat(folded.visibleFields().keySet()).containsExactlyElementsOf(live);
+    TreeSet<String> held = new TreeSet<>();
+    folded.fields().keySet().forEach(key -> held.add(key.name()));
+    assertThat(held).containsExactlyElementsOf(live);
+    assertThat(folded.presence().entries()).hasSize(live.size());
+    assertThat(map.observedContext(folded).cloud()).isEmpty();
+    System.out.printf(
+        "or-map after %,d fields assigned and %,d removed at %s: %,d bytes for %d live fields"
+            + " once stable and folded%n",
+        MAP_FIELDS,
+        MAP_FIELDS - live.size(),
+        regions,
+        CrdtRegistry.encodeState(folded).length,
+        live.size());
   }
 
   @Test
