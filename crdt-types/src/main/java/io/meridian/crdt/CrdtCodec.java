@@ -4,7 +4,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.meridian.clocks.ClocksCodec;
 import io.meridian.clocks.DecodeException;
 import io.meridian.clocks.Dot;
+import io.meridian.clocks.VersionVector;
 import io.meridian.crdt.proto.EffectProto;
+import io.meridian.crdt.proto.ElementCoverProto;
 import io.meridian.crdt.proto.ElementProto;
 import io.meridian.crdt.proto.EntryValueProto;
 import io.meridian.crdt.proto.FieldEffectProto;
@@ -108,6 +110,13 @@ final class CrdtCodec {
       writeStore(builder, register.store(), TEXTS);
     } else if (state instanceof RwSet set) {
       writeStore(builder, set.store(), CHANGES);
+      set.covers()
+          .forEach(
+              (element, cover) ->
+                  builder.addRwSetCovers(
+                      ElementCoverProto.newBuilder()
+                          .setElement(element(element))
+                          .setCover(ClocksCodec.toProto(cover))));
     } else if (state instanceof LwwRegister register) {
       writeStore(builder, register.store(), STAMPED);
     } else if (state instanceof Counter counter) {
@@ -152,7 +161,7 @@ final class CrdtCodec {
       case AwSet.NAME -> new AwSet(readStore(proto, ELEMENTS));
       case EwFlag.NAME -> new EwFlag(readStore(proto, FLAGS));
       case MvRegister.NAME -> new MvRegister(readStore(proto, TEXTS));
-      case RwSet.NAME -> new RwSet(readStore(proto, CHANGES));
+      case RwSet.NAME -> RwSet.of(readStore(proto, CHANGES), readCovers(proto));
       case LwwRegister.NAME -> new LwwRegister(readStore(proto, STAMPED));
       case Counter.G_COUNTER, Counter.PN_COUNTER ->
           new Counter(type.name(), readStore(proto, AMOUNTS));
@@ -211,6 +220,17 @@ final class CrdtCodec {
       builder.addEntryReplicaCounts(count);
     }
     writeIds(builder, store.operationIds());
+  }
+
+  private static SortedMap<Element, VersionVector> readCovers(StateProto proto) {
+    TreeMap<Element, VersionVector> covers = new TreeMap<>();
+    for (ElementCoverProto cover : proto.getRwSetCoversList()) {
+      if (covers.put(element(cover.getElement()), ClocksCodec.fromProto(cover.getCover()))
+          != null) {
+        throw new DecodeException("duplicate rw-set cover");
+      }
+    }
+    return covers;
   }
 
   private static void writeIds(StateProto.Builder builder, SortedMap<Dot, String> ids) {
