@@ -47,15 +47,17 @@ public final class RwSet implements CrdtState {
   }
 
   private final DotStore<Change> store;
-  private final SortedMap<Element, VersionVector> covers;
+
+  /** Persistent, so a delta's covers join into a state's in O(log n) each. */
+  private final PersistentSortedMap<Element, VersionVector> covers;
 
   RwSet(DotStore<Change> store) {
-    this(store, Collections.emptySortedMap());
+    this(store, PersistentSortedMap.empty());
   }
 
-  private RwSet(DotStore<Change> store, SortedMap<Element, VersionVector> covers) {
+  private RwSet(DotStore<Change> store, PersistentSortedMap<Element, VersionVector> covers) {
     this.store = Objects.requireNonNull(store);
-    this.covers = Collections.unmodifiableSortedMap(new TreeMap<>(covers));
+    this.covers = Objects.requireNonNull(covers);
   }
 
   /**
@@ -73,17 +75,70 @@ public final class RwSet implements CrdtState {
     covers.forEach(
         (element, cover) -> {
           covered.addAll(coveredTags(store, element, cover));
-          VersionVector above = VersionVector.empty();
-          for (String replica : cover.replicas()) {
-            if (cover.get(replica) > compact.get(replica)) {
-              above = above.with(replica, cover.get(replica));
-            }
-          }
+          VersionVector above = above(cover, compact);
           if (!above.isEmpty()) {
             kept.put(element, above);
           }
         });
-    return new RwSet(covered.isEmpty() ? store : without(store, covered), kept);
+    return new RwSet(
+        covered.isEmpty() ? store : without(store, covered), PersistentSortedMap.copyOf(kept));
+  }
+
+  /** The components of {@code cover} above {@code compact}. */
+  private static VersionVector above(VersionVector cover, VersionVector compact) {
+    VersionVector above = VersionVector.empty();
+    for (String replica : cover.replicas()) {
+      if (cover.get(replica) > compact.get(replica)) {
+        above = above.with(replica, cover.get(replica));
+      }
+    }
+    return above;
+  }
+
+  /**
+   * The join: {@code of(left ⊔ right, covers of both)}, but in time proportional to the smaller
+   * side's covers and items, so a delta joins into a state that holds many covers in O(k log n).
+   * Each side already holds no item its own covers reach and only cover components above its own
+   * compact vector.
+   */
+  static RwSet join(RwSet left, RwSet right, DotStore<Change> joinedStore) {
+    if (left.covers.isEmpty() && right.covers.isEmpty()) {
+      return new RwSet(joinedStore);
+    }
+    RwSet many = left.covers.size() >= right.covers.size() ? left : right;
+    RwSet few = many == left ? right : left;
+    List<Dot> covered = new ArrayList<>();
+    few.covers.forEach((element, cover) -> covered.addAll(coveredTags(many.store, element, cover)));
+    if (few.store.entries().size() < many.covers.size()) {
+      few.store
+          .entries()
+          .forEach(
+              (tag, change) -> {
+                VersionVector cover = many.covers.get(change.element());
+                if (cover != null && cover.contains(tag)) {
+                  covered.add(tag);
+                }
+              });
+    } else {
+      many.covers.forEach(
+          (element, cover) -> covered.addAll(coveredTags(few.store, element, cover)));
+    }
+    DotStore<Change> store = covered.isEmpty() ? joinedStore : without(joinedStore, covered);
+    VersionVector compact = store.context().compactVector();
+    PersistentSortedMap<Element, VersionVector> covers = many.covers;
+    List<Element> changed = new ArrayList<>(few.covers.keySet());
+    if (!compact.equals(many.store.context().compactVector())) {
+      // The compact vector grew: every cover may have components it now reaches.
+      changed.addAll(many.covers.keySet());
+    }
+    for (Element element : changed) {
+      VersionVector mine = many.covers.get(element);
+      VersionVector theirs = few.covers.get(element);
+      VersionVector merged = mine == null ? theirs : theirs == null ? mine : mine.merge(theirs);
+      VersionVector above = above(merged, compact);
+      covers = above.isEmpty() ? covers.minus(element) : covers.plus(element, above);
+    }
+    return new RwSet(store, covers);
   }
 
   private static List<Dot> coveredTags(
@@ -191,13 +246,7 @@ public final class RwSet implements CrdtState {
       if (left == right) {
         return left;
       }
-      DotStore<Change> store = left.store.join(right.store, sameTag());
-      if (left.covers.isEmpty() && right.covers.isEmpty()) {
-        return new RwSet(store);
-      }
-      TreeMap<Element, VersionVector> covers = new TreeMap<>(left.covers);
-      right.covers.forEach((element, cover) -> covers.merge(element, cover, VersionVector::merge));
-      return RwSet.of(store, covers);
+      return RwSet.join(left, right, left.store.join(right.store, sameTag()));
     }
 
     /**
