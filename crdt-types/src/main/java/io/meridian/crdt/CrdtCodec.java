@@ -17,6 +17,7 @@ import io.meridian.crdt.proto.StateProto;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -110,13 +111,7 @@ final class CrdtCodec {
       writeStore(builder, register.store(), TEXTS);
     } else if (state instanceof RwSet set) {
       writeStore(builder, set.store(), CHANGES);
-      set.covers()
-          .forEach(
-              (element, cover) ->
-                  builder.addRwSetCovers(
-                      ElementCoverProto.newBuilder()
-                          .setElement(element(element))
-                          .setCover(ClocksCodec.toProto(cover))));
+      writeCovers(builder, set.covers());
     } else if (state instanceof LwwRegister register) {
       writeStore(builder, register.store(), STAMPED);
     } else if (state instanceof Counter counter) {
@@ -222,11 +217,31 @@ final class CrdtCodec {
     writeIds(builder, store.operationIds());
   }
 
+  private static void writeCovers(
+      StateProto.Builder builder, SortedMap<Element, VersionVector> covers) {
+    Map<VersionVector, Integer> vectors = new HashMap<>();
+    covers.forEach(
+        (element, cover) -> {
+          Integer index = vectors.get(cover);
+          if (index == null) {
+            index = vectors.size();
+            vectors.put(cover, index);
+            builder.addRwSetCoverVectors(ClocksCodec.toProto(cover));
+          }
+          builder.addRwSetCovers(
+              ElementCoverProto.newBuilder().setElement(element(element)).setVector(index));
+        });
+  }
+
   private static SortedMap<Element, VersionVector> readCovers(StateProto proto) {
+    List<VersionVector> vectors = new ArrayList<>();
+    proto.getRwSetCoverVectorsList().forEach(vector -> vectors.add(ClocksCodec.fromProto(vector)));
     TreeMap<Element, VersionVector> covers = new TreeMap<>();
     for (ElementCoverProto cover : proto.getRwSetCoversList()) {
-      if (covers.put(element(cover.getElement()), ClocksCodec.fromProto(cover.getCover()))
-          != null) {
+      if (cover.getVector() >= vectors.size()) {
+        throw new DecodeException("rw-set cover names no vector");
+      }
+      if (covers.put(element(cover.getElement()), vectors.get(cover.getVector())) != null) {
         throw new DecodeException("duplicate rw-set cover");
       }
     }

@@ -25,6 +25,10 @@ class RwSetMetadataSizeTest {
   static final int FOLD_EVERY_ENTRIES = 1_000;
   static final int METADATA_BYTES_PER_LIVE_ELEMENT_MAX = 16;
   static final long SEED = 20_261_124L;
+  static final int ELEMENTS_IN_ONE_ADD = 1_000;
+
+  /** What an add's cover of one element may cost beyond the element itself. */
+  static final int COVER_BYTES_BEYOND_ITS_ELEMENT_MAX = 6;
 
   private final CrdtType type = CrdtRegistry.type(RwSet.NAME);
 
@@ -127,5 +131,57 @@ class RwSetMetadataSizeTest {
   @Test
   void anRwSetKeepsAtMostSixteenBytesPerLiveElementAndNothingForRemovedOnesAcrossThreeRegions() {
     checkAndReport(run(List.of("america", "asia-pacific", "europe")));
+  }
+
+  /**
+   * An add at a region that folded carries one cover per element, all with its region's compact
+   * vector; the encoding writes that vector once, so a cover costs its element and a few bytes, and
+   * a large add stays within a frame however many regions there are.
+   */
+  @Test
+  void anAddOfManyElementsWritesItsRegionsCoverVectorOnce() {
+    List<String> regions =
+        List.of("africa", "america", "asia-pacific", "europe", "middle-east", "oceania");
+    CrdtState unfolded = type.empty();
+    VersionVector applied = VersionVector.empty();
+    for (String region : regions) {
+      Dot dot = new Dot(region, 1);
+      ObjectNode request = Requests.request(RwSet.NAME, "add");
+      request.putArray("elements").add(region);
+      Effect effect =
+          type.prepare(unfolded, CrdtRegistry.parseUpdate(request), UpdateContext.of(dot, 1))
+              .orElseThrow();
+      unfolded = type.apply(unfolded, effect, dot);
+      applied = applied.with(region, 1);
+    }
+    ObjectNode request = Requests.request(RwSet.NAME, "add");
+    long elementBytes = 0;
+    for (int i = 0; i < ELEMENTS_IN_ONE_ADD; i++) {
+      Element element = Element.of("element-" + i);
+      request.withArray("elements").add(element.stringValue());
+      elementBytes += CrdtCodec.element(element).getSerializedSize();
+    }
+    Dot dot = new Dot("europe", 2);
+    Effect withCovers =
+        type.prepare(
+                type.fold(unfolded, applied),
+                CrdtRegistry.parseUpdate(request),
+                UpdateContext.of(dot, 2))
+            .orElseThrow();
+    Effect withoutCovers =
+        type.prepare(unfolded, CrdtRegistry.parseUpdate(request), UpdateContext.of(dot, 2))
+            .orElseThrow();
+    assertThat(((RwSet) ((DeltaEffect) withCovers).delta()).covers()).hasSize(ELEMENTS_IN_ONE_ADD);
+    double perCover =
+        (double)
+                (CrdtRegistry.encodeEffect(withCovers).length
+                    - CrdtRegistry.encodeEffect(withoutCovers).length
+                    - elementBytes)
+            / ELEMENTS_IN_ONE_ADD;
+    System.out.printf(
+        "rw-set add of %,d elements at a region that folded, %d regions: a cover costs its"
+            + " element and %.2f bytes%n",
+        ELEMENTS_IN_ONE_ADD, regions.size(), perCover);
+    assertThat(perCover).isLessThanOrEqualTo(COVER_BYTES_BEYOND_ITS_ELEMENT_MAX);
   }
 }
