@@ -4,7 +4,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.meridian.clocks.ClocksCodec;
 import io.meridian.clocks.DecodeException;
 import io.meridian.clocks.Dot;
+import io.meridian.clocks.VersionVector;
 import io.meridian.crdt.proto.EffectProto;
+import io.meridian.crdt.proto.ElementCoverProto;
 import io.meridian.crdt.proto.ElementProto;
 import io.meridian.crdt.proto.EntryValueProto;
 import io.meridian.crdt.proto.FieldEffectProto;
@@ -15,6 +17,7 @@ import io.meridian.crdt.proto.StateProto;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -115,6 +118,7 @@ final class CrdtCodec {
       writeStore(builder, register.store(), TEXTS);
     } else if (state instanceof RwSet set) {
       writeStore(builder, set.store(), CHANGES);
+      writeCovers(builder, set.covers());
     } else if (state instanceof LwwRegister register) {
       writeStore(builder, register.store(), STAMPED);
     } else if (state instanceof Counter counter) {
@@ -159,7 +163,7 @@ final class CrdtCodec {
       case AwSet.NAME -> new AwSet(readStore(proto, ELEMENTS));
       case EwFlag.NAME -> new EwFlag(readStore(proto, FLAGS));
       case MvRegister.NAME -> new MvRegister(readStore(proto, TEXTS));
-      case RwSet.NAME -> new RwSet(readStore(proto, CHANGES));
+      case RwSet.NAME -> RwSet.of(readStore(proto, CHANGES), readCovers(proto));
       case LwwRegister.NAME -> new LwwRegister(readStore(proto, STAMPED));
       case Counter.G_COUNTER, Counter.PN_COUNTER ->
           new Counter(type.name(), readStore(proto, AMOUNTS));
@@ -225,6 +229,37 @@ final class CrdtCodec {
       builder.addEntryReplicaCounts(count);
     }
     writeIds(builder, store.operationIds());
+  }
+
+  private static void writeCovers(
+      StateProto.Builder builder, SortedMap<Element, VersionVector> covers) {
+    Map<VersionVector, Integer> vectors = new HashMap<>();
+    covers.forEach(
+        (element, cover) -> {
+          Integer index = vectors.get(cover);
+          if (index == null) {
+            index = vectors.size();
+            vectors.put(cover, index);
+            builder.addRwSetCoverVectors(ClocksCodec.toProto(cover));
+          }
+          builder.addRwSetCovers(
+              ElementCoverProto.newBuilder().setElement(element(element)).setVector(index));
+        });
+  }
+
+  private static SortedMap<Element, VersionVector> readCovers(StateProto proto) {
+    List<VersionVector> vectors = new ArrayList<>();
+    proto.getRwSetCoverVectorsList().forEach(vector -> vectors.add(ClocksCodec.fromProto(vector)));
+    TreeMap<Element, VersionVector> covers = new TreeMap<>();
+    for (ElementCoverProto cover : proto.getRwSetCoversList()) {
+      if (cover.getVector() >= vectors.size()) {
+        throw new DecodeException("rw-set cover names no vector");
+      }
+      if (covers.put(element(cover.getElement()), vectors.get(cover.getVector())) != null) {
+        throw new DecodeException("duplicate rw-set cover");
+      }
+    }
+    return covers;
   }
 
   private static void writeIds(StateProto.Builder builder, SortedMap<Dot, String> ids) {

@@ -510,6 +510,11 @@ public final class OrMap implements CrdtState {
     if (nested instanceof RgaList list) {
       return new RgaList(list.items(), list.operationIds(), context);
     }
+    if (nested instanceof RwSet set) {
+      // Its covers are kept relative to its compact vector, which this changes.
+      DotStore<RwSet.Change> store = set.store();
+      return RwSet.of(new DotStore<>(store.entries(), store.operationIds(), context), set.covers());
+    }
     return withStoreContext(dotStoreType(nested), nested, context);
   }
 
