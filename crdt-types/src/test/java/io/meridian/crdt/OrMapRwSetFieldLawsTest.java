@@ -1,0 +1,81 @@
+package io.meridian.crdt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/**
+ * or-map with rw-set fields, whose adds and removes (of elements and of fields) often carry the
+ * context of an earlier read at any replica. The rw-set keeps covers relative to its context's
+ * compact vector, which the map puts its folded prefix into and takes it out of again, so the fold,
+ * join and convergence laws check that round trip. Specification: the fields shown, which are those
+ * with an update that no remove whose client had seen it took (the elements shown are the rw-set
+ * suite's business).
+ */
+class OrMapRwSetFieldLawsTest extends CrdtLaws {
+  private static final List<String> FIELDS = List.of("s", "t");
+
+  @Override
+  String typeName() {
+    return OrMap.NAME;
+  }
+
+  @Override
+  int steps() {
+    return 60;
+  }
+
+  @Override
+  Simulation.RequestGenerator requests() {
+    return (random, state) -> {
+      String field = FIELDS.get(random.nextInt(FIELDS.size()));
+      if (random.nextInt(4) == 0) {
+        ObjectNode remove = Requests.request(OrMap.NAME, "remove");
+        remove.putArray("fields").add(field);
+        return new Simulation.Request(remove, null, true);
+      }
+      ObjectNode change = Requests.request(RwSet.NAME, random.nextInt(3) == 0 ? "remove" : "add");
+      change.set("elements", Requests.someElements(random));
+      ObjectNode update = Requests.request(OrMap.NAME, "update");
+      update.putObject("entries").set(field, change);
+      return new Simulation.Request(update, null, random.nextBoolean());
+    };
+  }
+
+  @Override
+  JsonNode comparable(JsonNode value) {
+    ArrayNode names = CanonicalJson.NODES.arrayNode();
+    value.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  @Override
+  JsonNode specifiedValue(List<Simulation.Entry> history) {
+    ArrayNode names = CanonicalJson.NODES.arrayNode();
+    for (String field : FIELDS) {
+      boolean kept =
+          history.stream()
+              .anyMatch(
+                  entry ->
+                      updates(entry, field)
+                          && history.stream()
+                              .noneMatch(
+                                  remove -> removes(remove, field) && remove.observed(entry)));
+      if (kept) {
+        names.add(field);
+      }
+    }
+    return names;
+  }
+
+  private static boolean updates(Simulation.Entry entry, String field) {
+    return Requests.operation(entry) instanceof Operation.UpdateFields update
+        && update.entries().containsKey(field);
+  }
+
+  private static boolean removes(Simulation.Entry entry, String field) {
+    return Requests.operation(entry) instanceof Operation.RemoveFields remove
+        && remove.fields().contains(field);
+  }
+}
