@@ -27,9 +27,9 @@ import java.util.TreeMap;
  * sees the first. Also the replication layer's view of the states for anti-entropy.
  *
  * <p>A key holds one type. When two regions give a new key different types at once, the type with
- * the smaller registry tag wins everywhere (the rule the or-map uses for its fields): an effect of
- * a larger tag is ignored, one of a smaller tag replaces the state. Every region applies the same
- * effects of the winning type, so they converge.
+ * the smaller registry tag wins everywhere: an effect of a larger tag is ignored, one of a smaller
+ * tag replaces the state. Every region applies the same effects of the winning type, so they
+ * converge.
  *
  * <p>Owned by the region's single owner: not thread safe.
  */
