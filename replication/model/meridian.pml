@@ -34,6 +34,8 @@
  *        dependencies accepted (applied) already: accept() and advance() assert it.
  *   S7   no entry leaves a region's log while some region has not applied (persisted) it:
  *        updateStableAndTrim() asserts it for every entry it trims.
+ *   settled  when the meet of acknowledgements covers an entry, every entry prepared without it
+ *        is inside an applied vector this region knows: updateStableAndTrim() asserts it.
  *   bounds   the delivery buffer and the in-flight window are never exceeded.
  *   honest   no frame an honest region sends is one the core would reject (deliverHeader,
  *        receiveEntry), and a seq reused after a crash never left its region (appendLocal).
@@ -44,6 +46,8 @@
  *   MUTANT_TRIM_ON_ORIGIN_ACK  an origin's entries are trimmed on the origin's ack only
  *   MUTANT_STABLE_JOIN         stable is the join of acknowledgements instead of the meet
  *   MUTANT_ACK_ACCEPTED        a header acknowledges accepted (not yet persisted) entries
+ *   MUTANT_ACK_APPLIED         a header acknowledges its applied vector, not held back for local
+ *                              entries prepared without part of it (settled assertion)
  *   MUTANT_NO_RESEND           no go-back-N: an entry lost or dropped from a full buffer is
  *                              never sent again
  *   MUTANT_NO_RELAY            a region sends only its own entries (with CUT_LINK)
@@ -91,10 +95,18 @@
 #define AT(r, o) ((r) * R + (o))
 #define PAIR(r, p, o) (((r) * R + (p)) * R + (o))
 #define DEP(id, q) deps[(id) * R + (q)]
+#define BASIS(id, q) bases[(id) * R + (q)]
+#define MIN(a, b) ((a) < (b) -> (a) : (b))
 #define MAX(a, b) ((a) > (b) -> (a) : (b))
 
 /* The ground truth: deps of each entry, written by its origin (VersionVector deps in LogEntry). */
 byte deps[ENTRIES * R];
+
+/*
+ * The basis of each entry, written by its origin: the vector it had applied at the stamp, what
+ * the entry's payload was prepared on (Unpersisted.basis, ReplicaCore.unappliedLocalBases).
+ */
+byte bases[ENTRIES * R];
 
 /* ReplicaCore fields, one row per region. */
 byte accepted[R * R];            /* accepted: handed out or waiting to be (in memory) */
@@ -105,7 +117,8 @@ short buffer[R];                 /* buffer: entries waiting for their causal pas
 byte bufferEntries[R];
 byte pending[R * ENTRIES];       /* pending: accepted entries not yet persisted, in order */
 byte pendingEntries[R];
-byte known[R * R * R];           /* Peer.known: the peer's acknowledged applied vector */
+byte known[R * R * R];           /* Peer.known: the peer's applied vector, from its headers */
+byte acked[R * R * R];           /* Peer.acknowledged: the peer's acknowledgement, from its headers */
 byte sent[R * R * R];            /* Peer.sent: what was sent beyond it (go-back-N) */
 bool heard[R * R];               /* Peer.heardFrom */
 bool relayDue[R * R];            /* relayDelayTicks passed: relayTooEarly() is false */
@@ -160,11 +173,26 @@ hidden byte scratchProgress;
 #else
 #define ACKNOWLEDGED applied
 #endif
+/*
+ * acknowledgedVector(): the applied vector held back to the basis of the first local entry not
+ * applied yet (its seq is applied[r] + 1 when accepted is ahead), a function of the state.
+ * MUTANT_ACK_APPLIED acknowledges the applied vector itself, as the core did before.
+ * ACKNOWLEDGE_APPLIED does the same and keeps no bases, for the two largest checks only: it is
+ * the protocol before the hold, whose state space the hold multiplies by three to ten (bases and a
+ * second vector per peer); the other checks cover the hold.
+ */
+#if defined(MUTANT_ACK_APPLIED) || defined(ACKNOWLEDGE_APPLIED)
+#define HELD(r, o) ACKNOWLEDGED[AT(r, o)]
+#else
+#define HELD(r, o) (accepted[AT(r, r)] > applied[AT(r, r)] \
+    -> MIN(ACKNOWLEDGED[AT(r, o)], BASIS(ID(r, applied[AT(r, r)] + 1), o)) : ACKNOWLEDGED[AT(r, o)])
+#endif
 #ifdef STABLE_NEWS
 #define NEWS_OF(from, to, o) (ACKNOWLEDGED[AT(from, o)] > known[PAIR(to, from, o)] \
-    || stable[AT(from, o)] > stable[AT(to, o)])
+    || HELD(from, o) > acked[PAIR(to, from, o)] || stable[AT(from, o)] > stable[AT(to, o)])
 #else
-#define NEWS_OF(from, to, o) (ACKNOWLEDGED[AT(from, o)] > known[PAIR(to, from, o)])
+#define NEWS_OF(from, to, o) (ACKNOWLEDGED[AT(from, o)] > known[PAIR(to, from, o)] \
+    || HELD(from, o) > acked[PAIR(to, from, o)])
 #endif
 #if R == 2
 #define HEADER_NEWS(from, to) (!heard[AT(to, from)] || NEWS_OF(from, to, 0) || NEWS_OF(from, to, 1))
@@ -259,40 +287,59 @@ inline appendLocal(r) {
     }
   }
   for (scratchRegion : 0 .. R - 1) {
-    DEP(scratchId, scratchRegion) = accepted[AT(r, scratchRegion)]
+    DEP(scratchId, scratchRegion) = accepted[AT(r, scratchRegion)];
+#ifndef ACKNOWLEDGE_APPLIED
+    BASIS(scratchId, scratchRegion) = applied[AT(r, scratchRegion)];
+#endif
+    skip
   }
   accept(r, scratchId)
 }
 
 /*
- * updateStableAndTrim: stable joins the meet of this region's applied vector and every peer's
- * acknowledgement; the log of each origin loses what is stable (S7 checked per entry).
+ * updateStableAndTrim: stable joins the meet of this region's acknowledgement and every peer's;
+ * the log of each origin loses what is stable (S7 checked per entry).
  * logEntriesPerOriginMax is at least U here, so no forced trim and no state transfer.
+ *
+ * Settled (what settledStableVector() needs, the peer case; with CHECK_SETTLED): when the meet
+ * covers an entry, every entry stamped on a state without it is inside the applied vector its
+ * origin sent with its acknowledgement (inside this region's own applied vector for its own
+ * entries), so this region applies it before it settles. Asserted for every entry that exists
+ * (its origin accepted it).
  */
 inline updateStableAndTrim(r) {
   for (scratchOrigin : 0 .. R - 1) {
-    scratchMeet = applied[AT(r, scratchOrigin)];
+    scratchMeet = HELD(r, scratchOrigin);
     for (scratchPeer : 0 .. R - 1) {
 #if defined(MUTANT_STABLE_JOIN)
       if
-      :: scratchPeer != r && known[PAIR(r, scratchPeer, scratchOrigin)] > scratchMeet ->
-        scratchMeet = known[PAIR(r, scratchPeer, scratchOrigin)]
+      :: scratchPeer != r && acked[PAIR(r, scratchPeer, scratchOrigin)] > scratchMeet ->
+        scratchMeet = acked[PAIR(r, scratchPeer, scratchOrigin)]
       :: else -> skip
       fi
 #elif defined(MUTANT_TRIM_ON_ORIGIN_ACK)
       if
-      :: scratchPeer != r && scratchPeer == scratchOrigin && known[PAIR(r, scratchPeer, scratchOrigin)] < scratchMeet ->
-        scratchMeet = known[PAIR(r, scratchPeer, scratchOrigin)]
+      :: scratchPeer != r && scratchPeer == scratchOrigin && acked[PAIR(r, scratchPeer, scratchOrigin)] < scratchMeet ->
+        scratchMeet = acked[PAIR(r, scratchPeer, scratchOrigin)]
       :: else -> skip
       fi
 #else
       if
-      :: scratchPeer != r && known[PAIR(r, scratchPeer, scratchOrigin)] < scratchMeet ->
-        scratchMeet = known[PAIR(r, scratchPeer, scratchOrigin)]
+      :: scratchPeer != r && acked[PAIR(r, scratchPeer, scratchOrigin)] < scratchMeet ->
+        scratchMeet = acked[PAIR(r, scratchPeer, scratchOrigin)]
       :: else -> skip
       fi
 #endif
     }
+#ifdef CHECK_SETTLED
+    for (scratchCandidate : 0 .. ENTRIES - 1) {
+      if
+      :: SEQ(scratchCandidate) <= accepted[AT(ORIGIN(scratchCandidate), ORIGIN(scratchCandidate))] && BASIS(scratchCandidate, scratchOrigin) < scratchMeet ->
+        assert(SEQ(scratchCandidate) <= (ORIGIN(scratchCandidate) == r -> applied[AT(r, r)] : known[PAIR(r, ORIGIN(scratchCandidate), ORIGIN(scratchCandidate))]))
+      :: else -> skip
+      fi
+    }
+#endif
     if
     :: scratchMeet > stable[AT(r, scratchOrigin)] ->
       stable[AT(r, scratchOrigin)] = scratchMeet
@@ -316,6 +363,35 @@ inline updateStableAndTrim(r) {
   }
 }
 
+/*
+ * A basis no longer needed is set to the most a vector holds here (U), so that states differing
+ * only in forgotten bases are one. HELD needs it until its origin applied the entry; the settled
+ * assertion (CHECK_SETTLED) until every region did, after which no fold anywhere can precede it.
+ */
+inline forgetBasis(id) {
+  scratchOk = true;
+  for (scratchRegion : 0 .. R - 1) {
+#ifdef CHECK_SETTLED
+    if
+    :: applied[AT(scratchRegion, ORIGIN(id))] < SEQ(id) -> scratchOk = false
+    :: else -> skip
+    fi
+#else
+    if
+    :: scratchRegion == ORIGIN(id) && applied[AT(scratchRegion, ORIGIN(id))] < SEQ(id) -> scratchOk = false
+    :: else -> skip
+    fi
+#endif
+  }
+  if
+  :: scratchOk ->
+    for (scratchQ : 0 .. R - 1) {
+      BASIS(id, scratchQ) = U
+    }
+  :: else -> skip
+  fi
+}
+
 /* ready() + advance() for the oldest pending entry: it goes to disk and becomes visible. */
 inline advance(r) {
   scratchId = pending[r * ENTRIES];
@@ -330,6 +406,7 @@ inline advance(r) {
     assert(applied[AT(r, scratchQ)] >= DEP(scratchId, scratchQ))
   }
   applied[AT(r, ORIGIN(scratchId))] = SEQ(scratchId);
+  forgetBasis(scratchId);
   updateStableAndTrim(r)
 }
 
@@ -396,10 +473,16 @@ inline receiveEntry(from, to, id) {
 inline deliverHeader(from, to) {
   for (scratchOrigin : 0 .. R - 1) {
     scratchMeet = ACKNOWLEDGED[AT(from, scratchOrigin)];
-    /* validate(): stable <= applied of the sender, and <= this region's applied */
-    assert(stable[AT(from, scratchOrigin)] <= scratchMeet);
-    assert(stable[AT(from, scratchOrigin)] <= applied[AT(to, scratchOrigin)]);
+    /*
+     * validate(): acknowledged <= applied, stable <= acknowledged of the sender, and stable <= this
+     * region's acknowledgement
+     */
+    assert(HELD(from, scratchOrigin) <= scratchMeet);
+    assert(stable[AT(from, scratchOrigin)] <= HELD(from, scratchOrigin));
+    assert(stable[AT(from, scratchOrigin)] <= HELD(to, scratchOrigin));
     known[PAIR(to, from, scratchOrigin)] = MAX(known[PAIR(to, from, scratchOrigin)], scratchMeet);
+    acked[PAIR(to, from, scratchOrigin)] =
+        MAX(acked[PAIR(to, from, scratchOrigin)], HELD(from, scratchOrigin));
     /* only max(known, sent) matters: keep sent >= known so equal states look equal */
     sent[PAIR(to, from, scratchOrigin)] = HAVE(to, from, scratchOrigin);
     if
@@ -463,7 +546,8 @@ inline crash(r) {
   }
   for (scratchSeq : applied[AT(r, r)] + 1 .. U) {
     for (scratchQ : 0 .. R - 1) {
-      DEP(ID(r, scratchSeq), scratchQ) = 0
+      DEP(ID(r, scratchSeq), scratchQ) = 0;
+      BASIS(ID(r, scratchSeq), scratchQ) = 0
     }
   }
   for (scratchIndex : 0 .. ENTRIES - 1) {
@@ -477,6 +561,7 @@ inline crash(r) {
     relayDue[AT(r, scratchPeer)] = false;
     for (scratchOrigin : 0 .. R - 1) {
       known[PAIR(r, scratchPeer, scratchOrigin)] = 0;
+      acked[PAIR(r, scratchPeer, scratchOrigin)] = 0;
       sent[PAIR(r, scratchPeer, scratchOrigin)] = 0
     }
   }

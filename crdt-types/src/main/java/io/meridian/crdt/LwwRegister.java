@@ -88,14 +88,23 @@ public final class LwwRegister implements CrdtState {
       if (!(operation instanceof Operation.Assign assign)) {
         throw JsonMapping.wrongOperation(NAME, operation);
       }
+      // Above every assignment it overwrites, except one of its own batch: that one has the
+      // entry's timestamp already, and the tag breaks the tie. Climbing above it would put this
+      // assignment above the timestamp of the origin's next entry, which may be prepared without
+      // this one (stamped while this entry's Ready is outstanding) and must still win (S6). So an
+      // assignment's timestamp is its entry's HLC whenever the states hold only such assignments.
       long highest = HlcTimestamp.ZERO;
-      for (Stamped stamped : state.store.entries().values()) {
-        highest = Math.max(highest, stamped.timestamp());
+      boolean overwrites = false;
+      for (Map.Entry<Dot, Stamped> entry : state.store.entries().entrySet()) {
+        if (!Tags.entryDot(entry.getKey()).equals(context.dot())) {
+          highest = Math.max(highest, entry.getValue().timestamp());
+          overwrites = true;
+        }
       }
       long timestamp =
-          state.store.entries().isEmpty()
-              ? context.hlcTimestamp()
-              : Math.max(context.hlcTimestamp(), HlcTimestamp.successor(highest));
+          overwrites
+              ? Math.max(context.hlcTimestamp(), HlcTimestamp.successor(highest))
+              : context.hlcTimestamp();
       DotStore<Stamped> removal =
           state.store.removalDelta(
               value -> true, observedOrCurrent(context, state.store.context()));

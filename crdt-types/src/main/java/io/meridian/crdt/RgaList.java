@@ -20,11 +20,12 @@ import java.util.TreeMap;
 /**
  * The list: a replicated growable array (RGA; Roh et al., "Replicated abstract data types", 2011).
  * Each item records the item it was inserted after (its origin) and a Lamport number above every
- * item its inserter had seen; items are kept in their linear order, and a new item goes after its
+ * item its inserter holds; items are kept in their linear order, and a new item goes after its
  * origin, past every item with a larger (Lamport, tag) key. The items of one insert form a chain
  * with one Lamport number, so two inserts at the same place never interleave item by item. A delete
- * marks items; marked items are dropped once the delete is stable. Operation-based: effects need
- * causal, exactly-once delivery. Immutable; {@code equals} is structural.
+ * marks items; a marked item is dropped once the delete is stable and no remaining item is anchored
+ * to it (see {@link Type#foldTyped}). Operation-based: effects need causal, exactly-once delivery.
+ * Immutable; {@code equals} is structural.
  */
 public final class RgaList implements CrdtState {
   static final String NAME = "list";
@@ -36,7 +37,7 @@ public final class RgaList implements CrdtState {
    *
    * @param tag the item's tag
    * @param origin the tag of the item it was inserted after, or null for the head
-   * @param lamport above every item its inserter had seen
+   * @param lamport above every item its inserter held
    * @param value canonical JSON text
    * @param deletedBy the smallest tag of the deletes that removed it, or null
    * @param operationTag the tag of its insert's operation id, or null without id
@@ -310,27 +311,55 @@ public final class RgaList implements CrdtState {
     }
 
     /**
-     * Turns the items of stable neutralised duplicates into tombstones, so their op ids can fold
-     * away, and folds the context. Needs a settled vector (see {@link CrdtType#fold}).
+     * Turns the items of neutralised duplicates into tombstones once their op id folds away, drops
+     * the tombstones no item can need any more, and folds the context and op ids. Needs a settled
+     * vector (see {@link CrdtType#fold}).
+     *
+     * <p>A tombstone goes when it is stable, what hid it is stable, and no remaining item names it
+     * as its origin. Why that is safe: an insert names only an origin visible where it is made, so
+     * one naming this item was made before what hid it reached that region: before it or concurrent
+     * with it. With a settled vector every such insert has been applied here, and is one of the
+     * remaining items that keep it. Because an item always follows its origin, the list is the
+     * preorder walk of the origin tree (children by descending key), so removing a leaf leaves the
+     * walk, and therefore where every later insert lands, unchanged for the items that remain. What
+     * hides an item is a delete (its tag is {@code deletedBy}) or, for a neutralised duplicate, the
+     * effect of the same op id that won; the item's own tag says nothing about the latter, so a
+     * duplicate becomes a tombstone only when every tag of its id is stable, in the fold that lets
+     * the id go (before that the id hides it). Tombstoning it as soon as its own tag was stable let
+     * a region drop it while an insert made after it, at the region that made it and before the
+     * winning duplicate arrived there, was still on its way: that insert then found no origin and
+     * landed at the head (the replication simulator's seed 101721).
      */
     @Override
     RgaList foldTyped(RgaList state, VersionVector stable) {
       VersionVector stableTags = Tags.stableTags(stable);
       Set<Dot> duplicates = state.duplicateTags();
-      List<Item> list = new ArrayList<>();
-      for (Item item : state.items) {
-        boolean duplicate =
-            item.operationTag() != null
-                && duplicates.contains(item.operationTag())
-                && stableTags.contains(item.operationTag());
-        // Deleted items stay as tombstones: dropping one can reorder later inserts at a region
-        // that had dropped it (found by the fold property), so tombstone removal is left out.
-        list.add(duplicate ? item.deletedBy(item.operationTag()) : item);
-      }
       DotStore<Object> ids =
           new DotStore<>(new TreeMap<Dot, Object>(), state.operationIds, state.context)
               .fold(stable);
-      return new RgaList(list, ids.operationIds(), ids.context());
+      Set<Dot> anchors = new java.util.HashSet<>();
+      List<Item> kept = new ArrayList<>();
+      for (int i = state.items.size() - 1; i >= 0; i--) {
+        Item item = state.items.get(i);
+        boolean settledDuplicate =
+            item.operationTag() != null
+                && duplicates.contains(item.operationTag())
+                && !ids.operationIds().containsKey(item.operationTag());
+        Item folded = settledDuplicate ? item.deletedBy(item.operationTag()) : item;
+        boolean discard =
+            folded.deletedBy() != null
+                && stableTags.contains(folded.deletedBy())
+                && stableTags.contains(folded.tag())
+                && !anchors.contains(folded.tag());
+        if (!discard) {
+          kept.add(folded);
+          if (folded.origin() != null) {
+            anchors.add(folded.origin());
+          }
+        }
+      }
+      Collections.reverse(kept);
+      return new RgaList(kept, ids.operationIds(), ids.context());
     }
 
     @Override

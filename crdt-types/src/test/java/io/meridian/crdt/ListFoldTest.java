@@ -7,10 +7,7 @@ import io.meridian.clocks.Dot;
 import io.meridian.clocks.VersionVector;
 import org.junit.jupiter.api.Test;
 
-/**
- * Stories of folding a list, read top to bottom: what a fold must keep for entries still on their
- * way (tombstones are not collected yet; see the README).
- */
+/** Stories of the list's tombstone collection, read top to bottom. */
 class ListFoldTest {
   private final CrdtType list = CrdtRegistry.type(RgaList.NAME);
 
@@ -27,6 +24,58 @@ class ListFoldTest {
       request.withArray("values").add(value);
     }
     return request;
+  }
+
+  private static ObjectNode delete(int index, int count) {
+    return Requests.request(RgaList.NAME, "delete").put("index", index).put("count", count);
+  }
+
+  @Test
+  void aStableTombstoneThatAnchorsNothingIsDroppedAndLaterInsertsLandAlikeEverywhere() {
+    // Region a writes "o", "d", "e" and deletes "d"; both regions apply all of it.
+    CrdtState state = update(list.empty(), new Dot("a", 1), insert(0, "o"));
+    state = update(state, new Dot("a", 2), insert(1, "d"));
+    state = update(state, new Dot("a", 3), insert(1, "e"));
+    state = update(state, new Dot("a", 4), delete(2, 1));
+    assertThat(list.value(state).toString()).isEqualTo("[\"o\",\"e\"]");
+    // It is stable; region a folds, region b has not yet.
+    CrdtState folded = list.fold(state, VersionVector.of("a", 4));
+    CrdtState unfolded = state;
+    assertThat(((RgaList) folded).items()).hasSize(2);
+    assertThat(CrdtRegistry.encodeState(folded).length)
+        .isLessThan(CrdtRegistry.encodeState(unfolded).length);
+    // Region b inserts after "e" and "o", and both regions apply it.
+    Dot first = new Dot("b", 1);
+    Effect after =
+        list.prepare(unfolded, CrdtRegistry.parseUpdate(insert(2, "x")), UpdateContext.of(first, 9))
+            .orElseThrow();
+    Dot second = new Dot("b", 2);
+    CrdtState atB = list.apply(unfolded, after, first);
+    Effect front =
+        list.prepare(atB, CrdtRegistry.parseUpdate(insert(1, "y")), UpdateContext.of(second, 10))
+            .orElseThrow();
+    atB = list.apply(atB, front, second);
+    CrdtState atA = list.apply(list.apply(folded, after, first), front, second);
+    assertThat(list.value(atA)).isEqualTo(list.value(atB));
+    assertThat(list.value(atA).toString()).isEqualTo("[\"o\",\"y\",\"e\",\"x\"]");
+    // Once b folds too, the two states are equal, item for item.
+    VersionVector all = VersionVector.of("a", 4).with("b", 2);
+    assertThat(list.fold(atB, all)).isEqualTo(list.fold(atA, all));
+  }
+
+  @Test
+  void aStableTombstoneStaysWhileAnItemIsAnchoredToIt() {
+    CrdtState state = update(list.empty(), new Dot("a", 1), insert(0, "p"));
+    state = update(state, new Dot("a", 2), insert(1, "q"));
+    state = update(state, new Dot("a", 3), delete(0, 1));
+    CrdtState folded = list.fold(state, VersionVector.of("a", 3));
+    assertThat(((RgaList) folded).items())
+        .extracting(RgaList.Item::value)
+        .containsExactly("\"p\"", "\"q\"");
+    assertThat(list.value(folded).toString()).isEqualTo("[\"q\"]");
+    // Deleting "q" too frees both: "q" first, and then "p", which nothing is anchored to any more.
+    state = update(folded, new Dot("a", 4), delete(0, 1));
+    assertThat(((RgaList) list.fold(state, VersionVector.of("a", 4))).items()).isEmpty();
   }
 
   private Effect prepare(CrdtState state, Dot dot, ObjectNode request, String operationId) {

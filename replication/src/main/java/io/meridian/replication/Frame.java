@@ -11,6 +11,7 @@ record Frame(
     VersionVector applied,
     VersionVector stable,
     VersionVector trimmed,
+    VersionVector acknowledged,
     List<LogEntry> entries,
     Optional<DigestRequest> digestRequest,
     Optional<StateChunk> stateChunk) {

@@ -34,25 +34,33 @@ final class FrameCodec {
   private FrameCodec() {}
 
   static FrameProto.Builder header(
-      String sender, long hlc, VersionVector applied, VersionVector stable, VersionVector trimmed) {
+      String sender,
+      long hlc,
+      VersionVector applied,
+      VersionVector acknowledged,
+      VersionVector stable,
+      VersionVector trimmed) {
     return FrameProto.newBuilder()
         .setProtocolVersion(PROTOCOL_VERSION)
         .setSender(sender)
         .setHlc(hlc)
         .setApplied(ClocksCodec.toProto(applied))
         .setStable(ClocksCodec.toProto(stable))
-        .setTrimmed(ClocksCodec.toProto(trimmed));
+        .setTrimmed(ClocksCodec.toProto(trimmed))
+        .setAcknowledged(ClocksCodec.toProto(acknowledged));
   }
 
   /**
    * The parts of a frame's header that stay the same for every frame of one {@link
-   * ReplicaCore#ready()}: everything but the HLC, encoded once. A frame written by {@link
-   * #writeFrame} from these parts has exactly the bytes protobuf gives for the {@link #header}
-   * builder with the same values and the same entries added (fields in number order, a message
-   * field as its tag, length and bytes), which {@code FrameCodecTest} checks.
+   * ReplicaCore#ready()}: everything but the HLC, encoded once (the acknowledged vector, field 10,
+   * goes after the entries). A frame written by {@link #writeFrame} from these parts has exactly
+   * the bytes protobuf gives for the {@link #header} builder with the same values and the same
+   * entries added (fields in number order, a message field as its tag, length and bytes), which
+   * {@code FrameCodecTest} checks.
    */
   static final class HeaderParts {
     final VersionVector applied;
+    final VersionVector acknowledged;
     final VersionVector stable;
     final VersionVector trimmed;
 
@@ -62,8 +70,17 @@ final class FrameCodec {
     /** Fields 4, 5 and 6 (applied, stable, trimmed), each a nested vector. */
     private final byte[] vectors;
 
-    HeaderParts(String sender, VersionVector applied, VersionVector stable, VersionVector trimmed) {
+    /** Field 10 (acknowledged), after the entries (field 7). */
+    private final byte[] trailing;
+
+    HeaderParts(
+        String sender,
+        VersionVector applied,
+        VersionVector acknowledged,
+        VersionVector stable,
+        VersionVector trimmed) {
       this.applied = applied;
+      this.acknowledged = acknowledged;
       this.stable = stable;
       this.trimmed = trimmed;
       this.leading =
@@ -79,16 +96,28 @@ final class FrameCodec {
               .setTrimmed(ClocksCodec.toProto(trimmed))
               .build()
               .toByteArray();
+      this.trailing =
+          FrameProto.newBuilder()
+              .setAcknowledged(ClocksCodec.toProto(acknowledged))
+              .build()
+              .toByteArray();
     }
 
     /** True when these parts were made from exactly these vectors (they are immutable). */
-    boolean madeOf(VersionVector applied, VersionVector stable, VersionVector trimmed) {
-      return this.applied == applied && this.stable == stable && this.trimmed == trimmed;
+    boolean madeOf(
+        VersionVector applied,
+        VersionVector acknowledged,
+        VersionVector stable,
+        VersionVector trimmed) {
+      return this.applied == applied
+          && this.acknowledged == acknowledged
+          && this.stable == stable
+          && this.trimmed == trimmed;
     }
 
     /** Bytes of a header with HLC {@code hlc} (proto3 leaves a zero HLC out). */
     int size(long hlc) {
-      return leading.length + hlcSize(hlc) + vectors.length;
+      return leading.length + hlcSize(hlc) + vectors.length + trailing.length;
     }
   }
 
@@ -116,6 +145,7 @@ final class FrameCodec {
       for (int i = 0; i < count; i++) {
         output.writeByteArray(FrameProto.ENTRIES_FIELD_NUMBER, entries[i]);
       }
+      output.writeRawBytes(header.trailing);
       output.checkNoSpaceLeft();
     } catch (IOException e) {
       throw new IllegalStateException("frame size computed wrongly", e);
@@ -245,6 +275,7 @@ final class FrameCodec {
         ClocksCodec.fromProto(proto.getApplied()),
         ClocksCodec.fromProto(proto.getStable()),
         ClocksCodec.fromProto(proto.getTrimmed()),
+        ClocksCodec.fromProto(proto.getAcknowledged()),
         entries,
         digestRequest,
         stateChunk);

@@ -61,8 +61,10 @@ import java.util.TreeSet;
  *       ReplicationConfig#inFlightEntriesPerPeerMax()} beyond the acknowledgement, and all over
  *       again after {@link ReplicationConfig#resendIntervalTicks()} without progress.
  *   <li><b>Acknowledgement and stability.</b> The applied vector a frame carries covers only
- *       entries on disk. The stable vector is the meet of every region's acknowledgement, joined
- *       with the stable vectors peers report; entries at or below it leave the log, and the
+ *       entries on disk; beside it the frame carries the acknowledgement ({@link
+ *       #acknowledgedVector()}), the applied vector held back while a local entry prepared without
+ *       some of it is unapplied. The stable vector is the meet of every region's acknowledgement,
+ *       joined with the stable vectors peers report; entries at or below it leave the log, and the
  *       application may fold their causal metadata away. A region that is silent blocks stability;
  *       the log of each origin is bounded by {@link ReplicationConfig#logEntriesPerOriginMax()},
  *       past which the oldest entries leave it anyway (counted) and a region that still needs them
@@ -93,6 +95,15 @@ public final class ReplicaCore {
 
   /** Entries on disk and visible: advanced by {@link #advance(Ready)}. */
   private VersionVector applied = VersionVector.empty();
+
+  /** What this region acknowledges ({@link #acknowledgedVector()}); only grows. */
+  private VersionVector acknowledged = VersionVector.empty();
+
+  /**
+   * The bases of this region's entries accepted but not applied, in seq order: each the applied
+   * vector when the entry was stamped, what its payload was prepared on. Bases grow with seq.
+   */
+  private final ArrayDeque<VersionVector> unappliedLocalBases = new ArrayDeque<>();
 
   private VersionVector stable = VersionVector.empty();
 
@@ -230,6 +241,7 @@ public final class ReplicaCore {
     }
     core.applied = vector;
     core.accepted = vector;
+    core.acknowledged = vector;
     core.acceptedHlcMax = hlcMax;
     core.appliedHlcMax = hlcMax;
     core.rebuildLog(records);
@@ -333,6 +345,7 @@ public final class ReplicaCore {
     Unpersisted accepted = acceptEntry(entry);
     accepted.encoded = encoded;
     accepted.basis = issuedStampBasis;
+    unappliedLocalBases.addLast(issuedStampBasis);
     return accepted;
   }
 
@@ -366,9 +379,12 @@ public final class ReplicaCore {
     requireKnownRegions(frame.applied());
     requireKnownRegions(frame.stable());
     requireKnownRegions(frame.trimmed());
-    requireThat(frame.applied().dominates(frame.stable()), "stable above applied");
+    requireKnownRegions(frame.acknowledged());
+    requireThat(frame.applied().dominates(frame.acknowledged()), "acknowledged above applied");
+    requireThat(frame.acknowledged().dominates(frame.stable()), "stable above acknowledged");
     requireThat(frame.applied().dominates(frame.trimmed()), "trimmed above applied");
-    requireThat(applied.dominates(frame.stable()), "stable above what this region applied");
+    requireThat(
+        acknowledged.dominates(frame.stable()), "stable above what this region acknowledged");
     requireThat(frame.entries().size() <= config.entriesPerFrameMax(), "too many entries");
     Map<String, Long> lastSeq = new HashMap<>();
     for (LogEntry entry : frame.entries()) {
@@ -438,6 +454,7 @@ public final class ReplicaCore {
       peer.known = peer.known.merge(frame.applied());
       peer.inFlightSinceTick = ticks;
     }
+    peer.acknowledged = peer.acknowledged.merge(frame.acknowledged());
     peer.trimmed = peer.trimmed.merge(frame.trimmed());
     stable = stable.merge(frame.stable());
     for (LogEntry entry : frame.entries()) {
@@ -630,13 +647,40 @@ public final class ReplicaCore {
       applied = applied.with(entry.origin(), entry.seq());
       appliedHlcMax = Math.max(appliedHlcMax, entry.hlc());
       unpersisted.remove(item.dot);
+      if (entry.origin().equals(self)) {
+        unappliedLocalBases.pollFirst();
+      }
       long loggedTick = entry.origin().equals(self) ? LogSlot.NOT_RELAYED : ticks;
       originLog(entry.origin())
           .append(new LogSlot(entry, nextLogPosition++, loggedTick, item.encoded));
     }
     outstandingEntries.clear();
     ready.snapshot().ifPresent(this::installed);
+    acknowledge();
     updateStableAndTrim();
+  }
+
+  /**
+   * Moves the acknowledged vector: the applied vector held back to the basis of the first local
+   * entry not applied yet (bases grow with seq, so it is the meet with every such basis). A local
+   * entry stamped while entries its deps name were accepted but not applied (an outstanding {@code
+   * Ready}, a state transfer) was prepared without them. Acknowledging them before that entry is
+   * applied would let a peer count them stable everywhere while the entry is outside every applied
+   * vector it knows of, settle, and fold away what the entry's payload refers to before it arrives.
+   * Held back this way, an acknowledgement covering what such an entry lacks travels with an
+   * applied vector covering the entry (the same frame's), so a peer settles only once it applied
+   * the entry. The hold waits only for this region's own {@code Ready}s. The vector only grows: the
+   * applied vector only grows, and an entry stamped later has a basis at or above the applied
+   * vector of its stamp, hence above every earlier acknowledgement.
+   */
+  private void acknowledge() {
+    VersionVector basis = unappliedLocalBases.peekFirst();
+    VersionVector next = basis == null ? applied : applied.meet(basis);
+    if (!next.dominates(acknowledged)) {
+      throw new IllegalStateException(
+          "the acknowledged vector would go back from " + acknowledged + " to " + next);
+    }
+    acknowledged = next;
   }
 
   private void installed(StateSnapshot snapshot) {
@@ -653,9 +697,9 @@ public final class ReplicaCore {
   }
 
   private void updateStableAndTrim() {
-    VersionVector acknowledgedByAll = applied;
+    VersionVector acknowledgedByAll = acknowledged;
     for (Peer peer : peers.values()) {
-      acknowledgedByAll = acknowledgedByAll.meet(peer.known);
+      acknowledgedByAll = acknowledgedByAll.meet(peer.acknowledged);
     }
     stable = stable.merge(acknowledgedByAll);
     settle(acknowledgedByAll);
@@ -677,15 +721,16 @@ public final class ReplicaCore {
 
   /**
    * Moves the settled vector: a meet of acknowledgements becomes settled once this region has
-   * applied the join of those acknowledgements and no entry it accepted but has not applied may be
-   * concurrent with the meet. An entry concurrent with a stable one was made at its origin before
-   * the origin applied the stable one, so once applied there it is inside the origin's
-   * acknowledgement, hence inside the join. The second condition covers an entry accepted here but
-   * not applied yet: a local entry's payload was prepared on the state this region had applied when
-   * it was stamped, which can lack entries its deps (everything accepted) name, and a state
-   * transfer or an outstanding {@code Ready} can apply those first. Entries stamped once the
-   * candidate was applied here never block it, so a steady stream of writes cannot hold it back.
-   * One candidate at a time keeps this bounded.
+   * applied the join of the applied vectors that came with them and no entry it accepted but has
+   * not applied may be concurrent with the meet. An entry concurrent with a stable one, or prepared
+   * without it, was stamped at its origin before the origin applied the stable one; the origin
+   * acknowledges the stable one only in a frame whose applied vector covers that entry ({@link
+   * #acknowledge()}), so the entry is inside the join. The second condition (an entry accepted here
+   * but not applied yet was prepared on a state covering the meet: a local one on the applied
+   * vector of its stamp, a remote one on its deps) follows from that and from this region's own
+   * acknowledgement being in the meet; it stays as a cheap check of what folding needs. Entries
+   * stamped once the candidate was applied here never block it, so a steady stream of writes cannot
+   * hold it back. One candidate at a time keeps this bounded.
    */
   private void settle(VersionVector acknowledgedByAll) {
     if (settlingCandidate != null
@@ -964,13 +1009,13 @@ public final class ReplicaCore {
   }
 
   private FrameProto.Builder header() {
-    return FrameCodec.header(self, clock.now(), applied, stable, trimmed);
+    return FrameCodec.header(self, clock.now(), applied, acknowledged, stable, trimmed);
   }
 
   /** The header parts of the current vectors, encoded again only when a vector changed. */
   private FrameCodec.HeaderParts headerParts() {
-    if (headerParts == null || !headerParts.madeOf(applied, stable, trimmed)) {
-      headerParts = new FrameCodec.HeaderParts(self, applied, stable, trimmed);
+    if (headerParts == null || !headerParts.madeOf(applied, acknowledged, stable, trimmed)) {
+      headerParts = new FrameCodec.HeaderParts(self, applied, acknowledged, stable, trimmed);
     }
     return headerParts;
   }
@@ -1001,9 +1046,24 @@ public final class ReplicaCore {
     return config;
   }
 
-  /** Entries on disk and visible; what frames acknowledge. */
+  /** Entries on disk and visible; what frames carry as applied, and what they may carry. */
   public VersionVector appliedVector() {
     return applied;
+  }
+
+  /**
+   * What this region acknowledges, its part in every region's stable vector (frames carry it beside
+   * the applied vector): the applied vector held back to the basis of the first local entry not
+   * applied yet, the basis being the applied vector when {@link #nextLocalStamp()} was called for
+   * it. A local entry stamped while an outstanding {@code Ready} or a state transfer held entries
+   * its deps name was prepared without them; until it is applied here, no peer learns that this
+   * region acknowledges them, so none settles them before the entry is inside an applied vector it
+   * knows of (see {@link #settledStableVector()}). It equals the applied vector once the local
+   * entries stamped before the applied vector last moved are applied, and only grows, across
+   * restarts too (a restarted region acknowledges what it applied, at least what it did before).
+   */
+  public VersionVector acknowledgedVector() {
+    return acknowledged;
   }
 
   /** Entries accepted, including those not yet handed out or persisted. */
@@ -1021,13 +1081,17 @@ public final class ReplicaCore {
 
   /**
    * The stable vector the application may fold its CRDT states with ("settled", as the CRDT types
-   * require): every entry at or below it is on disk at every region, and this region has applied
-   * every entry concurrent with any of those. It is a stable vector this region computed from
-   * acknowledgements, taken once its applied vector covers the join of those acknowledgements and
-   * every entry it accepted but has not applied yet was prepared on a state covering it (a local
-   * entry on the applied vector when {@link #nextLocalStamp()} was called, a remote one on its
-   * deps); it is at or below {@link #stableVector()} and only grows. It starts empty after a
-   * restart.
+   * require): every entry at or below it is on disk at every region, and no entry whose payload was
+   * prepared on a state lacking part of it is still to be applied here. It is the meet of every
+   * region's acknowledgement ({@link #acknowledgedVector()}: its applied vector held back to the
+   * basis of its first local entry not applied yet, a basis being the applied vector when {@link
+   * #nextLocalStamp()} was called), taken once this region's applied vector covers the join of the
+   * applied vectors those acknowledgements came with. An entry concurrent with a settled one, or
+   * prepared without it, is inside its origin's applied vector whenever the origin's
+   * acknowledgement covers the settled one, hence inside the join, hence applied here before the
+   * fold; this region's own unapplied entries are also checked directly (a local one against its
+   * basis, a remote one against its deps). It is at or below {@link #stableVector()} and only
+   * grows. It starts empty after a restart.
    */
   public VersionVector settledStableVector() {
     return settled;
@@ -1058,13 +1122,24 @@ public final class ReplicaCore {
     return ticks;
   }
 
-  /** What the peer acknowledged last, as far as this region knows. */
+  /**
+   * What the peer acknowledged last ({@link #acknowledgedVector()}), as far as this region knows.
+   */
   public VersionVector acknowledgedBy(String peer) {
-    Peer state = peers.get(peer);
+    return peer(peer).acknowledged;
+  }
+
+  /** What the peer applied last, as far as this region knows. */
+  public VersionVector appliedBy(String peer) {
+    return peer(peer).known;
+  }
+
+  private Peer peer(String name) {
+    Peer state = peers.get(name);
     if (state == null) {
-      throw new IllegalArgumentException("not a peer: " + peer);
+      throw new IllegalArgumentException("not a peer: " + name);
     }
-    return state.known;
+    return state;
   }
 
   private long logSize() {
@@ -1107,7 +1182,12 @@ public final class ReplicaCore {
 
   /** What this region knows of one peer. */
   private static final class Peer {
+    /** What the peer applied, as its frames said. */
     VersionVector known = VersionVector.empty();
+
+    /** What the peer acknowledged, as its frames said: what stability counts it for. */
+    VersionVector acknowledged = VersionVector.empty();
+
     VersionVector sent = VersionVector.empty();
     VersionVector trimmed = VersionVector.empty();
     boolean heardFrom;

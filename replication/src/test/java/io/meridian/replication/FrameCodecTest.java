@@ -24,6 +24,7 @@ class FrameCodecTest {
     SplittableRandom random = new SplittableRandom(seed);
     String sender = NAMES.get(random.nextInt(NAMES.size()));
     VersionVector applied = randomVector(random);
+    VersionVector acknowledged = randomVector(random);
     VersionVector stable = randomVector(random);
     VersionVector trimmed = randomVector(random);
     long hlc = random.nextInt(8) == 0 ? 0 : TestFrames.HLC + random.nextLong(1L << 40);
@@ -35,19 +36,24 @@ class FrameCodecTest {
       entries.add(entry);
       encoded[i] = FrameCodec.encodeEntry(entry);
     }
-    FrameProto.Builder builder = FrameCodec.header(sender, hlc, applied, stable, trimmed);
+    FrameProto.Builder builder =
+        FrameCodec.header(sender, hlc, applied, acknowledged, stable, trimmed);
     for (LogEntry entry : entries) {
       builder.addEntries(FrameCodec.toProto(entry));
     }
     byte[] expected = builder.build().toByteArray();
 
-    FrameCodec.HeaderParts parts = new FrameCodec.HeaderParts(sender, applied, stable, trimmed);
+    FrameCodec.HeaderParts parts =
+        new FrameCodec.HeaderParts(sender, applied, acknowledged, stable, trimmed);
     byte[] written = FrameCodec.writeFrame(parts, hlc, encoded, count);
 
     assertThat(written).isEqualTo(expected);
     assertThat(parts.size(hlc))
         .isEqualTo(
-            FrameCodec.header(sender, hlc, applied, stable, trimmed).build().toByteArray().length);
+            FrameCodec.header(sender, hlc, applied, acknowledged, stable, trimmed)
+                .build()
+                .toByteArray()
+                .length);
     for (int i = 0; i < count; i++) {
       assertThat(FrameCodec.entrySizeInFrame(encoded[i]))
           .isEqualTo(FrameCodec.entrySizeInFrame(FrameCodec.toProto(entries.get(i))));
@@ -58,11 +64,14 @@ class FrameCodecTest {
   void headerPartsKnowTheVectorsTheyWereMadeOf() {
     VersionVector applied = VersionVector.of("a", 3);
     VersionVector stable = VersionVector.of("a", 1);
+    VersionVector acknowledged = VersionVector.of("a", 2);
     FrameCodec.HeaderParts parts =
-        new FrameCodec.HeaderParts("b", applied, stable, VersionVector.empty());
-    assertThat(parts.madeOf(applied, stable, VersionVector.empty())).isTrue();
-    assertThat(parts.madeOf(VersionVector.of("a", 3), stable, VersionVector.empty())).isFalse();
-    assertThat(parts.madeOf(applied, applied, VersionVector.empty())).isFalse();
+        new FrameCodec.HeaderParts("b", applied, acknowledged, stable, VersionVector.empty());
+    assertThat(parts.madeOf(applied, acknowledged, stable, VersionVector.empty())).isTrue();
+    assertThat(parts.madeOf(VersionVector.of("a", 3), acknowledged, stable, VersionVector.empty()))
+        .isFalse();
+    assertThat(parts.madeOf(applied, applied, stable, VersionVector.empty())).isFalse();
+    assertThat(parts.madeOf(applied, acknowledged, applied, VersionVector.empty())).isFalse();
   }
 
   @Test
@@ -70,8 +79,10 @@ class FrameCodecTest {
     LogEntry first = TestFrames.entry("a", 1);
     LogEntry second = TestFrames.entry("a", 2, VersionVector.of("c", 4), "k");
     VersionVector applied = VersionVector.of("a", 2).with("c", 4);
+    VersionVector acknowledged = VersionVector.of("a", 1).with("c", 4);
     FrameCodec.HeaderParts parts =
-        new FrameCodec.HeaderParts("a", applied, VersionVector.of("c", 1), VersionVector.empty());
+        new FrameCodec.HeaderParts(
+            "a", applied, acknowledged, VersionVector.of("c", 1), VersionVector.empty());
     byte[] bytes =
         FrameCodec.writeFrame(
             parts,
@@ -84,6 +95,7 @@ class FrameCodecTest {
     assertThat(frame.sender()).isEqualTo("a");
     assertThat(frame.hlc()).isEqualTo(TestFrames.HLC);
     assertThat(frame.applied()).isEqualTo(applied);
+    assertThat(frame.acknowledged()).isEqualTo(acknowledged);
     assertThat(frame.stable()).isEqualTo(VersionVector.of("c", 1));
     assertThat(frame.trimmed()).isEqualTo(VersionVector.empty());
     assertThat(frame.entries()).containsExactly(first, second);

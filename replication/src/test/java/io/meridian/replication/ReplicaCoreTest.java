@@ -207,19 +207,24 @@ class ReplicaCoreTest {
     core.appendLocal(stamp, List.of(new KeyUpdate("bucket", "key", new byte[] {7})));
     core.advance(remoteEntry);
 
-    assertThat(core.stableVector()).isEqualTo(remote);
+    assertThat(core.appliedVector()).isEqualTo(remote);
+    assertThat(core.acknowledgedVector()).isEqualTo(VersionVector.empty());
+    assertThat(core.stableVector()).isEqualTo(VersionVector.empty());
     assertThat(core.acceptedVector()).isNotEqualTo(core.appliedVector());
     assertThat(core.settledStableVector()).isEqualTo(VersionVector.empty());
 
     assertThat(cycle(core).entries()).hasSize(1);
     assertThat(core.acceptedVector()).isEqualTo(core.appliedVector());
+    assertThat(core.acknowledgedVector()).isEqualTo(core.appliedVector());
+    assertThat(core.stableVector()).isEqualTo(remote);
     assertThat(core.settledStableVector()).isEqualTo(remote);
   }
 
   /**
-   * Under a steady stream of local writes a region always has an entry accepted but not applied;
-   * the settled vector still follows the stable one, one step behind, because entries stamped once
-   * a candidate was applied here were prepared on a state covering it.
+   * Under a steady stream of local writes a region always has an entry accepted but not applied,
+   * each stamped while the previous one's {@code Ready} was outstanding: its acknowledgement stays
+   * one entry behind what it applied, and the settled vector still follows, because entries stamped
+   * once a candidate was applied here were prepared on a state covering it.
    */
   @Test
   void theSettledVectorKeepsMovingWhileLocalWritesAreAlwaysInFlight() {
@@ -237,8 +242,105 @@ class ReplicaCoreTest {
       core.step(frame("b", acknowledgement));
       core.step(frame("c", acknowledgement));
       assertThat(core.acceptedVector().get("a")).isEqualTo(seq + 1L);
-      assertThat(core.stableVector()).isEqualTo(acknowledgement);
+      assertThat(core.acknowledgedVector()).isEqualTo(VersionVector.of("a", seq - 1));
+      assertThat(core.stableVector()).isEqualTo(core.acknowledgedVector());
       assertThat(core.settledStableVector().get("a")).isGreaterThanOrEqualTo(seq - 1L);
+    }
+  }
+
+  /**
+   * The peer case: region a stamps a local entry while a remote entry its deps name is accepted but
+   * not applied (its {@code Ready} is outstanding), so the local payload was prepared without it; a
+   * then applies the remote entry and tells b so in a heartbeat while the local entry is still
+   * unapplied there. Every region has now applied the remote entry, but b must not settle it before
+   * it has applied a's local entry, or a fold at b could drop what that entry's payload refers to.
+   */
+  @Test
+  void aPeerDoesNotAcknowledgeAnEntryItsOwnUnappliedEntryWasPreparedWithout() throws Exception {
+    ReplicaCore peer = core("a", 10);
+    ReplicaCore region = core("b", 10);
+    VersionVector remote = VersionVector.of("c", 1);
+    peer.step(frame("c", remote, entry("c", 1)));
+    peer.step(frame("b", VersionVector.empty()));
+    Ready remoteEntry = peer.ready();
+    assertThat(remoteEntry.entries()).containsExactly(entry("c", 1));
+    LocalStamp stamp = peer.nextLocalStamp();
+    assertThat(stamp.deps()).isEqualTo(remote);
+    LogEntry preparedWithout =
+        peer.appendLocal(stamp, List.of(new KeyUpdate("bucket", "key", new byte[] {7})));
+    peer.advance(remoteEntry);
+    for (int tick = 0; tick < 3; tick++) {
+      peer.tick();
+    }
+    Ready localEntry = peer.ready();
+    assertThat(localEntry.entries()).containsExactly(preparedWithout);
+    assertThat(localEntry.frames()).anySatisfy(frame -> assertThat(frame.peer()).isEqualTo("b"));
+
+    region.step(frame("c", remote, entry("c", 1)));
+    cycle(region);
+    deliver(localEntry, "b", region);
+    cycle(region);
+    assertThat(region.appliedVector().get("a")).isZero();
+    assertThat(region.settledStableVector().get("c")).isZero();
+
+    peer.advance(localEntry);
+    Ready afterwards = peer.ready();
+    peer.advance(afterwards);
+    deliver(afterwards, "b", region);
+    cycle(region);
+    assertThat(region.appliedVector().get("a")).isEqualTo(1);
+    assertThat(region.settledStableVector()).isEqualTo(remote);
+  }
+
+  /**
+   * Pipelined writes: each local entry is stamped while the previous one's {@code Ready} is
+   * outstanding, so each was prepared without its predecessor. Once the second is applied and the
+   * third is not, the acknowledgement is held back to the third's basis (the first entry), but the
+   * applied vector beside it covers the second, which was prepared without the first: a region that
+   * sees the first acknowledged everywhere settles it only once it has applied the second too. An
+   * acknowledgement that also stood for the applied vector (one vector in the header, entries sent
+   * only up to it) would let that region settle the first without ever hearing of the second.
+   */
+  @Test
+  void anAcknowledgementComesWithTheEntriesPreparedWithoutWhatItCovers() {
+    ReplicaCore peer = core("a", 10);
+    ReplicaCore region = core("b", 10);
+    peer.step(frame("b", VersionVector.empty()));
+    peer.appendLocal(
+        peer.nextLocalStamp(), List.of(new KeyUpdate("bucket", "key", new byte[] {1})));
+    Ready first = peer.ready();
+    peer.appendLocal(
+        peer.nextLocalStamp(), List.of(new KeyUpdate("bucket", "key", new byte[] {2})));
+    peer.advance(first);
+    Ready second = peer.ready();
+    peer.appendLocal(
+        peer.nextLocalStamp(), List.of(new KeyUpdate("bucket", "key", new byte[] {3})));
+    peer.advance(second);
+    assertThat(peer.appliedVector()).isEqualTo(VersionVector.of("a", 2));
+    assertThat(peer.acknowledgedVector()).isEqualTo(VersionVector.of("a", 1));
+    for (int tick = 0; tick < 3; tick++) {
+      peer.tick();
+    }
+    Ready third = peer.ready();
+
+    deliver(second, "b", region);
+    deliver(third, "b", region);
+    region.step(frame("c", VersionVector.of("a", 1)));
+    cycle(region);
+    assertThat(region.acknowledgedBy("a")).isEqualTo(VersionVector.of("a", 1));
+    assertThat(region.settledStableVector().get("a") == 0 || region.appliedVector().get("a") >= 2)
+        .as("settled %s while applied %s", region.settledStableVector(), region.appliedVector())
+        .isTrue();
+
+    peer.advance(third);
+    assertThat(peer.acknowledgedVector()).isEqualTo(VersionVector.of("a", 3));
+  }
+
+  private static void deliver(Ready ready, String to, ReplicaCore core) {
+    for (OutboundFrame frame : ready.frames()) {
+      if (frame.peer().equals(to)) {
+        assertThat(core.step(frame.bytes())).isEqualTo(FrameVerdict.ACCEPTED);
+      }
     }
   }
 

@@ -57,13 +57,14 @@ final class TestFrames {
     return frame(sender, applied, VersionVector.empty(), VersionVector.empty(), entries);
   }
 
+  /** A frame of a hand-made peer with nothing unapplied: it acknowledges what it applied. */
   static byte[] frame(
       String sender,
       VersionVector applied,
       VersionVector stable,
       VersionVector trimmed,
       LogEntry... entries) {
-    FrameProto.Builder builder = FrameCodec.header(sender, HLC, applied, stable, trimmed);
+    FrameProto.Builder builder = FrameCodec.header(sender, HLC, applied, applied, stable, trimmed);
     for (LogEntry entry : entries) {
       builder.addEntries(FrameCodec.toProto(entry));
     }
@@ -83,6 +84,7 @@ final class TestFrames {
     StringBuilder text =
         new StringBuilder()
             .append(core.appliedVector())
+            .append(core.acknowledgedVector())
             .append(core.acceptedVector())
             .append(core.stableVector())
             .append(core.trimmedVector())
@@ -99,7 +101,7 @@ final class TestFrames {
             .append(metrics.peerLagEntries());
     for (String region : REGIONS) {
       if (!region.equals(core.self())) {
-        text.append(core.acknowledgedBy(region));
+        text.append(core.acknowledgedBy(region)).append(core.appliedBy(region));
       }
     }
     return text.toString();

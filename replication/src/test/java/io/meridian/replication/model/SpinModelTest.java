@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * spin} and {@code gcc}).
  */
 class SpinModelTest {
-  private static final long CHECK_SECONDS_MAX = 300;
+  private static final long CHECK_SECONDS_MAX = 600;
 
   @Test
   void theModelHoldsAndEveryMutantIsCaught() throws Exception {

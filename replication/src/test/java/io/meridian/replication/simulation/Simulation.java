@@ -94,6 +94,16 @@ final class Simulation {
   /** The join of every region's settled stable vector so far: nothing above it was folded. */
   private VersionVector settledAnywhere = VersionVector.empty();
 
+  /**
+   * What each entry's payload was prepared on (its region's visible entries when it was made), for
+   * entries some region's disk still lacks: a region must not settle a vector part of which such an
+   * entry lacks before it applied the entry.
+   */
+  private final Map<Dot, VersionVector> preparedOn = new HashMap<>();
+
+  /** Decides which Readies stay outstanding for a step; apart from {@link #random}. */
+  private final SplittableRandom pipelineRandom;
+
   /** Counts for the figures. */
   static final class Statistics {
     long entriesMade;
@@ -167,6 +177,7 @@ final class Simulation {
   Simulation(SimulationParameters parameters) {
     this.parameters = parameters;
     this.random = new SplittableRandom(parameters.seed() ^ 0x5DEECE66DL);
+    this.pipelineRandom = new SplittableRandom(parameters.seed() ^ 0x632BE59BD9B4E019L);
     this.names = parameters.regionNames();
     this.crdtWorkload =
         parameters.crdtWorkload()
@@ -242,7 +253,23 @@ final class Simulation {
       if (region.up) {
         region.clock.advance(TICK_MILLIS);
         region.core.tick();
-        processReady(region);
+        Ready outstanding = region.outstanding;
+        region.outstanding = null;
+        if (outstanding != null) {
+          performReady(region, outstanding);
+        }
+        if (!region.up) {
+          continue;
+        }
+        Ready ready = region.core.ready();
+        if (!healed
+            && parameters.pipelineProbability() > 0
+            && pipelineRandom.nextDouble() < parameters.pipelineProbability()) {
+          // Held for a step, as while the disk works: client writes and frames come in meanwhile.
+          region.outstanding = ready;
+        } else {
+          performReady(region, ready);
+        }
       } else if (tick >= region.downUntilTick) {
         region.restart();
       }
@@ -386,6 +413,10 @@ final class Simulation {
       List<KeyUpdate> updates) {
     // The true causal past: what the client could see here, and this region's earlier entries.
     VersionVector past = region.app.visiblePrefix();
+    if (!past.dominates(settledAnywhere)) {
+      fail("settled", region.name + " prepares on " + past + " below settled " + settledAnywhere);
+    }
+    preparedOn.put(stamp.dot(), past);
     if (stamp.seq() > 1) {
       Truth.Made previous = truth.get(new Dot(region.name, stamp.seq() - 1));
       past = past.merge(previous.causalPast()).with(region.name, stamp.seq() - 1);
@@ -535,9 +566,8 @@ final class Simulation {
 
   // ------------------------------------------------------------ driving a region
 
-  private void processReady(Region region) {
+  private void performReady(Region region, Ready ready) {
     ReplicaCore core = region.core;
-    Ready ready = core.ready();
     // A crash may strike after part of the entries reached the disk, before anything else.
     int crashAfter = -1;
     if (!healed && random.nextDouble() < parameters.crashProbability() / 4) {
@@ -590,6 +620,7 @@ final class Simulation {
     region.deleteOldRecords();
     checkCausal(region, region.app.drainNewlyVisible());
     checkStableAndBounds(region);
+    checkSettled(region);
     settledAnywhere = settledAnywhere.merge(core.settledStableVector());
     if (crdtWorkload != null
         && !region.foldedWith.equals(core.settledStableVector())
@@ -602,6 +633,41 @@ final class Simulation {
    * Folds every key's CRDT state with a settled stable vector, as the server's garbage collection
    * does (S7): the value never changes.
    */
+  /**
+   * The settled vector's promise, checked directly rather than through a divergence a fold might
+   * cause: when a region's settled vector moves, every entry prepared on a state lacking part of it
+   * is applied there already. Entries on every region's disk are dropped from the check.
+   */
+  private void checkSettled(Region region) {
+    VersionVector settled = region.core.settledStableVector();
+    if (settled.equals(region.checkedSettled)) {
+      return;
+    }
+    region.checkedSettled = settled;
+    VersionVector applied = region.core.appliedVector();
+    VersionVector everywhere = null;
+    for (Region other : regions.values()) {
+      everywhere = everywhere == null ? other.diskVector : everywhere.meet(other.diskVector);
+    }
+    var iterator = preparedOn.entrySet().iterator();
+    while (iterator.hasNext()) {
+      Map.Entry<Dot, VersionVector> entry = iterator.next();
+      if (everywhere.contains(entry.getKey())) {
+        iterator.remove();
+      } else if (!entry.getValue().dominates(settled) && !applied.contains(entry.getKey())) {
+        fail(
+            "settled",
+            region.name
+                + " settled "
+                + settled
+                + " before applying "
+                + entry.getKey()
+                + ", prepared on "
+                + entry.getValue());
+      }
+    }
+  }
+
   private void fold(Region region, VersionVector settled) {
     if (!region.core.appliedVector().dominates(settled)) {
       fail("S7", region.name + " settled " + settled + " beyond what it applied");
@@ -963,6 +1029,12 @@ final class Simulation {
     /** The settled vector this region's states were last folded with, since its restart. */
     VersionVector foldedWith = VersionVector.empty();
 
+    /** The settled vector {@link #checkSettled} last checked here. */
+    VersionVector checkedSettled = VersionVector.empty();
+
+    /** A Ready taken from the core and not yet done (pipelined seeds), or null. */
+    Ready outstanding;
+
     Region(ReplicationConfig config, long startMillis) {
       this.name = config.self();
       this.config = config;
@@ -984,6 +1056,7 @@ final class Simulation {
 
     void crash() {
       up = false;
+      outstanding = null;
       core = null;
       app = null;
       downUntilTick = tick + 1 + random.nextInt(parameters.downTicksMax());
@@ -1001,6 +1074,9 @@ final class Simulation {
         app.apply(entry);
       }
       core = restored.core();
+      checkedSettled = VersionVector.empty();
+      VersionVector kept = core.appliedVector();
+      preparedOn.keySet().removeIf(dot -> dot.replica().equals(name) && !kept.contains(dot));
       app.drainNewlyVisible();
       if (!core.appliedVector().equals(diskVector)) {
         fail("S3", name + " restarted with " + core.appliedVector() + ", disk had " + diskVector);
