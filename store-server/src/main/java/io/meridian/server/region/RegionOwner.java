@@ -872,9 +872,9 @@ public final class RegionOwner {
   }
 
   private long lagMillis(String peer) {
-    long acknowledged = core.acknowledgedBy(peer).get(self);
+    long applied = core.appliedBy(peer).get(self);
     for (long[] entry : ownEntryTimes) {
-      if (entry[0] > acknowledged) {
+      if (entry[0] > applied) {
         return Math.max(0, wallClock.millis() - entry[1]);
       }
     }
@@ -894,7 +894,7 @@ public final class RegionOwner {
     long everyoneHas = Long.MAX_VALUE;
     for (Map.Entry<String, Long> lag : replication.peerLagEntries().entrySet()) {
       metrics.publishPeer(lag.getKey(), lag.getValue(), lagMillis(lag.getKey()));
-      everyoneHas = Math.min(everyoneHas, core.acknowledgedBy(lag.getKey()).get(self));
+      everyoneHas = Math.min(everyoneHas, core.appliedBy(lag.getKey()).get(self));
     }
     while (!ownEntryTimes.isEmpty() && ownEntryTimes.peek()[0] <= everyoneHas) {
       ownEntryTimes.poll();
