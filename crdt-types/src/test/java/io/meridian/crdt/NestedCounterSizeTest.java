@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meridian.clocks.Dot;
 import io.meridian.clocks.VersionVector;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -63,8 +64,8 @@ class NestedCounterSizeTest {
 
   @Test
   void aNestedCounterKeepsOneEntryPerIncrementWhereATopLevelOneKeepsOnePerRegion() {
-    List<ObjectNode> topLevel = new java.util.ArrayList<>();
-    List<ObjectNode> nested = new java.util.ArrayList<>();
+    List<ObjectNode> topLevel = new ArrayList<>();
+    List<ObjectNode> nested = new ArrayList<>();
     for (int index = 0; index < INCREMENTS; index++) {
       topLevel.add(increment(1 + index % 5));
       nested.add(mapIncrement("hits", 1 + index % 5));
@@ -94,7 +95,7 @@ class NestedCounterSizeTest {
    */
   @Test
   void aReadContextOfAMapOfManyCounterFieldsIsTheCompactVectorOnceStable() {
-    List<ObjectNode> requests = new java.util.ArrayList<>();
+    List<ObjectNode> requests = new ArrayList<>();
     for (int index = 0; index < INCREMENTS; index++) {
       requests.add(mapIncrement("counter-" + index % MAP_COUNTER_FIELDS, 1));
     }
