@@ -3,8 +3,6 @@ package io.meridian.crdt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.meridian.clocks.Dot;
-import io.meridian.clocks.VersionVector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -39,14 +37,10 @@ class MetadataSizeTest {
    */
   Outcome run(List<String> regions) {
     Random random = new Random(SEED);
-    CrdtState state = type.empty();
-    VersionVector applied = VersionVector.empty();
-    VersionVector stableLater = VersionVector.empty();
+    LaggingFoldReplica replica = new LaggingFoldReplica(type, regions, FOLD_EVERY_ENTRIES);
     List<Element> live = new ArrayList<>();
     int added = 0;
     for (int entry = 1; entry <= ADDS + REMOVES; entry++) {
-      String region = regions.get(entry % regions.size());
-      Dot dot = new Dot(region, applied.get(region) + 1);
       ObjectNode request;
       if (entry % 3 == 0) {
         int index = random.nextInt(live.size());
@@ -61,26 +55,10 @@ class MetadataSizeTest {
         request = Requests.request(AwSet.NAME, "add");
         request.putArray("elements").add(element.stringValue());
       }
-      Effect effect =
-          type.prepare(state, CrdtRegistry.parseUpdate(request), UpdateContext.of(dot, entry))
-              .orElseThrow();
-      state = type.apply(state, effect, dot);
-      applied = applied.with(region, dot.counter());
-      if (entry % FOLD_EVERY_ENTRIES == 0) {
-        state = type.fold(state, stableLater);
-        stableLater = applied;
-      }
+      replica.update(request);
     }
-    AwSet beforeLastFold = (AwSet) state;
-    return new Outcome(beforeLastFold, (AwSet) type.fold(state, applied), live, regions.toString());
-  }
-
-  static long metadataBytes(AwSet set, List<Element> live) {
-    long elements = 0;
-    for (Element element : live) {
-      elements += CrdtCodec.element(element).getSerializedSize();
-    }
-    return CrdtRegistry.encodeState(set).length - elements;
+    return new Outcome(
+        (AwSet) replica.state(), (AwSet) replica.foldedFully(), live, regions.toString());
   }
 
   void checkAndReport(Outcome outcome) {
@@ -92,8 +70,9 @@ class MetadataSizeTest {
     assertThat(outcome.folded().store().entries()).hasSize(live.size());
     assertThat(outcome.folded().store().context().cloud()).isEmpty();
     assertThat(outcome.folded().store().operationIds()).isEmpty();
-    double folded = (double) metadataBytes(outcome.folded(), live) / live.size();
-    double unstable = (double) metadataBytes(outcome.beforeLastFold(), live) / live.size();
+    double folded = (double) LaggingFoldReplica.metadataBytes(outcome.folded(), live) / live.size();
+    double unstable =
+        (double) LaggingFoldReplica.metadataBytes(outcome.beforeLastFold(), live) / live.size();
     System.out.printf(
         "aw-set metadata after %,d adds and %,d removes at %s: %.2f bytes per live element once"
             + " stable and folded, %.2f with the last %,d entries not yet stable%n",
@@ -121,11 +100,8 @@ class MetadataSizeTest {
   void anOrMapKeepsNothingForRemovedFieldsOnceStableAndFolded() {
     CrdtType map = CrdtRegistry.type(OrMap.NAME);
     List<String> regions = List.of("america", "asia-pacific", "europe");
-    CrdtState state = map.empty();
-    VersionVector applied = VersionVector.empty();
-    VersionVector stableLater = VersionVector.empty();
+    LaggingFoldReplica replica = new LaggingFoldReplica(map, regions, FOLD_EVERY_ENTRIES);
     TreeSet<String> live = new TreeSet<>();
-    int entry = 0;
     for (int field = 0; field < MAP_FIELDS; field++) {
       String name = "field-" + field;
       ObjectNode assign = Requests.request(OrMap.NAME, "update");
@@ -140,22 +116,9 @@ class MetadataSizeTest {
       } else {
         live.add(name);
       }
-      for (ObjectNode request : requests) {
-        entry++;
-        String region = regions.get(entry % regions.size());
-        Dot dot = new Dot(region, applied.get(region) + 1);
-        Effect effect =
-            map.prepare(state, CrdtRegistry.parseUpdate(request), UpdateContext.of(dot, entry))
-                .orElseThrow();
-        state = map.apply(state, effect, dot);
-        applied = applied.with(region, dot.counter());
-        if (entry % FOLD_EVERY_ENTRIES == 0) {
-          state = map.fold(state, stableLater);
-          stableLater = applied;
-        }
-      }
+      requests.forEach(replica::update);
     }
-    OrMap folded = (OrMap) map.fold(state, applied);
+    OrMap folded = (OrMap) replica.foldedFully();
     assertThat(folded.visibleFields().keySet()).containsExactlyElementsOf(live);
     TreeSet<String> held = new TreeSet<>();
     folded.fields().keySet().forEach(key -> held.add(key.name()));

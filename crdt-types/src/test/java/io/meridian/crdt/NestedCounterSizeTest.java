@@ -3,8 +3,6 @@ package io.meridian.crdt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.meridian.clocks.Dot;
-import io.meridian.clocks.VersionVector;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -41,25 +39,9 @@ class NestedCounterSizeTest {
    * entries before (stability lags), and finally with everything stable.
    */
   static CrdtState run(CrdtType type, List<ObjectNode> requests) {
-    CrdtState state = type.empty();
-    VersionVector applied = VersionVector.empty();
-    VersionVector stableLater = VersionVector.empty();
-    int entry = 0;
-    for (ObjectNode request : requests) {
-      entry++;
-      String region = REGIONS.get(entry % REGIONS.size());
-      Dot dot = new Dot(region, applied.get(region) + 1);
-      Effect effect =
-          type.prepare(state, CrdtRegistry.parseUpdate(request), UpdateContext.of(dot, entry))
-              .orElseThrow();
-      state = type.apply(state, effect, dot);
-      applied = applied.with(region, dot.counter());
-      if (entry % FOLD_EVERY_ENTRIES == 0) {
-        state = type.fold(state, stableLater);
-        stableLater = applied;
-      }
-    }
-    return type.fold(state, applied);
+    LaggingFoldReplica replica = new LaggingFoldReplica(type, REGIONS, FOLD_EVERY_ENTRIES);
+    requests.forEach(replica::update);
+    return replica.foldedFully();
   }
 
   @Test

@@ -43,16 +43,12 @@ class RwSetMetadataSizeTest {
    */
   Outcome run(List<String> regions) {
     Random random = new Random(SEED);
-    CrdtState state = type.empty();
-    VersionVector applied = VersionVector.empty();
-    VersionVector stableLater = VersionVector.empty();
+    LaggingFoldReplica replica = new LaggingFoldReplica(type, regions, FOLD_EVERY_ENTRIES);
     List<Element> live = new ArrayList<>();
     List<Element> removed = new ArrayList<>();
     int added = 0;
     int adds = 0;
     for (int entry = 1; entry <= ADDS + REMOVES; entry++) {
-      String region = regions.get(entry % regions.size());
-      Dot dot = new Dot(region, applied.get(region) + 1);
       ObjectNode request;
       if (entry % 3 == 0) {
         Element gone = takeRandom(live, random);
@@ -66,18 +62,10 @@ class RwSetMetadataSizeTest {
         request = Requests.request(RwSet.NAME, "add");
         request.putArray("elements").add(element.stringValue());
       }
-      Effect effect =
-          type.prepare(state, CrdtRegistry.parseUpdate(request), UpdateContext.of(dot, entry))
-              .orElseThrow();
-      state = type.apply(state, effect, dot);
-      applied = applied.with(region, dot.counter());
-      if (entry % FOLD_EVERY_ENTRIES == 0) {
-        state = type.fold(state, stableLater);
-        stableLater = applied;
-      }
+      replica.update(request);
     }
-    RwSet beforeLastFold = (RwSet) state;
-    return new Outcome(beforeLastFold, (RwSet) type.fold(state, applied), live, regions.toString());
+    return new Outcome(
+        (RwSet) replica.state(), (RwSet) replica.foldedFully(), live, regions.toString());
   }
 
   private static Element takeRandom(List<Element> elements, Random random) {
@@ -86,14 +74,6 @@ class RwSetMetadataSizeTest {
     elements.set(index, elements.get(elements.size() - 1));
     elements.remove(elements.size() - 1);
     return taken;
-  }
-
-  static long metadataBytes(RwSet set, List<Element> live) {
-    long elements = 0;
-    for (Element element : live) {
-      elements += CrdtCodec.element(element).getSerializedSize();
-    }
-    return CrdtRegistry.encodeState(set).length - elements;
   }
 
   void checkAndReport(Outcome outcome) {
@@ -106,8 +86,9 @@ class RwSetMetadataSizeTest {
     assertThat(outcome.folded().store().context().cloud()).isEmpty();
     assertThat(outcome.folded().store().operationIds()).isEmpty();
     assertThat(outcome.folded().covers()).isEmpty();
-    double folded = (double) metadataBytes(outcome.folded(), live) / live.size();
-    double unstable = (double) metadataBytes(outcome.beforeLastFold(), live) / live.size();
+    double folded = (double) LaggingFoldReplica.metadataBytes(outcome.folded(), live) / live.size();
+    double unstable =
+        (double) LaggingFoldReplica.metadataBytes(outcome.beforeLastFold(), live) / live.size();
     long unstableItems = outcome.beforeLastFold().store().entries().size() - live.size();
     System.out.printf(
         "rw-set metadata after %,d adds and %,d removes at %s: %.2f bytes per live element once"
