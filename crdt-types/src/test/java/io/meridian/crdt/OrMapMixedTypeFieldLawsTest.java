@@ -21,28 +21,16 @@ import java.util.TreeSet;
  * and one that still holds it must agree on a later update of another type, a concurrent update and
  * a late remove with an old context, whatever each folded before.
  */
-class OrMapMixedTypeFieldLawsTest extends CrdtLaws {
+class OrMapMixedTypeFieldLawsTest extends OrMapFieldLaws {
   private static final List<String> FIELDS = List.of("x", "y");
   private static final List<String> TYPES = List.of(Counter.G_COUNTER, Counter.PN_COUNTER);
-
-  @Override
-  String typeName() {
-    return OrMap.NAME;
-  }
-
-  @Override
-  int steps() {
-    return 60;
-  }
 
   @Override
   Simulation.RequestGenerator requests() {
     return (random, state) -> {
       String field = FIELDS.get(random.nextInt(FIELDS.size()));
       if (random.nextInt(3) == 0) {
-        ObjectNode remove = Requests.request(OrMap.NAME, "remove");
-        remove.putArray("fields").add(field);
-        return new Simulation.Request(remove, null, true);
+        return removeWithEarlierRead(field);
       }
       // A region that shows the field with the other type refuses the update (type_mismatch);
       // the simulation then makes nothing, as a client's rejected request does.

@@ -13,27 +13,15 @@ import java.util.List;
  * with an update that no remove whose client had seen it took (the elements shown are the rw-set
  * suite's business).
  */
-class OrMapRwSetFieldLawsTest extends CrdtLaws {
+class OrMapRwSetFieldLawsTest extends OrMapFieldLaws {
   private static final List<String> FIELDS = List.of("s", "t");
-
-  @Override
-  String typeName() {
-    return OrMap.NAME;
-  }
-
-  @Override
-  int steps() {
-    return 60;
-  }
 
   @Override
   Simulation.RequestGenerator requests() {
     return (random, state) -> {
       String field = FIELDS.get(random.nextInt(FIELDS.size()));
       if (random.nextInt(4) == 0) {
-        ObjectNode remove = Requests.request(OrMap.NAME, "remove");
-        remove.putArray("fields").add(field);
-        return new Simulation.Request(remove, null, true);
+        return removeWithEarlierRead(field);
       }
       ObjectNode change = Requests.request(RwSet.NAME, random.nextInt(3) == 0 ? "remove" : "add");
       change.set("elements", Requests.someElements(random));
