@@ -28,9 +28,7 @@ class NestedCounterSizeTest {
   }
 
   static ObjectNode mapIncrement(String field, long amount) {
-    ObjectNode update = Requests.request(OrMap.NAME, "update");
-    update.putObject("entries").set(field, increment(amount));
-    return update;
+    return Requests.fieldIncrement(field, amount);
   }
 
   /**

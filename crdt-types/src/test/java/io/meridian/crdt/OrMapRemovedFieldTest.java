@@ -16,23 +16,15 @@ class OrMapRemovedFieldTest {
   private static final CrdtType MAP = CrdtRegistry.type(OrMap.NAME);
 
   private static ObjectNode update(String field, String type, String op) {
-    ObjectNode update = Requests.request(OrMap.NAME, "update");
-    update.putObject("entries").set(field, Requests.request(type, op));
-    return update;
+    return Requests.fieldUpdate(field, Requests.request(type, op));
   }
 
   private static ObjectNode increment(String field, long amount) {
-    ObjectNode update = Requests.request(OrMap.NAME, "update");
-    update
-        .putObject("entries")
-        .set(field, Requests.request(Counter.PN_COUNTER, "increment").put("by", amount));
-    return update;
+    return Requests.fieldIncrement(field, amount);
   }
 
   private static ObjectNode remove(String field) {
-    ObjectNode remove = Requests.request(OrMap.NAME, "remove");
-    remove.putArray("fields").add(field);
-    return remove;
+    return Requests.fieldRemove(field);
   }
 
   private static Effect prepare(CrdtState state, ObjectNode request, Dot dot) {

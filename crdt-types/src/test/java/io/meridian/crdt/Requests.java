@@ -27,6 +27,25 @@ final class Requests {
     return node;
   }
 
+  /** An or-map update of one field with {@code nested}. */
+  static ObjectNode fieldUpdate(String field, ObjectNode nested) {
+    ObjectNode update = request(OrMap.NAME, "update");
+    update.putObject("entries").set(field, nested);
+    return update;
+  }
+
+  /** An or-map update that increments the pn-counter in {@code field} by {@code amount}. */
+  static ObjectNode fieldIncrement(String field, long amount) {
+    return fieldUpdate(field, request(Counter.PN_COUNTER, "increment").put("by", amount));
+  }
+
+  /** An or-map remove of {@code field}. */
+  static ObjectNode fieldRemove(String field) {
+    ObjectNode remove = request(OrMap.NAME, "remove");
+    remove.putArray("fields").add(field);
+    return remove;
+  }
+
   static ArrayNode someElements(Random random) {
     ArrayNode array = CanonicalJson.NODES.arrayNode();
     int count = 1 + random.nextInt(2);
