@@ -4,6 +4,9 @@ import io.meridian.clocks.ReplicaIds;
 import io.meridian.server.http.HttpApiConfig;
 import io.meridian.server.storage.UpdateLogConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -104,6 +107,49 @@ public record RegionConfig(
         updateLog,
         Set.of(),
         OPERATION_ID_RETENTION_MILLIS_DEFAULT);
+  }
+
+  /**
+   * Regions {@code names} on 127.0.0.1 in one process, as {@code meridian local} and the tests run
+   * them: each lists every other as a peer at port 0 ({@code Region.startAll} fills in the bound
+   * replication ports), keeps its data in {@code data/NAME} and, unless {@code insecure}, its TLS
+   * material in {@code data/tls}.
+   *
+   * @param httpPortBase the first region's HTTP port, the next regions' following it; 0 for ports
+   *     the system picks
+   */
+  public static List<RegionConfig> localMesh(
+      List<String> names,
+      Path data,
+      boolean insecure,
+      int httpPortBase,
+      HttpApiConfig httpApi,
+      UpdateLogConfig updateLog,
+      long operationIdRetentionMillis) {
+    List<RegionConfig> configs = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      Map<String, HostPort> peers = new LinkedHashMap<>();
+      for (String peer : names) {
+        if (!peer.equals(name)) {
+          peers.put(peer, new HostPort("127.0.0.1", 0));
+        }
+      }
+      configs.add(
+          new RegionConfig(
+              name,
+              new HostPort("127.0.0.1", httpPortBase == 0 ? 0 : httpPortBase + i),
+              new HostPort("127.0.0.1", 0),
+              peers,
+              data.resolve(name),
+              insecure ? Optional.empty() : Optional.of(data.resolve("tls")),
+              insecure,
+              httpApi,
+              updateLog,
+              Set.of(),
+              operationIdRetentionMillis));
+    }
+    return configs;
   }
 
   /** Every region of the deployment, in name order: {@link #regions}, or this one and its peers. */

@@ -12,10 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -49,24 +46,15 @@ final class InProcessRegions implements AutoCloseable {
     if (!insecure) {
       DevelopmentCertificates.generate(data.resolve("tls"), names);
     }
-    List<RegionConfig> configs = new ArrayList<>();
-    for (String name : names) {
-      Map<String, HostPort> peers = new LinkedHashMap<>();
-      names.stream()
-          .filter(peer -> !peer.equals(name))
-          .forEach(peer -> peers.put(peer, new HostPort("127.0.0.1", 0)));
-      configs.add(
-          new RegionConfig(
-              name,
-              new HostPort("127.0.0.1", 0),
-              new HostPort("127.0.0.1", 0),
-              peers,
-              data.resolve(name),
-              insecure ? Optional.empty() : Optional.of(data.resolve("tls")),
-              insecure,
-              HttpApiConfig.defaults(),
-              UpdateLogConfig.defaults()));
-    }
+    List<RegionConfig> configs =
+        RegionConfig.localMesh(
+            names,
+            data,
+            insecure,
+            0,
+            HttpApiConfig.defaults(),
+            UpdateLogConfig.defaults(),
+            RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT);
     Vertx vertx = Vertx.vertx();
     try {
       return new InProcessRegions(vertx, Region.startAll(vertx, configs), data);

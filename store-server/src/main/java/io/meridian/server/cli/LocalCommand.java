@@ -1,16 +1,11 @@
 package io.meridian.server.cli;
 
-import io.meridian.server.HostPort;
 import io.meridian.server.RegionConfig;
-import io.meridian.server.http.HttpApiConfig;
 import io.meridian.server.storage.UpdateLogConfig;
 import io.meridian.server.tls.DevelopmentCertificates;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -69,34 +64,14 @@ final class LocalCommand implements Callable<Integer> {
     for (int i = 1; i <= regions; i++) {
       names.add("r" + i);
     }
-    Path tls = data.resolve("tls");
-    DevelopmentCertificates.generate(tls, names);
-    HttpApiConfig httpApi = limits.httpApi(spec);
-    long operationIdRetentionMillis = limits.operationIdRetentionMillis(spec);
-    List<RegionConfig> configs = new ArrayList<>();
-    for (int i = 0; i < regions; i++) {
-      Map<String, HostPort> peers = new LinkedHashMap<>();
-      for (String peer : names) {
-        if (!peer.equals(names.get(i))) {
-          // In-process peers learn each other's bound replication ports at integration.
-          peers.put(peer, new HostPort("127.0.0.1", 0));
-        }
-      }
-      int httpPort = httpPortBase == 0 ? 0 : httpPortBase + i;
-      configs.add(
-          new RegionConfig(
-              names.get(i),
-              new HostPort("127.0.0.1", httpPort),
-              new HostPort("127.0.0.1", 0),
-              peers,
-              data.resolve(names.get(i)),
-              Optional.of(tls),
-              false,
-              httpApi,
-              UpdateLogConfig.defaults(),
-              java.util.Set.of(),
-              operationIdRetentionMillis));
-    }
-    return configs;
+    DevelopmentCertificates.generate(data.resolve("tls"), names);
+    return RegionConfig.localMesh(
+        names,
+        data,
+        false,
+        httpPortBase,
+        limits.httpApi(spec),
+        UpdateLogConfig.defaults(),
+        limits.operationIdRetentionMillis(spec));
   }
 }

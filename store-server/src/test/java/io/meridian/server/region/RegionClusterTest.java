@@ -3,7 +3,6 @@ package io.meridian.server.region;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meridian.server.HostPort;
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
 import io.meridian.server.http.HttpApiConfig;
@@ -13,10 +12,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -40,24 +37,15 @@ class RegionClusterTest {
     vertx = Vertx.vertx();
     List<String> names = List.of("r1", "r2", "r3");
     DevelopmentCertificates.generate(data.resolve("tls"), names);
-    List<RegionConfig> configs = new ArrayList<>();
-    for (String name : names) {
-      Map<String, HostPort> peers = new LinkedHashMap<>();
-      names.stream()
-          .filter(peer -> !peer.equals(name))
-          .forEach(peer -> peers.put(peer, new HostPort("127.0.0.1", 0)));
-      configs.add(
-          new RegionConfig(
-              name,
-              new HostPort("127.0.0.1", 0),
-              new HostPort("127.0.0.1", 0),
-              peers,
-              data.resolve(name),
-              Optional.of(data.resolve("tls")),
-              false,
-              HttpApiConfig.defaults(),
-              UpdateLogConfig.defaults()));
-    }
+    List<RegionConfig> configs =
+        RegionConfig.localMesh(
+            names,
+            data,
+            false,
+            0,
+            HttpApiConfig.defaults(),
+            UpdateLogConfig.defaults(),
+            RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT);
     regions = Region.startAll(vertx, configs);
   }
 

@@ -3,7 +3,6 @@ package io.meridian.server.region;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meridian.server.HostPort;
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
 import io.meridian.server.http.HttpApiConfig;
@@ -16,10 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -53,24 +49,15 @@ class StabilityAcrossRegionsTest {
     vertx = Vertx.vertx();
     List<String> names = List.of("r1", "r2", "r3");
     DevelopmentCertificates.generate(data.resolve("tls"), names);
-    List<RegionConfig> configs = new ArrayList<>();
-    for (String name : names) {
-      Map<String, HostPort> peers = new LinkedHashMap<>();
-      names.stream()
-          .filter(peer -> !peer.equals(name))
-          .forEach(peer -> peers.put(peer, new HostPort("127.0.0.1", 0)));
-      configs.add(
-          new RegionConfig(
-              name,
-              new HostPort("127.0.0.1", 0),
-              new HostPort("127.0.0.1", 0),
-              peers,
-              data.resolve(name),
-              Optional.of(data.resolve("tls")),
-              false,
-              HttpApiConfig.defaults(),
-              UpdateLogConfig.defaults().withSegmentBytesMax(1024)));
-    }
+    List<RegionConfig> configs =
+        RegionConfig.localMesh(
+            names,
+            data,
+            false,
+            0,
+            HttpApiConfig.defaults(),
+            UpdateLogConfig.defaults().withSegmentBytesMax(1024),
+            RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT);
     regions.addAll(
         Region.startAll(vertx, configs, owner -> owner.withCheckpointIntervalMillis(100)));
   }
