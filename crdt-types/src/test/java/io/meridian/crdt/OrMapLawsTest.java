@@ -68,7 +68,9 @@ class OrMapLawsTest extends CrdtLaws {
             && update.entries().containsKey(field)
             && (entry.id() == null || winners.get(entry.id()).equals(entry.dot()))
             && history.stream()
-                .noneMatch(remove -> removes(remove, field) && Requests.before(entry, remove))) {
+                .noneMatch(
+                    remove ->
+                        Requests.removesField(remove, field) && Requests.before(entry, remove))) {
           shown = true;
           sum += ((Operation.Increment) update.entries().get(field)).amount();
         }
@@ -86,10 +88,5 @@ class OrMapLawsTest extends CrdtLaws {
     assertThat(map.fields().keySet())
         .as(why + ": after the full fold a removed field holds nothing")
         .containsExactlyElementsOf(new java.util.TreeSet<>(map.presence().entries().values()));
-  }
-
-  private static boolean removes(Simulation.Entry entry, String field) {
-    return Requests.operation(entry) instanceof Operation.RemoveFields remove
-        && remove.fields().contains(field);
   }
 }

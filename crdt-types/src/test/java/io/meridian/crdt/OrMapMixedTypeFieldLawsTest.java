@@ -82,7 +82,8 @@ class OrMapMixedTypeFieldLawsTest extends OrMapFieldLaws {
       if (increment != null
           && increment.typeName().equals(type)
           && history.stream()
-              .noneMatch(remove -> removes(remove, field) && remove.observed(entry))) {
+              .noneMatch(
+                  remove -> Requests.removesField(remove, field) && remove.observed(entry))) {
         kept.add(entry);
       }
     }
@@ -93,10 +94,5 @@ class OrMapMixedTypeFieldLawsTest extends OrMapFieldLaws {
     return Requests.operation(entry) instanceof Operation.UpdateFields update
         ? (Operation.Increment) update.entries().get(field)
         : null;
-  }
-
-  private static boolean removes(Simulation.Entry entry, String field) {
-    return Requests.operation(entry) instanceof Operation.RemoveFields remove
-        && remove.fields().contains(field);
   }
 }

@@ -112,7 +112,9 @@ class OrMapRegisterFieldLawsTest extends OrMapFieldLaws {
                   entry ->
                       history.stream()
                           .noneMatch(
-                              later -> updates(later, REGISTER) && Requests.before(entry, later)))
+                              later ->
+                                  Requests.updatesField(later, REGISTER)
+                                      && Requests.before(entry, later)))
               .map(OrMapRegisterFieldLawsTest::assignment)
               .max(
                   Comparator.<Map.Entry<Dot, LwwRegister.Stamped>>comparingLong(
@@ -129,9 +131,10 @@ class OrMapRegisterFieldLawsTest extends OrMapFieldLaws {
   private static List<Simulation.Entry> kept(List<Simulation.Entry> history, String field) {
     List<Simulation.Entry> kept = new ArrayList<>();
     for (Simulation.Entry entry : history) {
-      if (updates(entry, field)
+      if (Requests.updatesField(entry, field)
           && history.stream()
-              .noneMatch(remove -> removes(remove, field) && remove.observed(entry))) {
+              .noneMatch(
+                  remove -> Requests.removesField(remove, field) && remove.observed(entry))) {
         kept.add(entry);
       }
     }
@@ -140,16 +143,6 @@ class OrMapRegisterFieldLawsTest extends OrMapFieldLaws {
 
   private static Operation.UpdateFields updateOf(Simulation.Entry entry) {
     return (Operation.UpdateFields) Requests.operation(entry);
-  }
-
-  private static boolean updates(Simulation.Entry entry, String field) {
-    return Requests.operation(entry) instanceof Operation.UpdateFields update
-        && update.entries().containsKey(field);
-  }
-
-  private static boolean removes(Simulation.Entry entry, String field) {
-    return Requests.operation(entry) instanceof Operation.RemoveFields remove
-        && remove.fields().contains(field);
   }
 
   /** The tag and stamped value of an entry's register assignment, from its effect. */

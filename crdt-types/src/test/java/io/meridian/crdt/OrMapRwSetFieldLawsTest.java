@@ -46,24 +46,16 @@ class OrMapRwSetFieldLawsTest extends OrMapFieldLaws {
           history.stream()
               .anyMatch(
                   entry ->
-                      updates(entry, field)
+                      Requests.updatesField(entry, field)
                           && history.stream()
                               .noneMatch(
-                                  remove -> removes(remove, field) && remove.observed(entry)));
+                                  remove ->
+                                      Requests.removesField(remove, field)
+                                          && remove.observed(entry)));
       if (kept) {
         names.add(field);
       }
     }
     return names;
-  }
-
-  private static boolean updates(Simulation.Entry entry, String field) {
-    return Requests.operation(entry) instanceof Operation.UpdateFields update
-        && update.entries().containsKey(field);
-  }
-
-  private static boolean removes(Simulation.Entry entry, String field) {
-    return Requests.operation(entry) instanceof Operation.RemoveFields remove
-        && remove.fields().contains(field);
   }
 }

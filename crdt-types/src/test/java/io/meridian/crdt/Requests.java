@@ -46,6 +46,18 @@ final class Requests {
     return remove;
   }
 
+  /** True when the entry's request is an or-map update of {@code field}. */
+  static boolean updatesField(Simulation.Entry entry, String field) {
+    return operation(entry) instanceof Operation.UpdateFields update
+        && update.entries().containsKey(field);
+  }
+
+  /** True when the entry's request is an or-map remove of {@code field}. */
+  static boolean removesField(Simulation.Entry entry, String field) {
+    return operation(entry) instanceof Operation.RemoveFields remove
+        && remove.fields().contains(field);
+  }
+
   static ArrayNode someElements(Random random) {
     ArrayNode array = CanonicalJson.NODES.arrayNode();
     int count = 1 + random.nextInt(2);
