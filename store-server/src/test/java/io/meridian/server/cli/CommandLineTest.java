@@ -13,6 +13,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,28 @@ class CommandLineTest {
     CommandLine.ParseResult result = line.parseArgs(arguments);
     ServerCommand server = (ServerCommand) result.subcommand().commandSpec().userObject();
     return server.regionConfig();
+  }
+
+  /**
+   * {@code server} as region a on any free ports, without TLS, with its data in {@code data}, then
+   * {@code extra}.
+   */
+  private static String[] insecureServer(String data, String... extra) {
+    List<String> arguments =
+        new ArrayList<>(
+            List.of(
+                "server",
+                "--region",
+                "a",
+                "--http",
+                "127.0.0.1:0",
+                "--replication",
+                "127.0.0.1:0",
+                "--data",
+                data,
+                "--insecure"));
+    arguments.addAll(List.of(extra));
+    return arguments.toArray(String[]::new);
   }
 
   @Test
@@ -75,37 +98,10 @@ class CommandLineTest {
   @Test
   void regionsNameEveryRegionIncludingThoseReachedOnlyThroughOthers() {
     RegionConfig config =
-        parseServer(
-            "server",
-            "--region",
-            "a",
-            "--http",
-            "127.0.0.1:0",
-            "--replication",
-            "127.0.0.1:0",
-            "--peer",
-            "b=127.0.0.1:9000",
-            "--regions",
-            "c,b,a",
-            "--data",
-            "d",
-            "--insecure");
+        parseServer(insecureServer("d", "--peer", "b=127.0.0.1:9000", "--regions", "c,b,a"));
     assertThat(config.peers()).containsOnlyKeys("b");
     assertThat(config.allRegions()).containsExactly("a", "b", "c");
-    RegionConfig withoutList =
-        parseServer(
-            "server",
-            "--region",
-            "a",
-            "--http",
-            "127.0.0.1:0",
-            "--replication",
-            "127.0.0.1:0",
-            "--peer",
-            "b=127.0.0.1:9000",
-            "--data",
-            "d",
-            "--insecure");
+    RegionConfig withoutList = parseServer(insecureServer("d", "--peer", "b=127.0.0.1:9000"));
     assertThat(withoutList.allRegions()).containsExactly("a", "b");
   }
 
@@ -113,46 +109,27 @@ class CommandLineTest {
   void limitOptionsBoundTheHttpApiAndTheOperationIdMemory() {
     RegionConfig config =
         parseServer(
-            "server",
-            "--region",
-            "a",
-            "--http",
-            "127.0.0.1:0",
-            "--replication",
-            "127.0.0.1:0",
-            "--data",
-            "d",
-            "--insecure",
-            "--body-bytes-max",
-            "2048",
-            "--in-flight-requests-max",
-            "7",
-            "--name-bytes-max",
-            "64",
-            "--items-per-request-max",
-            "10",
-            "--elements-per-update-max",
-            "99",
-            "--nesting-depth-max",
-            "4",
-            "--session-token-characters-max",
-            "1000",
-            "--operation-id-retention-hours",
-            "48");
+            insecureServer(
+                "d",
+                "--body-bytes-max",
+                "2048",
+                "--in-flight-requests-max",
+                "7",
+                "--name-bytes-max",
+                "64",
+                "--items-per-request-max",
+                "10",
+                "--elements-per-update-max",
+                "99",
+                "--nesting-depth-max",
+                "4",
+                "--session-token-characters-max",
+                "1000",
+                "--operation-id-retention-hours",
+                "48"));
     assertThat(config.httpApi()).isEqualTo(new HttpApiConfig(2048, 7, 64, 10, 99, 4, 1000));
     assertThat(config.operationIdRetentionMillis()).isEqualTo(48L * 3600 * 1000);
-    RegionConfig defaults =
-        parseServer(
-            "server",
-            "--region",
-            "a",
-            "--http",
-            "127.0.0.1:0",
-            "--replication",
-            "127.0.0.1:0",
-            "--data",
-            "d",
-            "--insecure");
+    RegionConfig defaults = parseServer(insecureServer("d"));
     assertThat(defaults.httpApi()).isEqualTo(HttpApiConfig.defaults());
     assertThat(defaults.operationIdRetentionMillis())
         .isEqualTo(RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT);
@@ -169,20 +146,7 @@ class CommandLineTest {
       {"--operation-id-retention-hours", "0"},
     };
     for (String[] limit : cases) {
-      Outcome outcome =
-          run(
-              "server",
-              "--region",
-              "a",
-              "--http",
-              "127.0.0.1:0",
-              "--replication",
-              "127.0.0.1:0",
-              "--data",
-              directory.resolve("d").toString(),
-              "--insecure",
-              limit[0],
-              limit[1]);
+      Outcome outcome = run(insecureServer(directory.resolve("d").toString(), limit[0], limit[1]));
       assertThat(outcome.exitCode()).as(String.join(" ", limit)).isEqualTo(2);
       assertThat(outcome.err()).as(String.join(" ", limit)).contains(limit[0]);
     }
