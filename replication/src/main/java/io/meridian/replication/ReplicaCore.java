@@ -9,6 +9,9 @@ import io.meridian.clocks.HybridLogicalClock;
 import io.meridian.clocks.PhysicalClock;
 import io.meridian.clocks.ReplicaIds;
 import io.meridian.clocks.VersionVector;
+import io.meridian.replication.EntryLog.LogSlot;
+import io.meridian.replication.PendingWork.AcceptedEntry;
+import io.meridian.replication.PendingWork.Install;
 import io.meridian.replication.proto.FrameProto;
 import io.meridian.replication.proto.KeyStateProto;
 import io.meridian.replication.proto.StateChunkProto;
@@ -87,8 +90,9 @@ public final class ReplicaCore {
   private final String self;
   private final HybridLogicalClock clock;
   private final ApplicationState application;
-  private final Map<String, Peer> peers = new TreeMap<>();
+  private final Map<String, PeerState> peers = new TreeMap<>();
   private final int headerReserveBytes;
+  private final FrameValidator validator;
 
   /** Entries handed out or waiting to be handed out, contiguous per origin. */
   private VersionVector accepted = VersionVector.empty();
@@ -114,35 +118,28 @@ public final class ReplicaCore {
   private VersionVector settlingCandidate;
 
   private VersionVector settlingWitness;
-  private VersionVector trimmed = VersionVector.empty();
+
   private long acceptedHlcMax = HlcTimestamp.ZERO;
   private long appliedHlcMax = HlcTimestamp.ZERO;
 
-  /**
-   * Entries on disk, per origin: each origin's entries {@code trimmed + 1 .. applied}, by seq. Each
-   * entry also carries its place in the order entries entered the log (a causal order), which is
-   * the order they are sent in.
-   */
-  private final HashMap<String, OriginLog> log = new HashMap<>();
-
-  /** The place the next entry to enter the log takes in the log's order. */
-  private long nextLogPosition;
+  /** Entries on disk, per origin: each origin's entries {@code trimmed + 1 .. applied}, by seq. */
+  private final EntryLog log = new EntryLog();
 
   /** The frame header parts of the vectors last sent, reused while the vectors stay the same. */
   private FrameCodec.HeaderParts headerParts;
 
   private final TreeMap<Dot, LogEntry> buffer = new TreeMap<>();
 
-  /** Accepted entries ({@link Unpersisted}) and installs not yet handed out, in order. */
-  private final ArrayDeque<Object> pending = new ArrayDeque<>();
+  /** Accepted entries and installs not yet handed out, in order. */
+  private final ArrayDeque<PendingWork> pending = new ArrayDeque<>();
 
   /** Accepted entries not yet on disk, by dot. */
-  private final HashMap<Dot, Unpersisted> unpersisted = new HashMap<>();
+  private final HashMap<Dot, AcceptedEntry> unpersisted = new HashMap<>();
 
   private Ready outstanding;
 
   /** The entries of {@link #outstanding}, in its order. */
-  private final ArrayList<Unpersisted> outstandingEntries = new ArrayList<>();
+  private final ArrayList<AcceptedEntry> outstandingEntries = new ArrayList<>();
 
   private LocalStamp issuedStamp;
 
@@ -161,7 +158,6 @@ public final class ReplicaCore {
   private long duplicateEntries;
   private long bufferHighWater;
   private long droppedEntries;
-  private long forcedTrimEntries;
   private long stateTransfersRequested;
   private long stateTransfersServed;
   private long stateTransfersInstalled;
@@ -191,10 +187,11 @@ public final class ReplicaCore {
     this.application = application;
     for (String region : config.regions()) {
       if (!region.equals(self)) {
-        peers.put(region, new Peer());
+        peers.put(region, new PeerState(region));
       }
     }
     this.headerReserveBytes = 256 + 3 * config.regions().size() * (ReplicaIds.NAME_LENGTH_MAX + 16);
+    this.validator = new FrameValidator(config, peers.keySet(), this::heldEntry);
   }
 
   /**
@@ -244,49 +241,8 @@ public final class ReplicaCore {
     core.acknowledged = vector;
     core.acceptedHlcMax = hlcMax;
     core.appliedHlcMax = hlcMax;
-    core.rebuildLog(records);
+    core.log.rebuild(records, vector);
     return new RestoredReplica(core, replay);
-  }
-
-  /** Keeps, per origin, the longest run of records that ends at the applied seq. */
-  private void rebuildLog(List<LogEntry> records) {
-    Map<String, TreeSet<Long>> seqs = new HashMap<>();
-    for (LogEntry record : records) {
-      seqs.computeIfAbsent(record.origin(), origin -> new TreeSet<>()).add(record.seq());
-    }
-    VersionVector runStart = VersionVector.empty();
-    trimmed = applied;
-    for (String origin : applied.replicas()) {
-      long top = applied.get(origin);
-      TreeSet<Long> have = seqs.getOrDefault(origin, new TreeSet<>());
-      long first = top + 1;
-      while (first > 1 && have.contains(first - 1)) {
-        first--;
-      }
-      trimmed = trimmed.with(origin, first - 1);
-      runStart = runStart.with(origin, first);
-    }
-    Map<String, TreeMap<Long, LogSlot>> kept = new HashMap<>();
-    for (LogEntry record : records) {
-      long first = runStart.get(record.origin());
-      if (first > 0 && record.seq() >= first && record.seq() <= applied.get(record.origin())) {
-        TreeMap<Long, LogSlot> slots = kept.computeIfAbsent(record.origin(), o -> new TreeMap<>());
-        if (!slots.containsKey(record.seq())) {
-          slots.put(
-              record.seq(), new LogSlot(record, nextLogPosition++, LogSlot.NOT_RELAYED, null));
-        }
-      }
-    }
-    for (Map.Entry<String, TreeMap<Long, LogSlot>> origin : kept.entrySet()) {
-      OriginLog originLog = originLog(origin.getKey());
-      for (LogSlot slot : origin.getValue().values()) {
-        originLog.append(slot);
-      }
-    }
-  }
-
-  private OriginLog originLog(String origin) {
-    return log.computeIfAbsent(origin, o -> new OriginLog());
   }
 
   // ---------------------------------------------------------------- inputs
@@ -317,17 +273,15 @@ public final class ReplicaCore {
    * @throws IllegalStateException when {@code stamp} is not the current stamp
    */
   public LogEntry appendLocal(LocalStamp stamp, List<KeyUpdate> updates, long requestHandle) {
-    Unpersisted accepted = appendLocalEntry(stamp, updates);
-    accepted.requestHandle = requestHandle;
-    return accepted.entry;
+    return appendLocalEntry(stamp, updates, requestHandle);
   }
 
   /** As {@link #appendLocal(LocalStamp, List, long)}, for an update no client waits for. */
   public LogEntry appendLocal(LocalStamp stamp, List<KeyUpdate> updates) {
-    return appendLocalEntry(stamp, updates).entry;
+    return appendLocalEntry(stamp, updates, null);
   }
 
-  private Unpersisted appendLocalEntry(LocalStamp stamp, List<KeyUpdate> updates) {
+  private LogEntry appendLocalEntry(LocalStamp stamp, List<KeyUpdate> updates, Long requestHandle) {
     if (!stamp.equals(issuedStamp) || stamp.seq() != accepted.get(self) + 1) {
       throw new IllegalStateException("not the current local stamp: " + stamp);
     }
@@ -342,11 +296,9 @@ public final class ReplicaCore {
       throw new IllegalArgumentException("entry of " + size + " bytes does not fit a frame");
     }
     issuedStamp = null;
-    Unpersisted accepted = acceptEntry(entry);
-    accepted.encoded = encoded;
-    accepted.basis = issuedStampBasis;
+    acceptEntry(new AcceptedEntry(entry, entry.dot(), encoded, requestHandle, issuedStampBasis));
     unappliedLocalBases.addLast(issuedStampBasis);
-    return accepted;
+    return entry;
   }
 
   /** Counts one tick of time. */
@@ -362,7 +314,7 @@ public final class ReplicaCore {
     Frame frame;
     try {
       frame = FrameCodec.decode(bytes, config.frameBytesMax());
-      validate(frame);
+      validator.validate(frame, accepted, acknowledged);
     } catch (RejectedFrameException e) {
       rejectedFrames.merge(e.verdict(), 1L, Long::sum);
       return e.verdict();
@@ -372,64 +324,8 @@ public final class ReplicaCore {
     return FrameVerdict.ACCEPTED;
   }
 
-  private void validate(Frame frame) throws RejectedFrameException {
-    if (!peers.containsKey(frame.sender())) {
-      throw new RejectedFrameException(FrameVerdict.UNKNOWN_REGION, frame.sender());
-    }
-    requireKnownRegions(frame.applied());
-    requireKnownRegions(frame.stable());
-    requireKnownRegions(frame.trimmed());
-    requireKnownRegions(frame.acknowledged());
-    requireThat(frame.applied().dominates(frame.acknowledged()), "acknowledged above applied");
-    requireThat(frame.acknowledged().dominates(frame.stable()), "stable above acknowledged");
-    requireThat(frame.applied().dominates(frame.trimmed()), "trimmed above applied");
-    requireThat(
-        acknowledged.dominates(frame.stable()), "stable above what this region acknowledged");
-    requireThat(frame.entries().size() <= config.entriesPerFrameMax(), "too many entries");
-    Map<String, Long> lastSeq = new HashMap<>();
-    for (LogEntry entry : frame.entries()) {
-      requireThat(config.regions().contains(entry.origin()), "unknown origin");
-      requireKnownRegions(entry.deps());
-      requireThat(entry.updates().size() <= config.updatesPerEntryMax(), "too many updates");
-      requireThat(entry.seq() <= frame.applied().get(entry.origin()), "entry beyond applied");
-      requireThat(frame.applied().dominates(entry.deps()), "deps beyond applied");
-      Long previous = lastSeq.put(entry.origin(), entry.seq());
-      requireThat(previous == null || previous + 1 == entry.seq(), "entries out of order");
-      requireThat(
-          !entry.origin().equals(self) || entry.seq() <= accepted.get(self),
-          "an entry of this region it never made");
-      LogEntry held = heldEntry(entry);
-      requireThat(held == null || held.equals(entry), "entry identity changed");
-    }
-    if (frame.digestRequest().isPresent()) {
-      Frame.DigestRequest request = frame.digestRequest().get();
-      requireThat(request.rangeCount() == config.digestRangeCount(), "range count differs");
-      for (byte[] digest : request.rangeDigests()) {
-        requireThat(digest.length <= 64, "digest too long");
-      }
-    }
-    if (frame.stateChunk().isPresent()) {
-      Frame.StateChunk chunk = frame.stateChunk().get();
-      requireKnownRegions(chunk.vector());
-      requireThat(frame.applied().dominates(chunk.vector()), "snapshot beyond applied");
-    }
-  }
-
-  private void requireKnownRegions(VersionVector vector) throws RejectedFrameException {
-    for (String region : vector.replicas()) {
-      requireThat(config.regions().contains(region), "vector names unknown region " + region);
-    }
-  }
-
-  private static void requireThat(boolean condition, String message) throws RejectedFrameException {
-    if (!condition) {
-      throw new RejectedFrameException(FrameVerdict.INVARIANT_VIOLATION, message);
-    }
-  }
-
   private LogEntry heldEntry(LogEntry received) {
-    OriginLog originLog = log.get(received.origin());
-    LogSlot slot = originLog == null ? null : originLog.get(received.seq());
+    LogSlot slot = log.get(received.origin(), received.seq());
     if (slot != null) {
       return slot.entry;
     }
@@ -437,8 +333,8 @@ public final class ReplicaCore {
       return null;
     }
     Dot dot = received.dot();
-    Unpersisted accepted = unpersisted.get(dot);
-    return accepted != null ? accepted.entry : buffer.get(dot);
+    AcceptedEntry accepted = unpersisted.get(dot);
+    return accepted != null ? accepted.entry() : buffer.get(dot);
   }
 
   private void take(Frame frame) {
@@ -447,7 +343,7 @@ public final class ReplicaCore {
       newest = Math.max(newest, entry.hlc());
     }
     receiveTimestamp(newest);
-    Peer peer = peers.get(frame.sender());
+    PeerState peer = peers.get(frame.sender());
     peer.heardFrom = true;
     noteProgress(peer, frame.applied());
     if (!peer.known.dominates(frame.applied())) {
@@ -472,7 +368,7 @@ public final class ReplicaCore {
    * progress on every origin: after a partition heals, each origin gets the time to send its own
    * entries before the others relay them.
    */
-  private void noteProgress(Peer peer, VersionVector peerApplied) {
+  private void noteProgress(PeerState peer, VersionVector peerApplied) {
     if (ticks - peer.lastHeardTick > config.relayDelayTicks()) {
       for (String origin : config.regions()) {
         peer.progressTick.put(origin, ticks);
@@ -500,7 +396,7 @@ public final class ReplicaCore {
       return;
     }
     if (deliverable(entry)) {
-      acceptEntry(entry);
+      acceptEntry(AcceptedEntry.received(entry));
     } else if (buffer.size() < config.deliveryBufferEntriesMax()) {
       buffer.put(entry.dot(), entry);
       bufferHighWater = Math.max(bufferHighWater, buffer.size());
@@ -513,13 +409,12 @@ public final class ReplicaCore {
     return entry.seq() == accepted.get(entry.origin()) + 1 && accepted.dominates(entry.deps());
   }
 
-  private Unpersisted acceptEntry(LogEntry entry) {
+  private void acceptEntry(AcceptedEntry item) {
+    LogEntry entry = item.entry();
     accepted = accepted.with(entry.origin(), entry.seq());
     acceptedHlcMax = Math.max(acceptedHlcMax, entry.hlc());
-    Unpersisted item = new Unpersisted(entry);
     pending.add(item);
-    unpersisted.put(item.dot, item);
-    return item;
+    unpersisted.put(item.dot(), item);
   }
 
   /** Accepts every buffered entry whose causal past is now accepted; drops those below it. */
@@ -534,7 +429,7 @@ public final class ReplicaCore {
           iterator.remove();
         } else if (deliverable(entry)) {
           iterator.remove();
-          acceptEntry(entry);
+          acceptEntry(AcceptedEntry.received(entry));
           progress = true;
         }
       }
@@ -584,7 +479,7 @@ public final class ReplicaCore {
     receiveTimestamp(complete.hlcMax);
     accepted = accepted.merge(complete.vector);
     acceptedHlcMax = Math.max(acceptedHlcMax, complete.hlcMax);
-    pending.add(new StateSnapshot(sender, complete.vector, complete.hlcMax, states));
+    pending.add(new Install(new StateSnapshot(sender, complete.vector, complete.hlcMax, states)));
     stateTransfersInstalled++;
     drainBuffer();
   }
@@ -602,29 +497,30 @@ public final class ReplicaCore {
       throw new IllegalStateException("the previous Ready was not advanced");
     }
     List<OutboundFrame> frames = new ArrayList<>();
-    for (Map.Entry<String, Peer> peer : peers.entrySet()) {
+    for (Map.Entry<String, PeerState> peer : peers.entrySet()) {
       serveDigestRequest(peer.getKey(), peer.getValue(), frames);
     }
     requestStateTransferIfNeeded(frames);
-    for (Map.Entry<String, Peer> peer : peers.entrySet()) {
+    for (Map.Entry<String, PeerState> peer : peers.entrySet()) {
       sendEntries(peer.getKey(), peer.getValue(), frames);
     }
     List<LogEntry> entries = new ArrayList<>();
     List<Long> acknowledged = new ArrayList<>();
     StateSnapshot snapshot = null;
     while (!pending.isEmpty() && snapshot == null) {
-      Object item = pending.poll();
-      if (item instanceof Unpersisted entry) {
-        entries.add(entry.entry);
+      PendingWork work = pending.poll();
+      if (work instanceof AcceptedEntry entry) {
+        entries.add(entry.entry());
         outstandingEntries.add(entry);
-        if (entry.requestHandle != null) {
-          acknowledged.add(entry.requestHandle);
+        if (entry.requestHandle() != null) {
+          acknowledged.add(entry.requestHandle());
         }
-      } else {
-        snapshot = (StateSnapshot) item;
+      } else if (work instanceof Install install) {
+        snapshot = install.snapshot();
       }
     }
-    outstanding = new Ready(entries, Optional.ofNullable(snapshot), frames, acknowledged, trimmed);
+    outstanding =
+        new Ready(entries, Optional.ofNullable(snapshot), frames, acknowledged, log.trimmed());
     return outstanding;
   }
 
@@ -639,20 +535,19 @@ public final class ReplicaCore {
       throw new IllegalStateException("not the outstanding Ready");
     }
     outstanding = null;
-    for (Unpersisted item : outstandingEntries) {
-      LogEntry entry = item.entry;
+    for (AcceptedEntry item : outstandingEntries) {
+      LogEntry entry = item.entry();
       if (applied.get(entry.origin()) != entry.seq() - 1) {
         throw new IllegalStateException("entry out of order at advance: " + entry);
       }
       applied = applied.with(entry.origin(), entry.seq());
       appliedHlcMax = Math.max(appliedHlcMax, entry.hlc());
-      unpersisted.remove(item.dot);
+      unpersisted.remove(item.dot());
       if (entry.origin().equals(self)) {
         unappliedLocalBases.pollFirst();
       }
       long loggedTick = entry.origin().equals(self) ? LogSlot.NOT_RELAYED : ticks;
-      originLog(entry.origin())
-          .append(new LogSlot(entry, nextLogPosition++, loggedTick, item.encoded));
+      log.append(entry, loggedTick, item.encoded());
     }
     outstandingEntries.clear();
     ready.snapshot().ifPresent(this::installed);
@@ -687,36 +582,17 @@ public final class ReplicaCore {
     VersionVector before = applied;
     applied = applied.merge(snapshot.vector());
     appliedHlcMax = Math.max(appliedHlcMax, snapshot.hlcMax());
-    for (String origin : applied.replicas()) {
-      if (applied.get(origin) > before.get(origin)) {
-        // The log of this origin now has a gap; keep it contiguous by dropping what precedes it.
-        removeFromLog(origin, trimmed.get(origin) + 1, before.get(origin));
-        trimmed = trimmed.with(origin, applied.get(origin));
-      }
-    }
+    log.skipGaps(before, applied);
   }
 
   private void updateStableAndTrim() {
     VersionVector acknowledgedByAll = acknowledged;
-    for (Peer peer : peers.values()) {
+    for (PeerState peer : peers.values()) {
       acknowledgedByAll = acknowledgedByAll.meet(peer.acknowledged);
     }
     stable = stable.merge(acknowledgedByAll);
     settle(acknowledgedByAll);
-    for (String origin : applied.replicas()) {
-      long top = applied.get(origin);
-      long start = trimmed.get(origin);
-      long stableTop = Math.min(stable.get(origin), top);
-      long boundTop = top - config.logEntriesPerOriginMax();
-      long target = Math.max(stableTop, boundTop);
-      if (target > start) {
-        if (boundTop > Math.max(stableTop, start)) {
-          forcedTrimEntries += boundTop - Math.max(stableTop, start);
-        }
-        removeFromLog(origin, start + 1, target);
-        trimmed = trimmed.with(origin, target);
-      }
-    }
+    log.trim(applied, stable, config.logEntriesPerOriginMax());
   }
 
   /**
@@ -743,7 +619,7 @@ public final class ReplicaCore {
       return;
     }
     VersionVector witness = applied;
-    for (Peer peer : peers.values()) {
+    for (PeerState peer : peers.values()) {
       witness = witness.merge(peer.known);
     }
     if (applied.dominates(witness) && noUnappliedEntryMayBeConcurrentWith(acknowledgedByAll)) {
@@ -759,27 +635,15 @@ public final class ReplicaCore {
    * candidate}: a local entry on the applied vector of its stamp, a remote one on its deps.
    */
   private boolean noUnappliedEntryMayBeConcurrentWith(VersionVector candidate) {
-    for (Unpersisted item : unpersisted.values()) {
-      if (!item.basis.dominates(candidate)) {
+    for (AcceptedEntry item : unpersisted.values()) {
+      if (!item.basis().dominates(candidate)) {
         return false;
       }
     }
     return true;
   }
 
-  /** Removes the origin's entries {@code fromSeq .. toSeq}: always the head of its log. */
-  private void removeFromLog(String origin, long fromSeq, long toSeq) {
-    OriginLog originLog = log.get(origin);
-    if (originLog == null || toSeq < fromSeq) {
-      return;
-    }
-    if (!originLog.isEmpty() && fromSeq > originLog.firstSeq()) {
-      throw new IllegalStateException("removing from the middle of the log of " + origin);
-    }
-    originLog.removeThrough(toSeq);
-  }
-
-  private void serveDigestRequest(String name, Peer peer, List<OutboundFrame> frames) {
+  private void serveDigestRequest(String name, PeerState peer, List<OutboundFrame> frames) {
     Frame.DigestRequest request = peer.digestToServe;
     if (request == null) {
       return;
@@ -849,8 +713,8 @@ public final class ReplicaCore {
       long have = accepted.get(origin);
       String candidate = null;
       boolean servable = false;
-      for (Map.Entry<String, Peer> entry : peers.entrySet()) {
-        Peer peer = entry.getValue();
+      for (Map.Entry<String, PeerState> entry : peers.entrySet()) {
+        PeerState peer = entry.getValue();
         if (peer.known.get(origin) > have) {
           if (peer.trimmed.get(origin) > have) {
             candidate = candidate == null ? entry.getKey() : candidate;
@@ -885,7 +749,7 @@ public final class ReplicaCore {
         frames);
   }
 
-  private void sendEntries(String name, Peer peer, List<OutboundFrame> frames) {
+  private void sendEntries(String name, PeerState peer, List<OutboundFrame> frames) {
     boolean inFlight = !peer.known.dominates(peer.sent);
     if (inFlight && ticks - peer.inFlightSinceTick >= config.resendIntervalTicks()) {
       peer.sent = peer.known;
@@ -928,17 +792,18 @@ public final class ReplicaCore {
    * reused for every frame and peer that carries it.
    */
   private void sendEntryFrames(
-      String name, Peer peer, VersionVector have, long budget, List<OutboundFrame> frames) {
+      String name, PeerState peer, VersionVector have, long budget, List<OutboundFrame> frames) {
     FrameCodec.HeaderParts parts = headerParts();
     long hlc = clock.now();
     int headerBytes = parts.size(hlc);
-    int origins = log.size();
+    Map<String, EntryLog.OriginLog> logs = log.origins();
+    int origins = logs.size();
     String[] names = new String[origins];
-    OriginLog[] originLogs = new OriginLog[origins];
+    EntryLog.OriginLog[] originLogs = new EntryLog.OriginLog[origins];
     LogSlot[] next = new LogSlot[origins];
     long[] sentUpTo = new long[origins];
     int index = 0;
-    for (Map.Entry<String, OriginLog> origin : log.entrySet()) {
+    for (Map.Entry<String, EntryLog.OriginLog> origin : logs.entrySet()) {
       names[index] = origin.getKey();
       originLogs[index] = origin.getValue();
       next[index] = sendable(peer, origin.getValue().get(have.get(origin.getKey()) + 1));
@@ -987,7 +852,7 @@ public final class ReplicaCore {
   }
 
   /** {@code slot}, or null when there is none or the relay rule holds it back from the peer. */
-  private LogSlot sendable(Peer peer, LogSlot slot) {
+  private LogSlot sendable(PeerState peer, LogSlot slot) {
     return slot == null || relayTooEarly(peer, slot) ? null : slot;
   }
 
@@ -998,7 +863,7 @@ public final class ReplicaCore {
    * send the peer a second copy. Once the peer stalls on the origin (a cut link, the origin down),
    * this region relays, and keeps relaying while the peer's progress is its own doing.
    */
-  private boolean relayTooEarly(Peer peer, LogSlot slot) {
+  private boolean relayTooEarly(PeerState peer, LogSlot slot) {
     if (slot.loggedTick == LogSlot.NOT_RELAYED) {
       return false;
     }
@@ -1009,11 +874,12 @@ public final class ReplicaCore {
   }
 
   private FrameProto.Builder header() {
-    return FrameCodec.header(self, clock.now(), applied, acknowledged, stable, trimmed);
+    return FrameCodec.header(self, clock.now(), applied, acknowledged, stable, log.trimmed());
   }
 
   /** The header parts of the current vectors, encoded again only when a vector changed. */
   private FrameCodec.HeaderParts headerParts() {
+    VersionVector trimmed = log.trimmed();
     if (headerParts == null || !headerParts.madeOf(applied, acknowledged, stable, trimmed)) {
       headerParts = new FrameCodec.HeaderParts(self, applied, acknowledged, stable, trimmed);
     }
@@ -1021,11 +887,16 @@ public final class ReplicaCore {
   }
 
   private void emit(
-      String name, Peer peer, FrameProto.Builder builder, int entries, List<OutboundFrame> frames) {
+      String name,
+      PeerState peer,
+      FrameProto.Builder builder,
+      int entries,
+      List<OutboundFrame> frames) {
     emit(name, peer, builder.build().toByteArray(), entries, frames);
   }
 
-  private void emit(String name, Peer peer, byte[] bytes, int entries, List<OutboundFrame> frames) {
+  private void emit(
+      String name, PeerState peer, byte[] bytes, int entries, List<OutboundFrame> frames) {
     if (bytes.length > config.frameBytesMax()) {
       throw new IllegalStateException("built a frame over the bound: " + bytes.length);
     }
@@ -1099,7 +970,7 @@ public final class ReplicaCore {
 
   /** Per origin, the highest seq no longer in the log. */
   public VersionVector trimmedVector() {
-    return trimmed;
+    return log.trimmed();
   }
 
   /** The largest HLC among applied entries: the driver stores it with each checkpoint. */
@@ -1114,7 +985,7 @@ public final class ReplicaCore {
 
   /** Entries of {@code origin} in the log. */
   public long logEntries(String origin) {
-    return applied.get(origin) - trimmed.get(origin);
+    return applied.get(origin) - log.trimmed().get(origin);
   }
 
   /** Ticks counted so far. */
@@ -1134,26 +1005,18 @@ public final class ReplicaCore {
     return peer(peer).known;
   }
 
-  private Peer peer(String name) {
-    Peer state = peers.get(name);
+  private PeerState peer(String name) {
+    PeerState state = peers.get(name);
     if (state == null) {
       throw new IllegalArgumentException("not a peer: " + name);
     }
     return state;
   }
 
-  private long logSize() {
-    long size = 0;
-    for (OriginLog originLog : log.values()) {
-      size += originLog.size();
-    }
-    return size;
-  }
-
   /** A snapshot of the counters and gauges. */
   public ReplicationMetrics metrics() {
     Map<String, Long> lag = new TreeMap<>();
-    for (Map.Entry<String, Peer> peer : peers.entrySet()) {
+    for (Map.Entry<String, PeerState> peer : peers.entrySet()) {
       long behind = 0;
       for (String origin : applied.replicas()) {
         behind += Math.max(0, applied.get(origin) - peer.getValue().known.get(origin));
@@ -1167,8 +1030,8 @@ public final class ReplicaCore {
         buffer.size(),
         bufferHighWater,
         droppedEntries,
-        logSize(),
-        forcedTrimEntries,
+        log.size(),
+        log.forcedTrimEntries(),
         stateTransfersRequested,
         stateTransfersServed,
         stateTransfersInstalled,
@@ -1178,151 +1041,6 @@ public final class ReplicaCore {
         bytesSent,
         entriesSent,
         lag);
-  }
-
-  /** What this region knows of one peer. */
-  private static final class Peer {
-    /** What the peer applied, as its frames said. */
-    VersionVector known = VersionVector.empty();
-
-    /** What the peer acknowledged, as its frames said: what stability counts it for. */
-    VersionVector acknowledged = VersionVector.empty();
-
-    VersionVector sent = VersionVector.empty();
-    VersionVector trimmed = VersionVector.empty();
-    boolean heardFrom;
-    long lastHeardTick = Long.MIN_VALUE / 2;
-
-    /** Per origin, when the peer last advanced on it through another region, for relaying. */
-    final HashMap<String, Long> progressTick = new HashMap<>();
-
-    long inFlightSinceTick;
-    long lastEntriesTick = Long.MIN_VALUE / 2;
-    long lastFrameTick = Long.MIN_VALUE / 2;
-    Frame.DigestRequest digestToServe;
-  }
-
-  /**
-   * An accepted entry on its way to disk: its name, made once, the encoded form of a local entry
-   * (made once when it was appended), the client request it answers, and the vector of the state
-   * its payload was prepared on (its deps, or for a local entry the applied vector of its stamp).
-   */
-  private static final class Unpersisted {
-    final LogEntry entry;
-    final Dot dot;
-    byte[] encoded;
-    Long requestHandle;
-    VersionVector basis;
-
-    Unpersisted(LogEntry entry) {
-      this.entry = entry;
-      this.dot = entry.dot();
-      this.basis = entry.deps();
-    }
-  }
-
-  /** One entry in the log, with its place in the log's order. */
-  private static final class LogSlot {
-    /** The logged tick of an entry the relay rule does not hold back (local or restored). */
-    static final long NOT_RELAYED = Long.MIN_VALUE;
-
-    final LogEntry entry;
-
-    /** Its place in the order entries entered the log. */
-    final long position;
-
-    /** When an entry of another origin entered the log, for the relay delay. */
-    final long loggedTick;
-
-    private byte[] encoded;
-
-    LogSlot(LogEntry entry, long position, long loggedTick, byte[] encoded) {
-      this.entry = entry;
-      this.position = position;
-      this.loggedTick = loggedTick;
-      this.encoded = encoded;
-    }
-
-    /** The entry's encoded form, made at most once. */
-    byte[] encoded() {
-      if (encoded == null) {
-        encoded = FrameCodec.encodeEntry(entry);
-      }
-      return encoded;
-    }
-  }
-
-  /**
-   * The log of one origin: its entries of consecutive seqs in a ring that grows by doubling and
-   * shrinks by half when a quarter full, so appending at the end, dropping from the head and
-   * finding an entry by seq take constant (amortised) time, and a log that emptied after a long
-   * partition gives its memory back.
-   */
-  private static final class OriginLog {
-    private static final int CAPACITY_MIN = 16;
-
-    private LogSlot[] slots = new LogSlot[CAPACITY_MIN];
-    private int head;
-    private int size;
-    private long firstSeq;
-
-    boolean isEmpty() {
-      return size == 0;
-    }
-
-    int size() {
-      return size;
-    }
-
-    long firstSeq() {
-      return firstSeq;
-    }
-
-    /** The entry with {@code seq}, or null when the log does not hold it. */
-    LogSlot get(long seq) {
-      long offset = seq - firstSeq;
-      if (size == 0 || offset < 0 || offset >= size) {
-        return null;
-      }
-      return slots[(head + (int) offset) & (slots.length - 1)];
-    }
-
-    void append(LogSlot slot) {
-      long seq = slot.entry.seq();
-      if (size == 0) {
-        firstSeq = seq;
-      } else if (seq != firstSeq + size) {
-        throw new IllegalStateException("log of " + slot.entry.origin() + " would have a gap");
-      }
-      if (size == slots.length) {
-        resize(slots.length * 2);
-      }
-      slots[(head + size) & (slots.length - 1)] = slot;
-      size++;
-    }
-
-    /** Drops every entry with a seq up to {@code seq}. */
-    void removeThrough(long seq) {
-      while (size > 0 && firstSeq <= seq) {
-        slots[head] = null;
-        head = (head + 1) & (slots.length - 1);
-        firstSeq++;
-        size--;
-      }
-      if (slots.length > CAPACITY_MIN && size < slots.length / 4) {
-        resize(Math.max(CAPACITY_MIN, slots.length / 2));
-      }
-    }
-
-    /** Moves the entries, oldest first, into a ring of {@code capacity} (a power of two). */
-    private void resize(int capacity) {
-      LogSlot[] moved = new LogSlot[capacity];
-      for (int i = 0; i < size; i++) {
-        moved[i] = slots[(head + i) & (slots.length - 1)];
-      }
-      slots = moved;
-      head = 0;
-    }
   }
 
   /** Chunks of one state transfer received so far. */
