@@ -65,13 +65,13 @@ import java.util.TreeSet;
  *       again after {@link ReplicationConfig#resendIntervalTicks()} without progress.
  *   <li><b>Acknowledgement and stability.</b> The applied vector a frame carries covers only
  *       entries on disk; beside it the frame carries the acknowledgement ({@link
- *       #acknowledgedVector()}), the applied vector held back while a local entry prepared without
- *       some of it is unapplied. The stable vector is the meet of every region's acknowledgement,
+ *       #acknowledgedVector()}). The stable vector is the meet of every region's acknowledgement,
  *       joined with the stable vectors peers report; entries at or below it leave the log, and the
- *       application may fold their causal metadata away. A region that is silent blocks stability;
- *       the log of each origin is bounded by {@link ReplicationConfig#logEntriesPerOriginMax()},
- *       past which the oldest entries leave it anyway (counted) and a region that still needs them
- *       gets a state transfer. The stable vector never moves for that.
+ *       application folds causal metadata away with the settled vector ({@link
+ *       #settledStableVector()}). A region that is silent blocks stability; the log of each origin
+ *       is bounded by {@link ReplicationConfig#logEntriesPerOriginMax()}, past which the oldest
+ *       entries leave it anyway (counted) and a region that still needs them gets a state transfer.
+ *       The stable vector never moves for that.
  *   <li><b>Anti-entropy.</b> When the entries this region lacks are in no reachable peer's log, it
  *       sends a digest per key range to a peer that is ahead; the peer answers with the states of
  *       the keys in the ranges that differ and the vector they reflect, in chunks; the region
@@ -100,24 +100,8 @@ public final class ReplicaCore {
   /** Entries on disk and visible: advanced by {@link #advance(Ready)}. */
   private VersionVector applied = VersionVector.empty();
 
-  /** What this region acknowledges ({@link #acknowledgedVector()}); only grows. */
-  private VersionVector acknowledged = VersionVector.empty();
-
-  /**
-   * The bases of this region's entries accepted but not applied, in seq order: each the applied
-   * vector when the entry was stamped, what its payload was prepared on. Bases grow with seq.
-   */
-  private final ArrayDeque<VersionVector> unappliedLocalBases = new ArrayDeque<>();
-
-  private VersionVector stable = VersionVector.empty();
-
-  /** Stable and settled: what the application may fold with (see {@link #settledStableVector}). */
-  private VersionVector settled = VersionVector.empty();
-
-  /** A stable vector waiting to settle, and the join of the acknowledgements that made it. */
-  private VersionVector settlingCandidate;
-
-  private VersionVector settlingWitness;
+  /** Acknowledgement, stability and settling: the acknowledged, stable and settled vectors. */
+  private final Stability stability = new Stability();
 
   private long acceptedHlcMax = HlcTimestamp.ZERO;
   private long appliedHlcMax = HlcTimestamp.ZERO;
@@ -238,7 +222,7 @@ public final class ReplicaCore {
     }
     core.applied = vector;
     core.accepted = vector;
-    core.acknowledged = vector;
+    core.stability.restored(vector);
     core.acceptedHlcMax = hlcMax;
     core.appliedHlcMax = hlcMax;
     core.log.rebuild(records, vector);
@@ -297,7 +281,7 @@ public final class ReplicaCore {
     }
     issuedStamp = null;
     acceptEntry(new AcceptedEntry(entry, entry.dot(), encoded, requestHandle, issuedStampBasis));
-    unappliedLocalBases.addLast(issuedStampBasis);
+    stability.localEntryAccepted(issuedStampBasis);
     return entry;
   }
 
@@ -314,7 +298,7 @@ public final class ReplicaCore {
     Frame frame;
     try {
       frame = FrameCodec.decode(bytes, config.frameBytesMax());
-      validator.validate(frame, accepted, acknowledged);
+      validator.validate(frame, accepted, stability.acknowledged());
     } catch (RejectedFrameException e) {
       rejectedFrames.merge(e.verdict(), 1L, Long::sum);
       return e.verdict();
@@ -350,9 +334,8 @@ public final class ReplicaCore {
       peer.known = peer.known.merge(frame.applied());
       peer.inFlightSinceTick = ticks;
     }
-    peer.acknowledged = peer.acknowledged.merge(frame.acknowledged());
+    stability.heard(peer, frame.acknowledged(), frame.stable());
     peer.trimmed = peer.trimmed.merge(frame.trimmed());
-    stable = stable.merge(frame.stable());
     for (LogEntry entry : frame.entries()) {
       receiveEntry(entry);
     }
@@ -544,38 +527,15 @@ public final class ReplicaCore {
       appliedHlcMax = Math.max(appliedHlcMax, entry.hlc());
       unpersisted.remove(item.dot());
       if (entry.origin().equals(self)) {
-        unappliedLocalBases.pollFirst();
+        stability.localEntryApplied();
       }
       long loggedTick = entry.origin().equals(self) ? LogSlot.NOT_RELAYED : ticks;
       log.append(entry, loggedTick, item.encoded());
     }
     outstandingEntries.clear();
     ready.snapshot().ifPresent(this::installed);
-    acknowledge();
+    stability.acknowledge(applied);
     updateStableAndTrim();
-  }
-
-  /**
-   * Moves the acknowledged vector: the applied vector held back to the basis of the first local
-   * entry not applied yet (bases grow with seq, so it is the meet with every such basis). A local
-   * entry stamped while entries its deps name were accepted but not applied (an outstanding {@code
-   * Ready}, a state transfer) was prepared without them. Acknowledging them before that entry is
-   * applied would let a peer count them stable everywhere while the entry is outside every applied
-   * vector it knows of, settle, and fold away what the entry's payload refers to before it arrives.
-   * Held back this way, an acknowledgement covering what such an entry lacks travels with an
-   * applied vector covering the entry (the same frame's), so a peer settles only once it applied
-   * the entry. The hold waits only for this region's own {@code Ready}s. The vector only grows: the
-   * applied vector only grows, and an entry stamped later has a basis at or above the applied
-   * vector of its stamp, hence above every earlier acknowledgement.
-   */
-  private void acknowledge() {
-    VersionVector basis = unappliedLocalBases.peekFirst();
-    VersionVector next = basis == null ? applied : applied.meet(basis);
-    if (!next.dominates(acknowledged)) {
-      throw new IllegalStateException(
-          "the acknowledged vector would go back from " + acknowledged + " to " + next);
-    }
-    acknowledged = next;
   }
 
   private void installed(StateSnapshot snapshot) {
@@ -586,61 +546,8 @@ public final class ReplicaCore {
   }
 
   private void updateStableAndTrim() {
-    VersionVector acknowledgedByAll = acknowledged;
-    for (PeerState peer : peers.values()) {
-      acknowledgedByAll = acknowledgedByAll.meet(peer.acknowledged);
-    }
-    stable = stable.merge(acknowledgedByAll);
-    settle(acknowledgedByAll);
-    log.trim(applied, stable, config.logEntriesPerOriginMax());
-  }
-
-  /**
-   * Moves the settled vector: a meet of acknowledgements becomes settled once this region has
-   * applied the join of the applied vectors that came with them and no entry it accepted but has
-   * not applied may be concurrent with the meet. An entry concurrent with a stable one, or prepared
-   * without it, was stamped at its origin before the origin applied the stable one; the origin
-   * acknowledges the stable one only in a frame whose applied vector covers that entry ({@link
-   * #acknowledge()}), so the entry is inside the join. The second condition (an entry accepted here
-   * but not applied yet was prepared on a state covering the meet: a local one on the applied
-   * vector of its stamp, a remote one on its deps) follows from that and from this region's own
-   * acknowledgement being in the meet; it stays as a cheap check of what folding needs. Entries
-   * stamped once the candidate was applied here never block it, so a steady stream of writes cannot
-   * hold it back. One candidate at a time keeps this bounded.
-   */
-  private void settle(VersionVector acknowledgedByAll) {
-    if (settlingCandidate != null
-        && applied.dominates(settlingWitness)
-        && noUnappliedEntryMayBeConcurrentWith(settlingCandidate)) {
-      settled = settled.merge(settlingCandidate);
-      settlingCandidate = null;
-    }
-    if (settlingCandidate != null || settled.dominates(acknowledgedByAll)) {
-      return;
-    }
-    VersionVector witness = applied;
-    for (PeerState peer : peers.values()) {
-      witness = witness.merge(peer.known);
-    }
-    if (applied.dominates(witness) && noUnappliedEntryMayBeConcurrentWith(acknowledgedByAll)) {
-      settled = settled.merge(acknowledgedByAll);
-    } else {
-      settlingCandidate = acknowledgedByAll;
-      settlingWitness = witness;
-    }
-  }
-
-  /**
-   * True when every entry accepted but not yet applied was made on a state that covers {@code
-   * candidate}: a local entry on the applied vector of its stamp, a remote one on its deps.
-   */
-  private boolean noUnappliedEntryMayBeConcurrentWith(VersionVector candidate) {
-    for (AcceptedEntry item : unpersisted.values()) {
-      if (!item.basis().dominates(candidate)) {
-        return false;
-      }
-    }
-    return true;
+    stability.update(applied, peers.values(), unpersisted.values());
+    log.trim(applied, stability.stable(), config.logEntriesPerOriginMax());
   }
 
   private void serveDigestRequest(String name, PeerState peer, List<OutboundFrame> frames) {
@@ -874,11 +781,14 @@ public final class ReplicaCore {
   }
 
   private FrameProto.Builder header() {
-    return FrameCodec.header(self, clock.now(), applied, acknowledged, stable, log.trimmed());
+    return FrameCodec.header(
+        self, clock.now(), applied, stability.acknowledged(), stability.stable(), log.trimmed());
   }
 
   /** The header parts of the current vectors, encoded again only when a vector changed. */
   private FrameCodec.HeaderParts headerParts() {
+    VersionVector acknowledged = stability.acknowledged();
+    VersionVector stable = stability.stable();
     VersionVector trimmed = log.trimmed();
     if (headerParts == null || !headerParts.madeOf(applied, acknowledged, stable, trimmed)) {
       headerParts = new FrameCodec.HeaderParts(self, applied, acknowledged, stable, trimmed);
@@ -924,17 +834,13 @@ public final class ReplicaCore {
 
   /**
    * What this region acknowledges, its part in every region's stable vector (frames carry it beside
-   * the applied vector): the applied vector held back to the basis of the first local entry not
-   * applied yet, the basis being the applied vector when {@link #nextLocalStamp()} was called for
-   * it. A local entry stamped while an outstanding {@code Ready} or a state transfer held entries
-   * its deps name was prepared without them; until it is applied here, no peer learns that this
-   * region acknowledges them, so none settles them before the entry is inside an applied vector it
-   * knows of (see {@link #settledStableVector()}). It equals the applied vector once the local
-   * entries stamped before the applied vector last moved are applied, and only grows, across
-   * restarts too (a restarted region acknowledges what it applied, at least what it did before).
+   * the applied vector): the applied vector, held back by the acknowledgement rule while a local
+   * entry stamped before part of it was applied is not applied itself. The rule and why it makes
+   * {@link #settledStableVector()} safe are stated once, in {@code Stability} (this package). It
+   * only grows, across restarts too.
    */
   public VersionVector acknowledgedVector() {
-    return acknowledged;
+    return stability.acknowledged();
   }
 
   /** Entries accepted, including those not yet handed out or persisted. */
@@ -947,25 +853,20 @@ public final class ReplicaCore {
    * moves for a region that has not acknowledged.
    */
   public VersionVector stableVector() {
-    return stable;
+    return stability.stable();
   }
 
   /**
    * The stable vector the application may fold its CRDT states with ("settled", as the CRDT types
    * require): every entry at or below it is on disk at every region, and no entry whose payload was
-   * prepared on a state lacking part of it is still to be applied here. It is the meet of every
-   * region's acknowledgement ({@link #acknowledgedVector()}: its applied vector held back to the
-   * basis of its first local entry not applied yet, a basis being the applied vector when {@link
-   * #nextLocalStamp()} was called), taken once this region's applied vector covers the join of the
-   * applied vectors those acknowledgements came with. An entry concurrent with a settled one, or
-   * prepared without it, is inside its origin's applied vector whenever the origin's
-   * acknowledgement covers the settled one, hence inside the join, hence applied here before the
-   * fold; this region's own unapplied entries are also checked directly (a local one against its
-   * basis, a remote one against its deps). It is at or below {@link #stableVector()} and only
-   * grows. It starts empty after a restart.
+   * prepared on a state lacking part of it is still to be applied here. It is a meet of
+   * acknowledgements ({@link #acknowledgedVector()}), taken once this region's applied vector
+   * covers the join of the applied vectors they came with; why that suffices follows from the
+   * acknowledgement rule ({@code Stability}). It is at or below {@link #stableVector()}, only
+   * grows, and starts empty after a restart.
    */
   public VersionVector settledStableVector() {
-    return settled;
+    return stability.settled();
   }
 
   /** Per origin, the highest seq no longer in the log. */
