@@ -1,7 +1,5 @@
 package io.meridian.replication;
 
-import com.google.protobuf.CodedOutputStream;
-import io.meridian.clocks.ClocksCodec;
 import io.meridian.clocks.DecodeException;
 import io.meridian.clocks.Dot;
 import io.meridian.clocks.HlcTimestamp;
@@ -12,12 +10,8 @@ import io.meridian.clocks.VersionVector;
 import io.meridian.replication.EntryLog.LogSlot;
 import io.meridian.replication.PendingWork.AcceptedEntry;
 import io.meridian.replication.PendingWork.Install;
-import io.meridian.replication.proto.FrameProto;
-import io.meridian.replication.proto.KeyStateProto;
-import io.meridian.replication.proto.StateChunkProto;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -25,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The replication protocol of one region as a state machine with no I/O, in the style of etcd's
@@ -84,15 +77,15 @@ import java.util.TreeSet;
  * </ul>
  */
 public final class ReplicaCore {
-  private static final byte[][] NO_ENTRIES = new byte[0][];
-
   private final ReplicationConfig config;
   private final String self;
   private final HybridLogicalClock clock;
-  private final ApplicationState application;
   private final Map<String, PeerState> peers = new TreeMap<>();
   private final int headerReserveBytes;
   private final FrameValidator validator;
+  private final Outbox outbox;
+  private final PeerSender sender;
+  private final StateTransfer transfer;
 
   /** Entries handed out or waiting to be handed out, contiguous per origin. */
   private VersionVector accepted = VersionVector.empty();
@@ -108,9 +101,6 @@ public final class ReplicaCore {
 
   /** Entries on disk, per origin: each origin's entries {@code trimmed + 1 .. applied}, by seq. */
   private final EntryLog log = new EntryLog();
-
-  /** The frame header parts of the vectors last sent, reused while the vectors stay the same. */
-  private FrameCodec.HeaderParts headerParts;
 
   private final TreeMap<Dot, LogEntry> buffer = new TreeMap<>();
 
@@ -132,24 +122,12 @@ public final class ReplicaCore {
 
   private long ticks;
 
-  private String transferSource;
-  private long transferRequestId;
-  private long transferRequestTick;
-  private Staging staging;
-
   private final EnumMap<FrameVerdict, Long> rejectedFrames = new EnumMap<>(FrameVerdict.class);
   private long acceptedFrames;
   private long duplicateEntries;
   private long bufferHighWater;
   private long droppedEntries;
-  private long stateTransfersRequested;
-  private long stateTransfersServed;
-  private long stateTransfersInstalled;
-  private long stateTransfersAbandoned;
   private long clockAheadEvents;
-  private long framesSent;
-  private long bytesSent;
-  private long entriesSent;
 
   /**
    * A core for a region with nothing on disk yet.
@@ -168,7 +146,6 @@ public final class ReplicaCore {
     this.config = config;
     this.self = config.self();
     this.clock = clock;
-    this.application = application;
     for (String region : config.regions()) {
       if (!region.equals(self)) {
         peers.put(region, new PeerState(region));
@@ -176,6 +153,9 @@ public final class ReplicaCore {
     }
     this.headerReserveBytes = 256 + 3 * config.regions().size() * (ReplicaIds.NAME_LENGTH_MAX + 16);
     this.validator = new FrameValidator(config, peers.keySet(), this::heldEntry);
+    this.outbox = new Outbox(config, clock);
+    this.sender = new PeerSender(config, log);
+    this.transfer = new StateTransfer(config, clock, application, headerReserveBytes);
   }
 
   /**
@@ -328,12 +308,7 @@ public final class ReplicaCore {
     }
     receiveTimestamp(newest);
     PeerState peer = peers.get(frame.sender());
-    peer.heardFrom = true;
-    noteProgress(peer, frame.applied());
-    if (!peer.known.dominates(frame.applied())) {
-      peer.known = peer.known.merge(frame.applied());
-      peer.inFlightSinceTick = ticks;
-    }
+    sender.heard(peer, frame.applied(), ticks);
     stability.heard(peer, frame.acknowledged(), frame.stable());
     peer.trimmed = peer.trimmed.merge(frame.trimmed());
     for (LogEntry entry : frame.entries()) {
@@ -341,29 +316,13 @@ public final class ReplicaCore {
     }
     drainBuffer();
     frame.digestRequest().ifPresent(request -> peer.digestToServe = request);
-    frame.stateChunk().ifPresent(chunk -> stage(frame.sender(), chunk));
+    if (frame.stateChunk().isPresent()) {
+      StateSnapshot snapshot = transfer.stage(frame.sender(), frame.stateChunk().get(), accepted);
+      if (snapshot != null) {
+        acceptSnapshot(snapshot);
+      }
+    }
     updateStableAndTrim();
-  }
-
-  /**
-   * Records when the peer last advanced on each origin beyond what this region sent it (so another
-   * region, normally the origin, is delivering), and treats hearing from it after a silence as such
-   * progress on every origin: after a partition heals, each origin gets the time to send its own
-   * entries before the others relay them.
-   */
-  private void noteProgress(PeerState peer, VersionVector peerApplied) {
-    if (ticks - peer.lastHeardTick > config.relayDelayTicks()) {
-      for (String origin : config.regions()) {
-        peer.progressTick.put(origin, ticks);
-      }
-    }
-    peer.lastHeardTick = ticks;
-    for (String origin : peerApplied.replicas()) {
-      long reached = peerApplied.get(origin);
-      if (reached > peer.known.get(origin) && reached > peer.sent.get(origin)) {
-        peer.progressTick.put(origin, ticks);
-      }
-    }
   }
 
   private void receiveTimestamp(long timestamp) {
@@ -419,51 +378,12 @@ public final class ReplicaCore {
     }
   }
 
-  private void stage(String sender, Frame.StateChunk chunk) {
-    if (!sender.equals(transferSource) || chunk.requestId() != transferRequestId) {
-      return;
-    }
-    if (staging == null
-        || !staging.vector.equals(chunk.vector())
-        || staging.chunks.length != chunk.chunkCount()) {
-      staging = new Staging(chunk.vector(), chunk.hlcMax(), chunk.chunkCount());
-    }
-    if (staging.chunks[chunk.chunkIndex()] != null) {
-      return;
-    }
-    long size = 0;
-    for (KeyState state : chunk.keyStates()) {
-      size += state.stateUnsafe().length + 2L * KeyUpdate.NAME_BYTES_MAX;
-    }
-    if (staging.bytes + size > config.stateTransferBytesMax()) {
-      staging = null;
-      stateTransfersAbandoned++;
-      return;
-    }
-    staging.bytes += size;
-    staging.chunks[chunk.chunkIndex()] = chunk.keyStates();
-    staging.received++;
-    if (staging.received == staging.chunks.length) {
-      completeTransfer(sender);
-    }
-  }
-
-  private void completeTransfer(String sender) {
-    Staging complete = staging;
-    staging = null;
-    transferSource = null;
-    if (accepted.dominates(complete.vector)) {
-      return;
-    }
-    List<KeyState> states = new ArrayList<>();
-    for (List<KeyState> part : complete.chunks) {
-      states.addAll(part);
-    }
-    receiveTimestamp(complete.hlcMax);
-    accepted = accepted.merge(complete.vector);
-    acceptedHlcMax = Math.max(acceptedHlcMax, complete.hlcMax);
-    pending.add(new Install(new StateSnapshot(sender, complete.vector, complete.hlcMax, states)));
-    stateTransfersInstalled++;
+  /** A complete state transfer is accepted: it is installed after the entries accepted before. */
+  private void acceptSnapshot(StateSnapshot snapshot) {
+    receiveTimestamp(snapshot.hlcMax());
+    accepted = accepted.merge(snapshot.vector());
+    acceptedHlcMax = Math.max(acceptedHlcMax, snapshot.hlcMax());
+    pending.add(new Install(snapshot));
     drainBuffer();
   }
 
@@ -479,14 +399,15 @@ public final class ReplicaCore {
     if (outstanding != null) {
       throw new IllegalStateException("the previous Ready was not advanced");
     }
-    List<OutboundFrame> frames = new ArrayList<>();
-    for (Map.Entry<String, PeerState> peer : peers.entrySet()) {
-      serveDigestRequest(peer.getKey(), peer.getValue(), frames);
+    outbox.start(ticks, applied, stability.acknowledged(), stability.stable(), log.trimmed());
+    for (PeerState peer : peers.values()) {
+      transfer.serve(peer, applied, appliedHlcMax, outbox);
     }
-    requestStateTransferIfNeeded(frames);
-    for (Map.Entry<String, PeerState> peer : peers.entrySet()) {
-      sendEntries(peer.getKey(), peer.getValue(), frames);
+    transfer.requestIfNeeded(accepted, peers, outbox);
+    for (PeerState peer : peers.values()) {
+      sender.send(peer, applied, outbox);
     }
+    List<OutboundFrame> frames = outbox.finish();
     List<LogEntry> entries = new ArrayList<>();
     List<Long> acknowledged = new ArrayList<>();
     StateSnapshot snapshot = null;
@@ -548,273 +469,6 @@ public final class ReplicaCore {
   private void updateStableAndTrim() {
     stability.update(applied, peers.values(), unpersisted.values());
     log.trim(applied, stability.stable(), config.logEntriesPerOriginMax());
-  }
-
-  private void serveDigestRequest(String name, PeerState peer, List<OutboundFrame> frames) {
-    Frame.DigestRequest request = peer.digestToServe;
-    if (request == null) {
-      return;
-    }
-    peer.digestToServe = null;
-    List<byte[]> mine = application.rangeDigests(request.rangeCount());
-    TreeSet<Integer> differing = new TreeSet<>();
-    for (int range = 0; range < request.rangeCount(); range++) {
-      if (!Arrays.equals(mine.get(range), request.rangeDigests().get(range))) {
-        differing.add(range);
-      }
-    }
-    List<KeyState> states =
-        differing.isEmpty() ? List.of() : application.keyStates(differing, request.rangeCount());
-    List<List<KeyStateProto>> chunks = new ArrayList<>();
-    List<KeyStateProto> current = new ArrayList<>();
-    long total = 0;
-    int currentBytes = 0;
-    int chunkBytesMax = config.frameBytesMax() - headerReserveBytes * 2;
-    for (KeyState state : states) {
-      KeyStateProto proto = FrameCodec.toProto(state);
-      int size =
-          CodedOutputStream.computeMessageSize(StateChunkProto.KEY_STATES_FIELD_NUMBER, proto);
-      total += state.stateUnsafe().length + 2L * KeyUpdate.NAME_BYTES_MAX;
-      if (size > chunkBytesMax || total > config.stateTransferBytesMax()) {
-        stateTransfersAbandoned++;
-        return;
-      }
-      if (currentBytes + size > chunkBytesMax) {
-        chunks.add(current);
-        current = new ArrayList<>();
-        currentBytes = 0;
-      }
-      current.add(proto);
-      currentBytes += size;
-    }
-    chunks.add(current);
-    for (int index = 0; index < chunks.size(); index++) {
-      StateChunkProto chunk =
-          StateChunkProto.newBuilder()
-              .setRequestId(request.requestId())
-              .setChunkIndex(index)
-              .setChunkCount(chunks.size())
-              .setVector(ClocksCodec.toProto(applied))
-              .setHlcMax(appliedHlcMax)
-              .addAllKeyStates(chunks.get(index))
-              .build();
-      emit(name, peer, header().setStateChunk(chunk), 0, frames);
-    }
-    stateTransfersServed++;
-  }
-
-  /**
-   * Asks a peer for a state transfer when some origin's entries that this region lacks are no
-   * longer in the log of any peer known to have them.
-   */
-  private void requestStateTransferIfNeeded(List<OutboundFrame> frames) {
-    if (transferSource != null) {
-      if (ticks - transferRequestTick < config.stateTransferIntervalTicks()) {
-        return;
-      }
-      transferSource = null;
-      staging = null;
-    }
-    String source = null;
-    for (String origin : config.regions()) {
-      long have = accepted.get(origin);
-      String candidate = null;
-      boolean servable = false;
-      for (Map.Entry<String, PeerState> entry : peers.entrySet()) {
-        PeerState peer = entry.getValue();
-        if (peer.known.get(origin) > have) {
-          if (peer.trimmed.get(origin) > have) {
-            candidate = candidate == null ? entry.getKey() : candidate;
-          } else {
-            servable = true;
-          }
-        }
-      }
-      if (candidate != null && !servable) {
-        source = candidate;
-        break;
-      }
-    }
-    if (source == null) {
-      return;
-    }
-    transferSource = source;
-    transferRequestTick = ticks;
-    transferRequestId = clock.now();
-    staging = null;
-    Frame.DigestRequest request =
-        new Frame.DigestRequest(
-            transferRequestId,
-            config.digestRangeCount(),
-            application.rangeDigests(config.digestRangeCount()));
-    stateTransfersRequested++;
-    emit(
-        source,
-        peers.get(source),
-        header().setDigestRequest(FrameCodec.toProto(request)),
-        0,
-        frames);
-  }
-
-  private void sendEntries(String name, PeerState peer, List<OutboundFrame> frames) {
-    boolean inFlight = !peer.known.dominates(peer.sent);
-    if (inFlight && ticks - peer.inFlightSinceTick >= config.resendIntervalTicks()) {
-      peer.sent = peer.known;
-      peer.inFlightSinceTick = ticks;
-      inFlight = false;
-    }
-    VersionVector have = peer.known.merge(peer.sent);
-    long unsent = 0;
-    long sentBeyondAcknowledged = 0;
-    for (String origin : applied.replicas()) {
-      unsent += Math.max(0, applied.get(origin) - have.get(origin));
-      sentBeyondAcknowledged += Math.max(0, have.get(origin) - peer.known.get(origin));
-    }
-    long budget = config.inFlightEntriesPerPeerMax() - sentBeyondAcknowledged;
-    boolean windowOver =
-        ticks - peer.lastEntriesTick >= config.batchWindowTicks()
-            || unsent >= config.entriesPerFrameMax();
-    if (peer.heardFrom && unsent > 0 && budget > 0 && windowOver) {
-      int before = frames.size();
-      sendEntryFrames(name, peer, have, budget, frames);
-      if (frames.size() > before) {
-        if (!inFlight) {
-          peer.inFlightSinceTick = ticks;
-        }
-        peer.lastEntriesTick = ticks;
-      }
-    }
-    if (ticks - peer.lastFrameTick >= config.heartbeatIntervalTicks()) {
-      emit(name, peer, FrameCodec.writeFrame(headerParts(), clock.now(), NO_ENTRIES, 0), 0, frames);
-    }
-  }
-
-  /**
-   * Sends the peer, in log order, the entries it has neither acknowledged nor been sent, up to
-   * {@code budget}. Each origin's log is indexed by seq, so the search starts at the peer's
-   * position {@code have[origin] + 1} instead of the head of the log: per origin the entries to
-   * send are a run of consecutive seqs from there, ended by the log's end or by the first entry the
-   * relay rule holds back (later entries of the origin entered the log no earlier, so they are held
-   * back too), and the runs are merged by log position. Each entry's encoded form is made once and
-   * reused for every frame and peer that carries it.
-   */
-  private void sendEntryFrames(
-      String name, PeerState peer, VersionVector have, long budget, List<OutboundFrame> frames) {
-    FrameCodec.HeaderParts parts = headerParts();
-    long hlc = clock.now();
-    int headerBytes = parts.size(hlc);
-    Map<String, EntryLog.OriginLog> logs = log.origins();
-    int origins = logs.size();
-    String[] names = new String[origins];
-    EntryLog.OriginLog[] originLogs = new EntryLog.OriginLog[origins];
-    LogSlot[] next = new LogSlot[origins];
-    long[] sentUpTo = new long[origins];
-    int index = 0;
-    for (Map.Entry<String, EntryLog.OriginLog> origin : logs.entrySet()) {
-      names[index] = origin.getKey();
-      originLogs[index] = origin.getValue();
-      next[index] = sendable(peer, origin.getValue().get(have.get(origin.getKey()) + 1));
-      index++;
-    }
-    byte[][] batch = new byte[(int) Math.min(config.entriesPerFrameMax(), budget)][];
-    int bytes = headerBytes;
-    int count = 0;
-    long remaining = budget;
-    while (remaining > 0) {
-      int best = -1;
-      for (int i = 0; i < origins; i++) {
-        if (next[i] != null && (best < 0 || next[i].position < next[best].position)) {
-          best = i;
-        }
-      }
-      if (best < 0) {
-        break;
-      }
-      LogSlot slot = next[best];
-      byte[] encoded = slot.encoded();
-      int size = FrameCodec.entrySizeInFrame(encoded);
-      if (count == config.entriesPerFrameMax() || bytes + size > config.frameBytesMax()) {
-        emit(name, peer, FrameCodec.writeFrame(parts, hlc, batch, count), count, frames);
-        hlc = clock.now();
-        bytes = headerBytes;
-        count = 0;
-      }
-      batch[count++] = encoded;
-      bytes += size;
-      remaining--;
-      long seq = slot.entry.seq();
-      sentUpTo[best] = seq;
-      next[best] = sendable(peer, originLogs[best].get(seq + 1));
-    }
-    if (count > 0) {
-      emit(name, peer, FrameCodec.writeFrame(parts, hlc, batch, count), count, frames);
-    }
-    VersionVector covered = have;
-    for (int i = 0; i < origins; i++) {
-      if (sentUpTo[i] > 0) {
-        covered = covered.with(names[i], sentUpTo[i]);
-      }
-    }
-    peer.sent = peer.sent.merge(covered);
-  }
-
-  /** {@code slot}, or null when there is none or the relay rule holds it back from the peer. */
-  private LogSlot sendable(PeerState peer, LogSlot slot) {
-    return slot == null || relayTooEarly(peer, slot) ? null : slot;
-  }
-
-  /**
-   * An entry of another origin waits {@code relayDelayTicks} after it entered the log, and after
-   * the peer last made progress on that origin through someone else (or was heard from again after
-   * a silence): while the origin keeps delivering its own entries, relaying them too would only
-   * send the peer a second copy. Once the peer stalls on the origin (a cut link, the origin down),
-   * this region relays, and keeps relaying while the peer's progress is its own doing.
-   */
-  private boolean relayTooEarly(PeerState peer, LogSlot slot) {
-    if (slot.loggedTick == LogSlot.NOT_RELAYED) {
-      return false;
-    }
-    long logged = slot.loggedTick;
-    Long progress = peer.progressTick.get(slot.entry.origin());
-    long since = progress == null ? logged : Math.max(logged, progress);
-    return ticks - since < config.relayDelayTicks();
-  }
-
-  private FrameProto.Builder header() {
-    return FrameCodec.header(
-        self, clock.now(), applied, stability.acknowledged(), stability.stable(), log.trimmed());
-  }
-
-  /** The header parts of the current vectors, encoded again only when a vector changed. */
-  private FrameCodec.HeaderParts headerParts() {
-    VersionVector acknowledged = stability.acknowledged();
-    VersionVector stable = stability.stable();
-    VersionVector trimmed = log.trimmed();
-    if (headerParts == null || !headerParts.madeOf(applied, acknowledged, stable, trimmed)) {
-      headerParts = new FrameCodec.HeaderParts(self, applied, acknowledged, stable, trimmed);
-    }
-    return headerParts;
-  }
-
-  private void emit(
-      String name,
-      PeerState peer,
-      FrameProto.Builder builder,
-      int entries,
-      List<OutboundFrame> frames) {
-    emit(name, peer, builder.build().toByteArray(), entries, frames);
-  }
-
-  private void emit(
-      String name, PeerState peer, byte[] bytes, int entries, List<OutboundFrame> frames) {
-    if (bytes.length > config.frameBytesMax()) {
-      throw new IllegalStateException("built a frame over the bound: " + bytes.length);
-    }
-    frames.add(new OutboundFrame(name, bytes));
-    peer.lastFrameTick = ticks;
-    framesSent++;
-    bytesSent += bytes.length;
-    entriesSent += entries;
   }
 
   // ---------------------------------------------------------------- reading
@@ -933,30 +587,14 @@ public final class ReplicaCore {
         droppedEntries,
         log.size(),
         log.forcedTrimEntries(),
-        stateTransfersRequested,
-        stateTransfersServed,
-        stateTransfersInstalled,
-        stateTransfersAbandoned,
+        transfer.requested(),
+        transfer.served(),
+        transfer.installed(),
+        transfer.abandoned(),
         clockAheadEvents,
-        framesSent,
-        bytesSent,
-        entriesSent,
+        outbox.framesSent(),
+        outbox.bytesSent(),
+        outbox.entriesSent(),
         lag);
-  }
-
-  /** Chunks of one state transfer received so far. */
-  private static final class Staging {
-    final VersionVector vector;
-    final long hlcMax;
-    final List<KeyState>[] chunks;
-    int received;
-    long bytes;
-
-    @SuppressWarnings("unchecked")
-    Staging(VersionVector vector, long hlcMax, int chunkCount) {
-      this.vector = vector;
-      this.hlcMax = hlcMax;
-      this.chunks = new List[chunkCount];
-    }
   }
 }
