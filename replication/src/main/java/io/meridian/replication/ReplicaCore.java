@@ -75,6 +75,15 @@ import java.util.TreeMap;
  *       above the HLC of every entry in its causal past, whatever the physical clocks say, so a
  *       last-writer-wins register ordered by (HLC, origin) lets a causally later write win.
  * </ul>
+ *
+ * <h2>Parts</h2>
+ *
+ * <p>This class is the one public façade: the inputs, causal delivery, the {@code Ready} cycle and
+ * restore. The rest is package-private, one part per responsibility: {@code EntryLog} (the log
+ * ring), {@code PeerSender} (sending and relaying), {@code Stability} (the acknowledgement rule,
+ * stable and settled vectors), {@code StateTransfer} (both ends), {@code FrameValidator}, with
+ * {@code Outbox} (the frames of one {@code Ready}) and {@code PeerState} between them. The end of
+ * every {@link #step} and {@link #advance} checks the order of the vectors ({@code VectorChain}).
  */
 public final class ReplicaCore {
   private final ReplicationConfig config;
@@ -285,6 +294,7 @@ public final class ReplicaCore {
     }
     acceptedFrames++;
     take(frame);
+    checkInvariants();
     return FrameVerdict.ACCEPTED;
   }
 
@@ -457,6 +467,7 @@ public final class ReplicaCore {
     ready.snapshot().ifPresent(this::installed);
     stability.acknowledge(applied);
     updateStableAndTrim();
+    checkInvariants();
   }
 
   private void installed(StateSnapshot snapshot) {
@@ -471,12 +482,31 @@ public final class ReplicaCore {
     log.trim(applied, stability.stable(), config.logEntriesPerOriginMax());
   }
 
+  /**
+   * The always-on checks at the end of {@link #step} (an accepted frame: a rejected one changes
+   * nothing) and of {@link #advance}: the order of the vectors ({@link VectorChain}) and a log that
+   * holds exactly {@code trimmed + 1 .. applied}. A broken invariant fails fast.
+   */
+  private void checkInvariants() {
+    new VectorChain(
+            stability.settled(),
+            stability.stable(),
+            stability.acknowledged(),
+            applied,
+            accepted,
+            log.trimmed())
+        .check(self);
+    log.checkHolds(applied);
+  }
+
   // ---------------------------------------------------------------- reading
 
+  /** This region's name. */
   public String self() {
     return self;
   }
 
+  /** The bounds and intervals this core runs with. */
   public ReplicationConfig config() {
     return config;
   }
