@@ -1,7 +1,5 @@
 package io.meridian.replication;
 
-import com.google.protobuf.CodedOutputStream;
-import io.meridian.clocks.ClocksCodec;
 import io.meridian.clocks.DecodeException;
 import io.meridian.clocks.Dot;
 import io.meridian.clocks.HlcTimestamp;
@@ -9,12 +7,11 @@ import io.meridian.clocks.HybridLogicalClock;
 import io.meridian.clocks.PhysicalClock;
 import io.meridian.clocks.ReplicaIds;
 import io.meridian.clocks.VersionVector;
-import io.meridian.replication.proto.FrameProto;
-import io.meridian.replication.proto.KeyStateProto;
-import io.meridian.replication.proto.StateChunkProto;
+import io.meridian.replication.EntryLog.LogSlot;
+import io.meridian.replication.PendingWork.AcceptedEntry;
+import io.meridian.replication.PendingWork.Install;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -22,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The replication protocol of one region as a state machine with no I/O, in the style of etcd's
@@ -62,13 +58,13 @@ import java.util.TreeSet;
  *       again after {@link ReplicationConfig#resendIntervalTicks()} without progress.
  *   <li><b>Acknowledgement and stability.</b> The applied vector a frame carries covers only
  *       entries on disk; beside it the frame carries the acknowledgement ({@link
- *       #acknowledgedVector()}), the applied vector held back while a local entry prepared without
- *       some of it is unapplied. The stable vector is the meet of every region's acknowledgement,
+ *       #acknowledgedVector()}). The stable vector is the meet of every region's acknowledgement,
  *       joined with the stable vectors peers report; entries at or below it leave the log, and the
- *       application may fold their causal metadata away. A region that is silent blocks stability;
- *       the log of each origin is bounded by {@link ReplicationConfig#logEntriesPerOriginMax()},
- *       past which the oldest entries leave it anyway (counted) and a region that still needs them
- *       gets a state transfer. The stable vector never moves for that.
+ *       application folds causal metadata away with the settled vector ({@link
+ *       #settledStableVector()}). A region that is silent blocks stability; the log of each origin
+ *       is bounded by {@link ReplicationConfig#logEntriesPerOriginMax()}, past which the oldest
+ *       entries leave it anyway (counted) and a region that still needs them gets a state transfer.
+ *       The stable vector never moves for that.
  *   <li><b>Anti-entropy.</b> When the entries this region lacks are in no reachable peer's log, it
  *       sends a digest per key range to a peer that is ahead; the peer answers with the states of
  *       the keys in the ranges that differ and the vector they reflect, in chunks; the region
@@ -79,16 +75,26 @@ import java.util.TreeSet;
  *       above the HLC of every entry in its causal past, whatever the physical clocks say, so a
  *       last-writer-wins register ordered by (HLC, origin) lets a causally later write win.
  * </ul>
+ *
+ * <h2>Parts</h2>
+ *
+ * <p>This class is the one public façade: the inputs, causal delivery, the {@code Ready} cycle and
+ * restore. The rest is package-private, one part per responsibility: {@code EntryLog} (the log
+ * ring), {@code PeerSender} (sending and relaying), {@code Stability} (the acknowledgement rule,
+ * stable and settled vectors), {@code StateTransfer} (both ends), {@code FrameValidator}, with
+ * {@code Outbox} (the frames of one {@code Ready}) and {@code PeerState} between them. The end of
+ * every {@link #step} and {@link #advance} checks the order of the vectors ({@code VectorChain}).
  */
 public final class ReplicaCore {
-  private static final byte[][] NO_ENTRIES = new byte[0][];
-
   private final ReplicationConfig config;
   private final String self;
   private final HybridLogicalClock clock;
-  private final ApplicationState application;
-  private final Map<String, Peer> peers = new TreeMap<>();
+  private final Map<String, PeerState> peers = new TreeMap<>();
   private final int headerReserveBytes;
+  private final FrameValidator validator;
+  private final Outbox outbox;
+  private final PeerSender sender;
+  private final StateTransfer transfer;
 
   /** Entries handed out or waiting to be handed out, contiguous per origin. */
   private VersionVector accepted = VersionVector.empty();
@@ -96,53 +102,27 @@ public final class ReplicaCore {
   /** Entries on disk and visible: advanced by {@link #advance(Ready)}. */
   private VersionVector applied = VersionVector.empty();
 
-  /** What this region acknowledges ({@link #acknowledgedVector()}); only grows. */
-  private VersionVector acknowledged = VersionVector.empty();
+  /** Acknowledgement, stability and settling: the acknowledged, stable and settled vectors. */
+  private final Stability stability = new Stability();
 
-  /**
-   * The bases of this region's entries accepted but not applied, in seq order: each the applied
-   * vector when the entry was stamped, what its payload was prepared on. Bases grow with seq.
-   */
-  private final ArrayDeque<VersionVector> unappliedLocalBases = new ArrayDeque<>();
-
-  private VersionVector stable = VersionVector.empty();
-
-  /** Stable and settled: what the application may fold with (see {@link #settledStableVector}). */
-  private VersionVector settled = VersionVector.empty();
-
-  /** A stable vector waiting to settle, and the join of the acknowledgements that made it. */
-  private VersionVector settlingCandidate;
-
-  private VersionVector settlingWitness;
-  private VersionVector trimmed = VersionVector.empty();
   private long acceptedHlcMax = HlcTimestamp.ZERO;
   private long appliedHlcMax = HlcTimestamp.ZERO;
 
-  /**
-   * Entries on disk, per origin: each origin's entries {@code trimmed + 1 .. applied}, by seq. Each
-   * entry also carries its place in the order entries entered the log (a causal order), which is
-   * the order they are sent in.
-   */
-  private final HashMap<String, OriginLog> log = new HashMap<>();
-
-  /** The place the next entry to enter the log takes in the log's order. */
-  private long nextLogPosition;
-
-  /** The frame header parts of the vectors last sent, reused while the vectors stay the same. */
-  private FrameCodec.HeaderParts headerParts;
+  /** Entries on disk, per origin: each origin's entries {@code trimmed + 1 .. applied}, by seq. */
+  private final EntryLog log = new EntryLog();
 
   private final TreeMap<Dot, LogEntry> buffer = new TreeMap<>();
 
-  /** Accepted entries ({@link Unpersisted}) and installs not yet handed out, in order. */
-  private final ArrayDeque<Object> pending = new ArrayDeque<>();
+  /** Accepted entries and installs not yet handed out, in order. */
+  private final ArrayDeque<PendingWork> pending = new ArrayDeque<>();
 
   /** Accepted entries not yet on disk, by dot. */
-  private final HashMap<Dot, Unpersisted> unpersisted = new HashMap<>();
+  private final HashMap<Dot, AcceptedEntry> unpersisted = new HashMap<>();
 
   private Ready outstanding;
 
   /** The entries of {@link #outstanding}, in its order. */
-  private final ArrayList<Unpersisted> outstandingEntries = new ArrayList<>();
+  private final ArrayList<AcceptedEntry> outstandingEntries = new ArrayList<>();
 
   private LocalStamp issuedStamp;
 
@@ -151,25 +131,12 @@ public final class ReplicaCore {
 
   private long ticks;
 
-  private String transferSource;
-  private long transferRequestId;
-  private long transferRequestTick;
-  private Staging staging;
-
   private final EnumMap<FrameVerdict, Long> rejectedFrames = new EnumMap<>(FrameVerdict.class);
   private long acceptedFrames;
   private long duplicateEntries;
   private long bufferHighWater;
   private long droppedEntries;
-  private long forcedTrimEntries;
-  private long stateTransfersRequested;
-  private long stateTransfersServed;
-  private long stateTransfersInstalled;
-  private long stateTransfersAbandoned;
   private long clockAheadEvents;
-  private long framesSent;
-  private long bytesSent;
-  private long entriesSent;
 
   /**
    * A core for a region with nothing on disk yet.
@@ -188,13 +155,16 @@ public final class ReplicaCore {
     this.config = config;
     this.self = config.self();
     this.clock = clock;
-    this.application = application;
     for (String region : config.regions()) {
       if (!region.equals(self)) {
-        peers.put(region, new Peer());
+        peers.put(region, new PeerState(region));
       }
     }
     this.headerReserveBytes = 256 + 3 * config.regions().size() * (ReplicaIds.NAME_LENGTH_MAX + 16);
+    this.validator = new FrameValidator(config, peers.keySet(), this::heldEntry);
+    this.outbox = new Outbox(config, clock);
+    this.sender = new PeerSender(config, log);
+    this.transfer = new StateTransfer(config, clock, application, headerReserveBytes);
   }
 
   /**
@@ -241,52 +211,11 @@ public final class ReplicaCore {
     }
     core.applied = vector;
     core.accepted = vector;
-    core.acknowledged = vector;
+    core.stability.restored(vector);
     core.acceptedHlcMax = hlcMax;
     core.appliedHlcMax = hlcMax;
-    core.rebuildLog(records);
+    core.log.rebuild(records, vector);
     return new RestoredReplica(core, replay);
-  }
-
-  /** Keeps, per origin, the longest run of records that ends at the applied seq. */
-  private void rebuildLog(List<LogEntry> records) {
-    Map<String, TreeSet<Long>> seqs = new HashMap<>();
-    for (LogEntry record : records) {
-      seqs.computeIfAbsent(record.origin(), origin -> new TreeSet<>()).add(record.seq());
-    }
-    VersionVector runStart = VersionVector.empty();
-    trimmed = applied;
-    for (String origin : applied.replicas()) {
-      long top = applied.get(origin);
-      TreeSet<Long> have = seqs.getOrDefault(origin, new TreeSet<>());
-      long first = top + 1;
-      while (first > 1 && have.contains(first - 1)) {
-        first--;
-      }
-      trimmed = trimmed.with(origin, first - 1);
-      runStart = runStart.with(origin, first);
-    }
-    Map<String, TreeMap<Long, LogSlot>> kept = new HashMap<>();
-    for (LogEntry record : records) {
-      long first = runStart.get(record.origin());
-      if (first > 0 && record.seq() >= first && record.seq() <= applied.get(record.origin())) {
-        TreeMap<Long, LogSlot> slots = kept.computeIfAbsent(record.origin(), o -> new TreeMap<>());
-        if (!slots.containsKey(record.seq())) {
-          slots.put(
-              record.seq(), new LogSlot(record, nextLogPosition++, LogSlot.NOT_RELAYED, null));
-        }
-      }
-    }
-    for (Map.Entry<String, TreeMap<Long, LogSlot>> origin : kept.entrySet()) {
-      OriginLog originLog = originLog(origin.getKey());
-      for (LogSlot slot : origin.getValue().values()) {
-        originLog.append(slot);
-      }
-    }
-  }
-
-  private OriginLog originLog(String origin) {
-    return log.computeIfAbsent(origin, o -> new OriginLog());
   }
 
   // ---------------------------------------------------------------- inputs
@@ -317,17 +246,15 @@ public final class ReplicaCore {
    * @throws IllegalStateException when {@code stamp} is not the current stamp
    */
   public LogEntry appendLocal(LocalStamp stamp, List<KeyUpdate> updates, long requestHandle) {
-    Unpersisted accepted = appendLocalEntry(stamp, updates);
-    accepted.requestHandle = requestHandle;
-    return accepted.entry;
+    return appendLocalEntry(stamp, updates, requestHandle);
   }
 
   /** As {@link #appendLocal(LocalStamp, List, long)}, for an update no client waits for. */
   public LogEntry appendLocal(LocalStamp stamp, List<KeyUpdate> updates) {
-    return appendLocalEntry(stamp, updates).entry;
+    return appendLocalEntry(stamp, updates, null);
   }
 
-  private Unpersisted appendLocalEntry(LocalStamp stamp, List<KeyUpdate> updates) {
+  private LogEntry appendLocalEntry(LocalStamp stamp, List<KeyUpdate> updates, Long requestHandle) {
     if (!stamp.equals(issuedStamp) || stamp.seq() != accepted.get(self) + 1) {
       throw new IllegalStateException("not the current local stamp: " + stamp);
     }
@@ -342,11 +269,9 @@ public final class ReplicaCore {
       throw new IllegalArgumentException("entry of " + size + " bytes does not fit a frame");
     }
     issuedStamp = null;
-    Unpersisted accepted = acceptEntry(entry);
-    accepted.encoded = encoded;
-    accepted.basis = issuedStampBasis;
-    unappliedLocalBases.addLast(issuedStampBasis);
-    return accepted;
+    acceptEntry(new AcceptedEntry(entry, entry.dot(), encoded, requestHandle, issuedStampBasis));
+    stability.localEntryAccepted(issuedStampBasis);
+    return entry;
   }
 
   /** Counts one tick of time. */
@@ -362,74 +287,19 @@ public final class ReplicaCore {
     Frame frame;
     try {
       frame = FrameCodec.decode(bytes, config.frameBytesMax());
-      validate(frame);
+      validator.validate(frame, accepted, stability.acknowledged());
     } catch (RejectedFrameException e) {
       rejectedFrames.merge(e.verdict(), 1L, Long::sum);
       return e.verdict();
     }
     acceptedFrames++;
     take(frame);
+    checkInvariants();
     return FrameVerdict.ACCEPTED;
   }
 
-  private void validate(Frame frame) throws RejectedFrameException {
-    if (!peers.containsKey(frame.sender())) {
-      throw new RejectedFrameException(FrameVerdict.UNKNOWN_REGION, frame.sender());
-    }
-    requireKnownRegions(frame.applied());
-    requireKnownRegions(frame.stable());
-    requireKnownRegions(frame.trimmed());
-    requireKnownRegions(frame.acknowledged());
-    requireThat(frame.applied().dominates(frame.acknowledged()), "acknowledged above applied");
-    requireThat(frame.acknowledged().dominates(frame.stable()), "stable above acknowledged");
-    requireThat(frame.applied().dominates(frame.trimmed()), "trimmed above applied");
-    requireThat(
-        acknowledged.dominates(frame.stable()), "stable above what this region acknowledged");
-    requireThat(frame.entries().size() <= config.entriesPerFrameMax(), "too many entries");
-    Map<String, Long> lastSeq = new HashMap<>();
-    for (LogEntry entry : frame.entries()) {
-      requireThat(config.regions().contains(entry.origin()), "unknown origin");
-      requireKnownRegions(entry.deps());
-      requireThat(entry.updates().size() <= config.updatesPerEntryMax(), "too many updates");
-      requireThat(entry.seq() <= frame.applied().get(entry.origin()), "entry beyond applied");
-      requireThat(frame.applied().dominates(entry.deps()), "deps beyond applied");
-      Long previous = lastSeq.put(entry.origin(), entry.seq());
-      requireThat(previous == null || previous + 1 == entry.seq(), "entries out of order");
-      requireThat(
-          !entry.origin().equals(self) || entry.seq() <= accepted.get(self),
-          "an entry of this region it never made");
-      LogEntry held = heldEntry(entry);
-      requireThat(held == null || held.equals(entry), "entry identity changed");
-    }
-    if (frame.digestRequest().isPresent()) {
-      Frame.DigestRequest request = frame.digestRequest().get();
-      requireThat(request.rangeCount() == config.digestRangeCount(), "range count differs");
-      for (byte[] digest : request.rangeDigests()) {
-        requireThat(digest.length <= 64, "digest too long");
-      }
-    }
-    if (frame.stateChunk().isPresent()) {
-      Frame.StateChunk chunk = frame.stateChunk().get();
-      requireKnownRegions(chunk.vector());
-      requireThat(frame.applied().dominates(chunk.vector()), "snapshot beyond applied");
-    }
-  }
-
-  private void requireKnownRegions(VersionVector vector) throws RejectedFrameException {
-    for (String region : vector.replicas()) {
-      requireThat(config.regions().contains(region), "vector names unknown region " + region);
-    }
-  }
-
-  private static void requireThat(boolean condition, String message) throws RejectedFrameException {
-    if (!condition) {
-      throw new RejectedFrameException(FrameVerdict.INVARIANT_VIOLATION, message);
-    }
-  }
-
   private LogEntry heldEntry(LogEntry received) {
-    OriginLog originLog = log.get(received.origin());
-    LogSlot slot = originLog == null ? null : originLog.get(received.seq());
+    LogSlot slot = log.get(received.origin(), received.seq());
     if (slot != null) {
       return slot.entry;
     }
@@ -437,8 +307,8 @@ public final class ReplicaCore {
       return null;
     }
     Dot dot = received.dot();
-    Unpersisted accepted = unpersisted.get(dot);
-    return accepted != null ? accepted.entry : buffer.get(dot);
+    AcceptedEntry accepted = unpersisted.get(dot);
+    return accepted != null ? accepted.entry() : buffer.get(dot);
   }
 
   private void take(Frame frame) {
@@ -447,44 +317,22 @@ public final class ReplicaCore {
       newest = Math.max(newest, entry.hlc());
     }
     receiveTimestamp(newest);
-    Peer peer = peers.get(frame.sender());
-    peer.heardFrom = true;
-    noteProgress(peer, frame.applied());
-    if (!peer.known.dominates(frame.applied())) {
-      peer.known = peer.known.merge(frame.applied());
-      peer.inFlightSinceTick = ticks;
-    }
-    peer.acknowledged = peer.acknowledged.merge(frame.acknowledged());
+    PeerState peer = peers.get(frame.sender());
+    sender.heard(peer, frame.applied(), ticks);
+    stability.heard(peer, frame.acknowledged(), frame.stable());
     peer.trimmed = peer.trimmed.merge(frame.trimmed());
-    stable = stable.merge(frame.stable());
     for (LogEntry entry : frame.entries()) {
       receiveEntry(entry);
     }
     drainBuffer();
     frame.digestRequest().ifPresent(request -> peer.digestToServe = request);
-    frame.stateChunk().ifPresent(chunk -> stage(frame.sender(), chunk));
+    if (frame.stateChunk().isPresent()) {
+      StateSnapshot snapshot = transfer.stage(frame.sender(), frame.stateChunk().get(), accepted);
+      if (snapshot != null) {
+        acceptSnapshot(snapshot);
+      }
+    }
     updateStableAndTrim();
-  }
-
-  /**
-   * Records when the peer last advanced on each origin beyond what this region sent it (so another
-   * region, normally the origin, is delivering), and treats hearing from it after a silence as such
-   * progress on every origin: after a partition heals, each origin gets the time to send its own
-   * entries before the others relay them.
-   */
-  private void noteProgress(Peer peer, VersionVector peerApplied) {
-    if (ticks - peer.lastHeardTick > config.relayDelayTicks()) {
-      for (String origin : config.regions()) {
-        peer.progressTick.put(origin, ticks);
-      }
-    }
-    peer.lastHeardTick = ticks;
-    for (String origin : peerApplied.replicas()) {
-      long reached = peerApplied.get(origin);
-      if (reached > peer.known.get(origin) && reached > peer.sent.get(origin)) {
-        peer.progressTick.put(origin, ticks);
-      }
-    }
   }
 
   private void receiveTimestamp(long timestamp) {
@@ -500,7 +348,7 @@ public final class ReplicaCore {
       return;
     }
     if (deliverable(entry)) {
-      acceptEntry(entry);
+      acceptEntry(AcceptedEntry.received(entry));
     } else if (buffer.size() < config.deliveryBufferEntriesMax()) {
       buffer.put(entry.dot(), entry);
       bufferHighWater = Math.max(bufferHighWater, buffer.size());
@@ -513,13 +361,12 @@ public final class ReplicaCore {
     return entry.seq() == accepted.get(entry.origin()) + 1 && accepted.dominates(entry.deps());
   }
 
-  private Unpersisted acceptEntry(LogEntry entry) {
+  private void acceptEntry(AcceptedEntry item) {
+    LogEntry entry = item.entry();
     accepted = accepted.with(entry.origin(), entry.seq());
     acceptedHlcMax = Math.max(acceptedHlcMax, entry.hlc());
-    Unpersisted item = new Unpersisted(entry);
     pending.add(item);
-    unpersisted.put(item.dot, item);
-    return item;
+    unpersisted.put(item.dot(), item);
   }
 
   /** Accepts every buffered entry whose causal past is now accepted; drops those below it. */
@@ -534,58 +381,19 @@ public final class ReplicaCore {
           iterator.remove();
         } else if (deliverable(entry)) {
           iterator.remove();
-          acceptEntry(entry);
+          acceptEntry(AcceptedEntry.received(entry));
           progress = true;
         }
       }
     }
   }
 
-  private void stage(String sender, Frame.StateChunk chunk) {
-    if (!sender.equals(transferSource) || chunk.requestId() != transferRequestId) {
-      return;
-    }
-    if (staging == null
-        || !staging.vector.equals(chunk.vector())
-        || staging.chunks.length != chunk.chunkCount()) {
-      staging = new Staging(chunk.vector(), chunk.hlcMax(), chunk.chunkCount());
-    }
-    if (staging.chunks[chunk.chunkIndex()] != null) {
-      return;
-    }
-    long size = 0;
-    for (KeyState state : chunk.keyStates()) {
-      size += state.stateUnsafe().length + 2L * KeyUpdate.NAME_BYTES_MAX;
-    }
-    if (staging.bytes + size > config.stateTransferBytesMax()) {
-      staging = null;
-      stateTransfersAbandoned++;
-      return;
-    }
-    staging.bytes += size;
-    staging.chunks[chunk.chunkIndex()] = chunk.keyStates();
-    staging.received++;
-    if (staging.received == staging.chunks.length) {
-      completeTransfer(sender);
-    }
-  }
-
-  private void completeTransfer(String sender) {
-    Staging complete = staging;
-    staging = null;
-    transferSource = null;
-    if (accepted.dominates(complete.vector)) {
-      return;
-    }
-    List<KeyState> states = new ArrayList<>();
-    for (List<KeyState> part : complete.chunks) {
-      states.addAll(part);
-    }
-    receiveTimestamp(complete.hlcMax);
-    accepted = accepted.merge(complete.vector);
-    acceptedHlcMax = Math.max(acceptedHlcMax, complete.hlcMax);
-    pending.add(new StateSnapshot(sender, complete.vector, complete.hlcMax, states));
-    stateTransfersInstalled++;
+  /** A complete state transfer is accepted: it is installed after the entries accepted before. */
+  private void acceptSnapshot(StateSnapshot snapshot) {
+    receiveTimestamp(snapshot.hlcMax());
+    accepted = accepted.merge(snapshot.vector());
+    acceptedHlcMax = Math.max(acceptedHlcMax, snapshot.hlcMax());
+    pending.add(new Install(snapshot));
     drainBuffer();
   }
 
@@ -601,30 +409,32 @@ public final class ReplicaCore {
     if (outstanding != null) {
       throw new IllegalStateException("the previous Ready was not advanced");
     }
-    List<OutboundFrame> frames = new ArrayList<>();
-    for (Map.Entry<String, Peer> peer : peers.entrySet()) {
-      serveDigestRequest(peer.getKey(), peer.getValue(), frames);
+    outbox.start(ticks, applied, stability.acknowledged(), stability.stable(), log.trimmed());
+    for (PeerState peer : peers.values()) {
+      transfer.serve(peer, applied, appliedHlcMax, outbox);
     }
-    requestStateTransferIfNeeded(frames);
-    for (Map.Entry<String, Peer> peer : peers.entrySet()) {
-      sendEntries(peer.getKey(), peer.getValue(), frames);
+    transfer.requestIfNeeded(accepted, peers, outbox);
+    for (PeerState peer : peers.values()) {
+      sender.send(peer, applied, outbox);
     }
+    List<OutboundFrame> frames = outbox.finish();
     List<LogEntry> entries = new ArrayList<>();
     List<Long> acknowledged = new ArrayList<>();
     StateSnapshot snapshot = null;
     while (!pending.isEmpty() && snapshot == null) {
-      Object item = pending.poll();
-      if (item instanceof Unpersisted entry) {
-        entries.add(entry.entry);
+      PendingWork work = pending.poll();
+      if (work instanceof AcceptedEntry entry) {
+        entries.add(entry.entry());
         outstandingEntries.add(entry);
-        if (entry.requestHandle != null) {
-          acknowledged.add(entry.requestHandle);
+        if (entry.requestHandle() != null) {
+          acknowledged.add(entry.requestHandle());
         }
-      } else {
-        snapshot = (StateSnapshot) item;
+      } else if (work instanceof Install install) {
+        snapshot = install.snapshot();
       }
     }
-    outstanding = new Ready(entries, Optional.ofNullable(snapshot), frames, acknowledged, trimmed);
+    outstanding =
+        new Ready(entries, Optional.ofNullable(snapshot), frames, acknowledged, log.trimmed());
     return outstanding;
   }
 
@@ -639,409 +449,64 @@ public final class ReplicaCore {
       throw new IllegalStateException("not the outstanding Ready");
     }
     outstanding = null;
-    for (Unpersisted item : outstandingEntries) {
-      LogEntry entry = item.entry;
+    for (AcceptedEntry item : outstandingEntries) {
+      LogEntry entry = item.entry();
       if (applied.get(entry.origin()) != entry.seq() - 1) {
         throw new IllegalStateException("entry out of order at advance: " + entry);
       }
       applied = applied.with(entry.origin(), entry.seq());
       appliedHlcMax = Math.max(appliedHlcMax, entry.hlc());
-      unpersisted.remove(item.dot);
+      unpersisted.remove(item.dot());
       if (entry.origin().equals(self)) {
-        unappliedLocalBases.pollFirst();
+        stability.localEntryApplied();
       }
       long loggedTick = entry.origin().equals(self) ? LogSlot.NOT_RELAYED : ticks;
-      originLog(entry.origin())
-          .append(new LogSlot(entry, nextLogPosition++, loggedTick, item.encoded));
+      log.append(entry, loggedTick, item.encoded());
     }
     outstandingEntries.clear();
     ready.snapshot().ifPresent(this::installed);
-    acknowledge();
+    stability.acknowledge(applied);
     updateStableAndTrim();
-  }
-
-  /**
-   * Moves the acknowledged vector: the applied vector held back to the basis of the first local
-   * entry not applied yet (bases grow with seq, so it is the meet with every such basis). A local
-   * entry stamped while entries its deps name were accepted but not applied (an outstanding {@code
-   * Ready}, a state transfer) was prepared without them. Acknowledging them before that entry is
-   * applied would let a peer count them stable everywhere while the entry is outside every applied
-   * vector it knows of, settle, and fold away what the entry's payload refers to before it arrives.
-   * Held back this way, an acknowledgement covering what such an entry lacks travels with an
-   * applied vector covering the entry (the same frame's), so a peer settles only once it applied
-   * the entry. The hold waits only for this region's own {@code Ready}s. The vector only grows: the
-   * applied vector only grows, and an entry stamped later has a basis at or above the applied
-   * vector of its stamp, hence above every earlier acknowledgement.
-   */
-  private void acknowledge() {
-    VersionVector basis = unappliedLocalBases.peekFirst();
-    VersionVector next = basis == null ? applied : applied.meet(basis);
-    if (!next.dominates(acknowledged)) {
-      throw new IllegalStateException(
-          "the acknowledged vector would go back from " + acknowledged + " to " + next);
-    }
-    acknowledged = next;
+    checkInvariants();
   }
 
   private void installed(StateSnapshot snapshot) {
     VersionVector before = applied;
     applied = applied.merge(snapshot.vector());
     appliedHlcMax = Math.max(appliedHlcMax, snapshot.hlcMax());
-    for (String origin : applied.replicas()) {
-      if (applied.get(origin) > before.get(origin)) {
-        // The log of this origin now has a gap; keep it contiguous by dropping what precedes it.
-        removeFromLog(origin, trimmed.get(origin) + 1, before.get(origin));
-        trimmed = trimmed.with(origin, applied.get(origin));
-      }
-    }
+    log.skipGaps(before, applied);
   }
 
   private void updateStableAndTrim() {
-    VersionVector acknowledgedByAll = acknowledged;
-    for (Peer peer : peers.values()) {
-      acknowledgedByAll = acknowledgedByAll.meet(peer.acknowledged);
-    }
-    stable = stable.merge(acknowledgedByAll);
-    settle(acknowledgedByAll);
-    for (String origin : applied.replicas()) {
-      long top = applied.get(origin);
-      long start = trimmed.get(origin);
-      long stableTop = Math.min(stable.get(origin), top);
-      long boundTop = top - config.logEntriesPerOriginMax();
-      long target = Math.max(stableTop, boundTop);
-      if (target > start) {
-        if (boundTop > Math.max(stableTop, start)) {
-          forcedTrimEntries += boundTop - Math.max(stableTop, start);
-        }
-        removeFromLog(origin, start + 1, target);
-        trimmed = trimmed.with(origin, target);
-      }
-    }
+    stability.update(applied, peers.values(), unpersisted.values());
+    log.trim(applied, stability.stable(), config.logEntriesPerOriginMax());
   }
 
   /**
-   * Moves the settled vector: a meet of acknowledgements becomes settled once this region has
-   * applied the join of the applied vectors that came with them and no entry it accepted but has
-   * not applied may be concurrent with the meet. An entry concurrent with a stable one, or prepared
-   * without it, was stamped at its origin before the origin applied the stable one; the origin
-   * acknowledges the stable one only in a frame whose applied vector covers that entry ({@link
-   * #acknowledge()}), so the entry is inside the join. The second condition (an entry accepted here
-   * but not applied yet was prepared on a state covering the meet: a local one on the applied
-   * vector of its stamp, a remote one on its deps) follows from that and from this region's own
-   * acknowledgement being in the meet; it stays as a cheap check of what folding needs. Entries
-   * stamped once the candidate was applied here never block it, so a steady stream of writes cannot
-   * hold it back. One candidate at a time keeps this bounded.
+   * The always-on checks at the end of {@link #step} (an accepted frame: a rejected one changes
+   * nothing) and of {@link #advance}: the order of the vectors ({@link VectorChain}) and a log that
+   * holds exactly {@code trimmed + 1 .. applied}. A broken invariant fails fast.
    */
-  private void settle(VersionVector acknowledgedByAll) {
-    if (settlingCandidate != null
-        && applied.dominates(settlingWitness)
-        && noUnappliedEntryMayBeConcurrentWith(settlingCandidate)) {
-      settled = settled.merge(settlingCandidate);
-      settlingCandidate = null;
-    }
-    if (settlingCandidate != null || settled.dominates(acknowledgedByAll)) {
-      return;
-    }
-    VersionVector witness = applied;
-    for (Peer peer : peers.values()) {
-      witness = witness.merge(peer.known);
-    }
-    if (applied.dominates(witness) && noUnappliedEntryMayBeConcurrentWith(acknowledgedByAll)) {
-      settled = settled.merge(acknowledgedByAll);
-    } else {
-      settlingCandidate = acknowledgedByAll;
-      settlingWitness = witness;
-    }
-  }
-
-  /**
-   * True when every entry accepted but not yet applied was made on a state that covers {@code
-   * candidate}: a local entry on the applied vector of its stamp, a remote one on its deps.
-   */
-  private boolean noUnappliedEntryMayBeConcurrentWith(VersionVector candidate) {
-    for (Unpersisted item : unpersisted.values()) {
-      if (!item.basis.dominates(candidate)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Removes the origin's entries {@code fromSeq .. toSeq}: always the head of its log. */
-  private void removeFromLog(String origin, long fromSeq, long toSeq) {
-    OriginLog originLog = log.get(origin);
-    if (originLog == null || toSeq < fromSeq) {
-      return;
-    }
-    if (!originLog.isEmpty() && fromSeq > originLog.firstSeq()) {
-      throw new IllegalStateException("removing from the middle of the log of " + origin);
-    }
-    originLog.removeThrough(toSeq);
-  }
-
-  private void serveDigestRequest(String name, Peer peer, List<OutboundFrame> frames) {
-    Frame.DigestRequest request = peer.digestToServe;
-    if (request == null) {
-      return;
-    }
-    peer.digestToServe = null;
-    List<byte[]> mine = application.rangeDigests(request.rangeCount());
-    TreeSet<Integer> differing = new TreeSet<>();
-    for (int range = 0; range < request.rangeCount(); range++) {
-      if (!Arrays.equals(mine.get(range), request.rangeDigests().get(range))) {
-        differing.add(range);
-      }
-    }
-    List<KeyState> states =
-        differing.isEmpty() ? List.of() : application.keyStates(differing, request.rangeCount());
-    List<List<KeyStateProto>> chunks = new ArrayList<>();
-    List<KeyStateProto> current = new ArrayList<>();
-    long total = 0;
-    int currentBytes = 0;
-    int chunkBytesMax = config.frameBytesMax() - headerReserveBytes * 2;
-    for (KeyState state : states) {
-      KeyStateProto proto = FrameCodec.toProto(state);
-      int size =
-          CodedOutputStream.computeMessageSize(StateChunkProto.KEY_STATES_FIELD_NUMBER, proto);
-      total += state.stateUnsafe().length + 2L * KeyUpdate.NAME_BYTES_MAX;
-      if (size > chunkBytesMax || total > config.stateTransferBytesMax()) {
-        stateTransfersAbandoned++;
-        return;
-      }
-      if (currentBytes + size > chunkBytesMax) {
-        chunks.add(current);
-        current = new ArrayList<>();
-        currentBytes = 0;
-      }
-      current.add(proto);
-      currentBytes += size;
-    }
-    chunks.add(current);
-    for (int index = 0; index < chunks.size(); index++) {
-      StateChunkProto chunk =
-          StateChunkProto.newBuilder()
-              .setRequestId(request.requestId())
-              .setChunkIndex(index)
-              .setChunkCount(chunks.size())
-              .setVector(ClocksCodec.toProto(applied))
-              .setHlcMax(appliedHlcMax)
-              .addAllKeyStates(chunks.get(index))
-              .build();
-      emit(name, peer, header().setStateChunk(chunk), 0, frames);
-    }
-    stateTransfersServed++;
-  }
-
-  /**
-   * Asks a peer for a state transfer when some origin's entries that this region lacks are no
-   * longer in the log of any peer known to have them.
-   */
-  private void requestStateTransferIfNeeded(List<OutboundFrame> frames) {
-    if (transferSource != null) {
-      if (ticks - transferRequestTick < config.stateTransferIntervalTicks()) {
-        return;
-      }
-      transferSource = null;
-      staging = null;
-    }
-    String source = null;
-    for (String origin : config.regions()) {
-      long have = accepted.get(origin);
-      String candidate = null;
-      boolean servable = false;
-      for (Map.Entry<String, Peer> entry : peers.entrySet()) {
-        Peer peer = entry.getValue();
-        if (peer.known.get(origin) > have) {
-          if (peer.trimmed.get(origin) > have) {
-            candidate = candidate == null ? entry.getKey() : candidate;
-          } else {
-            servable = true;
-          }
-        }
-      }
-      if (candidate != null && !servable) {
-        source = candidate;
-        break;
-      }
-    }
-    if (source == null) {
-      return;
-    }
-    transferSource = source;
-    transferRequestTick = ticks;
-    transferRequestId = clock.now();
-    staging = null;
-    Frame.DigestRequest request =
-        new Frame.DigestRequest(
-            transferRequestId,
-            config.digestRangeCount(),
-            application.rangeDigests(config.digestRangeCount()));
-    stateTransfersRequested++;
-    emit(
-        source,
-        peers.get(source),
-        header().setDigestRequest(FrameCodec.toProto(request)),
-        0,
-        frames);
-  }
-
-  private void sendEntries(String name, Peer peer, List<OutboundFrame> frames) {
-    boolean inFlight = !peer.known.dominates(peer.sent);
-    if (inFlight && ticks - peer.inFlightSinceTick >= config.resendIntervalTicks()) {
-      peer.sent = peer.known;
-      peer.inFlightSinceTick = ticks;
-      inFlight = false;
-    }
-    VersionVector have = peer.known.merge(peer.sent);
-    long unsent = 0;
-    long sentBeyondAcknowledged = 0;
-    for (String origin : applied.replicas()) {
-      unsent += Math.max(0, applied.get(origin) - have.get(origin));
-      sentBeyondAcknowledged += Math.max(0, have.get(origin) - peer.known.get(origin));
-    }
-    long budget = config.inFlightEntriesPerPeerMax() - sentBeyondAcknowledged;
-    boolean windowOver =
-        ticks - peer.lastEntriesTick >= config.batchWindowTicks()
-            || unsent >= config.entriesPerFrameMax();
-    if (peer.heardFrom && unsent > 0 && budget > 0 && windowOver) {
-      int before = frames.size();
-      sendEntryFrames(name, peer, have, budget, frames);
-      if (frames.size() > before) {
-        if (!inFlight) {
-          peer.inFlightSinceTick = ticks;
-        }
-        peer.lastEntriesTick = ticks;
-      }
-    }
-    if (ticks - peer.lastFrameTick >= config.heartbeatIntervalTicks()) {
-      emit(name, peer, FrameCodec.writeFrame(headerParts(), clock.now(), NO_ENTRIES, 0), 0, frames);
-    }
-  }
-
-  /**
-   * Sends the peer, in log order, the entries it has neither acknowledged nor been sent, up to
-   * {@code budget}. Each origin's log is indexed by seq, so the search starts at the peer's
-   * position {@code have[origin] + 1} instead of the head of the log: per origin the entries to
-   * send are a run of consecutive seqs from there, ended by the log's end or by the first entry the
-   * relay rule holds back (later entries of the origin entered the log no earlier, so they are held
-   * back too), and the runs are merged by log position. Each entry's encoded form is made once and
-   * reused for every frame and peer that carries it.
-   */
-  private void sendEntryFrames(
-      String name, Peer peer, VersionVector have, long budget, List<OutboundFrame> frames) {
-    FrameCodec.HeaderParts parts = headerParts();
-    long hlc = clock.now();
-    int headerBytes = parts.size(hlc);
-    int origins = log.size();
-    String[] names = new String[origins];
-    OriginLog[] originLogs = new OriginLog[origins];
-    LogSlot[] next = new LogSlot[origins];
-    long[] sentUpTo = new long[origins];
-    int index = 0;
-    for (Map.Entry<String, OriginLog> origin : log.entrySet()) {
-      names[index] = origin.getKey();
-      originLogs[index] = origin.getValue();
-      next[index] = sendable(peer, origin.getValue().get(have.get(origin.getKey()) + 1));
-      index++;
-    }
-    byte[][] batch = new byte[(int) Math.min(config.entriesPerFrameMax(), budget)][];
-    int bytes = headerBytes;
-    int count = 0;
-    long remaining = budget;
-    while (remaining > 0) {
-      int best = -1;
-      for (int i = 0; i < origins; i++) {
-        if (next[i] != null && (best < 0 || next[i].position < next[best].position)) {
-          best = i;
-        }
-      }
-      if (best < 0) {
-        break;
-      }
-      LogSlot slot = next[best];
-      byte[] encoded = slot.encoded();
-      int size = FrameCodec.entrySizeInFrame(encoded);
-      if (count == config.entriesPerFrameMax() || bytes + size > config.frameBytesMax()) {
-        emit(name, peer, FrameCodec.writeFrame(parts, hlc, batch, count), count, frames);
-        hlc = clock.now();
-        bytes = headerBytes;
-        count = 0;
-      }
-      batch[count++] = encoded;
-      bytes += size;
-      remaining--;
-      long seq = slot.entry.seq();
-      sentUpTo[best] = seq;
-      next[best] = sendable(peer, originLogs[best].get(seq + 1));
-    }
-    if (count > 0) {
-      emit(name, peer, FrameCodec.writeFrame(parts, hlc, batch, count), count, frames);
-    }
-    VersionVector covered = have;
-    for (int i = 0; i < origins; i++) {
-      if (sentUpTo[i] > 0) {
-        covered = covered.with(names[i], sentUpTo[i]);
-      }
-    }
-    peer.sent = peer.sent.merge(covered);
-  }
-
-  /** {@code slot}, or null when there is none or the relay rule holds it back from the peer. */
-  private LogSlot sendable(Peer peer, LogSlot slot) {
-    return slot == null || relayTooEarly(peer, slot) ? null : slot;
-  }
-
-  /**
-   * An entry of another origin waits {@code relayDelayTicks} after it entered the log, and after
-   * the peer last made progress on that origin through someone else (or was heard from again after
-   * a silence): while the origin keeps delivering its own entries, relaying them too would only
-   * send the peer a second copy. Once the peer stalls on the origin (a cut link, the origin down),
-   * this region relays, and keeps relaying while the peer's progress is its own doing.
-   */
-  private boolean relayTooEarly(Peer peer, LogSlot slot) {
-    if (slot.loggedTick == LogSlot.NOT_RELAYED) {
-      return false;
-    }
-    long logged = slot.loggedTick;
-    Long progress = peer.progressTick.get(slot.entry.origin());
-    long since = progress == null ? logged : Math.max(logged, progress);
-    return ticks - since < config.relayDelayTicks();
-  }
-
-  private FrameProto.Builder header() {
-    return FrameCodec.header(self, clock.now(), applied, acknowledged, stable, trimmed);
-  }
-
-  /** The header parts of the current vectors, encoded again only when a vector changed. */
-  private FrameCodec.HeaderParts headerParts() {
-    if (headerParts == null || !headerParts.madeOf(applied, acknowledged, stable, trimmed)) {
-      headerParts = new FrameCodec.HeaderParts(self, applied, acknowledged, stable, trimmed);
-    }
-    return headerParts;
-  }
-
-  private void emit(
-      String name, Peer peer, FrameProto.Builder builder, int entries, List<OutboundFrame> frames) {
-    emit(name, peer, builder.build().toByteArray(), entries, frames);
-  }
-
-  private void emit(String name, Peer peer, byte[] bytes, int entries, List<OutboundFrame> frames) {
-    if (bytes.length > config.frameBytesMax()) {
-      throw new IllegalStateException("built a frame over the bound: " + bytes.length);
-    }
-    frames.add(new OutboundFrame(name, bytes));
-    peer.lastFrameTick = ticks;
-    framesSent++;
-    bytesSent += bytes.length;
-    entriesSent += entries;
+  private void checkInvariants() {
+    new VectorChain(
+            stability.settled(),
+            stability.stable(),
+            stability.acknowledged(),
+            applied,
+            accepted,
+            log.trimmed())
+        .check(self);
+    log.checkHolds(applied);
   }
 
   // ---------------------------------------------------------------- reading
 
+  /** This region's name. */
   public String self() {
     return self;
   }
 
+  /** The bounds and intervals this core runs with. */
   public ReplicationConfig config() {
     return config;
   }
@@ -1053,17 +518,13 @@ public final class ReplicaCore {
 
   /**
    * What this region acknowledges, its part in every region's stable vector (frames carry it beside
-   * the applied vector): the applied vector held back to the basis of the first local entry not
-   * applied yet, the basis being the applied vector when {@link #nextLocalStamp()} was called for
-   * it. A local entry stamped while an outstanding {@code Ready} or a state transfer held entries
-   * its deps name was prepared without them; until it is applied here, no peer learns that this
-   * region acknowledges them, so none settles them before the entry is inside an applied vector it
-   * knows of (see {@link #settledStableVector()}). It equals the applied vector once the local
-   * entries stamped before the applied vector last moved are applied, and only grows, across
-   * restarts too (a restarted region acknowledges what it applied, at least what it did before).
+   * the applied vector): the applied vector, held back by the acknowledgement rule while a local
+   * entry stamped before part of it was applied is not applied itself. The rule and why it makes
+   * {@link #settledStableVector()} safe are stated once, in {@code Stability} (this package). It
+   * only grows, across restarts too.
    */
   public VersionVector acknowledgedVector() {
-    return acknowledged;
+    return stability.acknowledged();
   }
 
   /** Entries accepted, including those not yet handed out or persisted. */
@@ -1076,30 +537,25 @@ public final class ReplicaCore {
    * moves for a region that has not acknowledged.
    */
   public VersionVector stableVector() {
-    return stable;
+    return stability.stable();
   }
 
   /**
    * The stable vector the application may fold its CRDT states with ("settled", as the CRDT types
    * require): every entry at or below it is on disk at every region, and no entry whose payload was
-   * prepared on a state lacking part of it is still to be applied here. It is the meet of every
-   * region's acknowledgement ({@link #acknowledgedVector()}: its applied vector held back to the
-   * basis of its first local entry not applied yet, a basis being the applied vector when {@link
-   * #nextLocalStamp()} was called), taken once this region's applied vector covers the join of the
-   * applied vectors those acknowledgements came with. An entry concurrent with a settled one, or
-   * prepared without it, is inside its origin's applied vector whenever the origin's
-   * acknowledgement covers the settled one, hence inside the join, hence applied here before the
-   * fold; this region's own unapplied entries are also checked directly (a local one against its
-   * basis, a remote one against its deps). It is at or below {@link #stableVector()} and only
-   * grows. It starts empty after a restart.
+   * prepared on a state lacking part of it is still to be applied here. It is a meet of
+   * acknowledgements ({@link #acknowledgedVector()}), taken once this region's applied vector
+   * covers the join of the applied vectors they came with; why that suffices follows from the
+   * acknowledgement rule ({@code Stability}). It is at or below {@link #stableVector()}, only
+   * grows, and starts empty after a restart.
    */
   public VersionVector settledStableVector() {
-    return settled;
+    return stability.settled();
   }
 
   /** Per origin, the highest seq no longer in the log. */
   public VersionVector trimmedVector() {
-    return trimmed;
+    return log.trimmed();
   }
 
   /** The largest HLC among applied entries: the driver stores it with each checkpoint. */
@@ -1114,7 +570,7 @@ public final class ReplicaCore {
 
   /** Entries of {@code origin} in the log. */
   public long logEntries(String origin) {
-    return applied.get(origin) - trimmed.get(origin);
+    return applied.get(origin) - log.trimmed().get(origin);
   }
 
   /** Ticks counted so far. */
@@ -1134,26 +590,18 @@ public final class ReplicaCore {
     return peer(peer).known;
   }
 
-  private Peer peer(String name) {
-    Peer state = peers.get(name);
+  private PeerState peer(String name) {
+    PeerState state = peers.get(name);
     if (state == null) {
       throw new IllegalArgumentException("not a peer: " + name);
     }
     return state;
   }
 
-  private long logSize() {
-    long size = 0;
-    for (OriginLog originLog : log.values()) {
-      size += originLog.size();
-    }
-    return size;
-  }
-
   /** A snapshot of the counters and gauges. */
   public ReplicationMetrics metrics() {
     Map<String, Long> lag = new TreeMap<>();
-    for (Map.Entry<String, Peer> peer : peers.entrySet()) {
+    for (Map.Entry<String, PeerState> peer : peers.entrySet()) {
       long behind = 0;
       for (String origin : applied.replicas()) {
         behind += Math.max(0, applied.get(origin) - peer.getValue().known.get(origin));
@@ -1167,177 +615,16 @@ public final class ReplicaCore {
         buffer.size(),
         bufferHighWater,
         droppedEntries,
-        logSize(),
-        forcedTrimEntries,
-        stateTransfersRequested,
-        stateTransfersServed,
-        stateTransfersInstalled,
-        stateTransfersAbandoned,
+        log.size(),
+        log.forcedTrimEntries(),
+        transfer.requested(),
+        transfer.served(),
+        transfer.installed(),
+        transfer.abandoned(),
         clockAheadEvents,
-        framesSent,
-        bytesSent,
-        entriesSent,
+        outbox.framesSent(),
+        outbox.bytesSent(),
+        outbox.entriesSent(),
         lag);
-  }
-
-  /** What this region knows of one peer. */
-  private static final class Peer {
-    /** What the peer applied, as its frames said. */
-    VersionVector known = VersionVector.empty();
-
-    /** What the peer acknowledged, as its frames said: what stability counts it for. */
-    VersionVector acknowledged = VersionVector.empty();
-
-    VersionVector sent = VersionVector.empty();
-    VersionVector trimmed = VersionVector.empty();
-    boolean heardFrom;
-    long lastHeardTick = Long.MIN_VALUE / 2;
-
-    /** Per origin, when the peer last advanced on it through another region, for relaying. */
-    final HashMap<String, Long> progressTick = new HashMap<>();
-
-    long inFlightSinceTick;
-    long lastEntriesTick = Long.MIN_VALUE / 2;
-    long lastFrameTick = Long.MIN_VALUE / 2;
-    Frame.DigestRequest digestToServe;
-  }
-
-  /**
-   * An accepted entry on its way to disk: its name, made once, the encoded form of a local entry
-   * (made once when it was appended), the client request it answers, and the vector of the state
-   * its payload was prepared on (its deps, or for a local entry the applied vector of its stamp).
-   */
-  private static final class Unpersisted {
-    final LogEntry entry;
-    final Dot dot;
-    byte[] encoded;
-    Long requestHandle;
-    VersionVector basis;
-
-    Unpersisted(LogEntry entry) {
-      this.entry = entry;
-      this.dot = entry.dot();
-      this.basis = entry.deps();
-    }
-  }
-
-  /** One entry in the log, with its place in the log's order. */
-  private static final class LogSlot {
-    /** The logged tick of an entry the relay rule does not hold back (local or restored). */
-    static final long NOT_RELAYED = Long.MIN_VALUE;
-
-    final LogEntry entry;
-
-    /** Its place in the order entries entered the log. */
-    final long position;
-
-    /** When an entry of another origin entered the log, for the relay delay. */
-    final long loggedTick;
-
-    private byte[] encoded;
-
-    LogSlot(LogEntry entry, long position, long loggedTick, byte[] encoded) {
-      this.entry = entry;
-      this.position = position;
-      this.loggedTick = loggedTick;
-      this.encoded = encoded;
-    }
-
-    /** The entry's encoded form, made at most once. */
-    byte[] encoded() {
-      if (encoded == null) {
-        encoded = FrameCodec.encodeEntry(entry);
-      }
-      return encoded;
-    }
-  }
-
-  /**
-   * The log of one origin: its entries of consecutive seqs in a ring that grows by doubling and
-   * shrinks by half when a quarter full, so appending at the end, dropping from the head and
-   * finding an entry by seq take constant (amortised) time, and a log that emptied after a long
-   * partition gives its memory back.
-   */
-  private static final class OriginLog {
-    private static final int CAPACITY_MIN = 16;
-
-    private LogSlot[] slots = new LogSlot[CAPACITY_MIN];
-    private int head;
-    private int size;
-    private long firstSeq;
-
-    boolean isEmpty() {
-      return size == 0;
-    }
-
-    int size() {
-      return size;
-    }
-
-    long firstSeq() {
-      return firstSeq;
-    }
-
-    /** The entry with {@code seq}, or null when the log does not hold it. */
-    LogSlot get(long seq) {
-      long offset = seq - firstSeq;
-      if (size == 0 || offset < 0 || offset >= size) {
-        return null;
-      }
-      return slots[(head + (int) offset) & (slots.length - 1)];
-    }
-
-    void append(LogSlot slot) {
-      long seq = slot.entry.seq();
-      if (size == 0) {
-        firstSeq = seq;
-      } else if (seq != firstSeq + size) {
-        throw new IllegalStateException("log of " + slot.entry.origin() + " would have a gap");
-      }
-      if (size == slots.length) {
-        resize(slots.length * 2);
-      }
-      slots[(head + size) & (slots.length - 1)] = slot;
-      size++;
-    }
-
-    /** Drops every entry with a seq up to {@code seq}. */
-    void removeThrough(long seq) {
-      while (size > 0 && firstSeq <= seq) {
-        slots[head] = null;
-        head = (head + 1) & (slots.length - 1);
-        firstSeq++;
-        size--;
-      }
-      if (slots.length > CAPACITY_MIN && size < slots.length / 4) {
-        resize(Math.max(CAPACITY_MIN, slots.length / 2));
-      }
-    }
-
-    /** Moves the entries, oldest first, into a ring of {@code capacity} (a power of two). */
-    private void resize(int capacity) {
-      LogSlot[] moved = new LogSlot[capacity];
-      for (int i = 0; i < size; i++) {
-        moved[i] = slots[(head + i) & (slots.length - 1)];
-      }
-      slots = moved;
-      head = 0;
-    }
-  }
-
-  /** Chunks of one state transfer received so far. */
-  private static final class Staging {
-    final VersionVector vector;
-    final long hlcMax;
-    final List<KeyState>[] chunks;
-    int received;
-    long bytes;
-
-    @SuppressWarnings("unchecked")
-    Staging(VersionVector vector, long hlcMax, int chunkCount) {
-      this.vector = vector;
-      this.hlcMax = hlcMax;
-      this.chunks = new List[chunkCount];
-    }
   }
 }
