@@ -7,6 +7,7 @@ import io.meridian.clocks.CausalContext;
 import io.meridian.clocks.VersionVector;
 import io.meridian.crdt.CrdtRegistry;
 import io.meridian.crdt.CrdtRequestException;
+import io.meridian.crdt.CrdtType;
 import io.meridian.crdt.Operation;
 import io.meridian.server.http.ApiException;
 import io.meridian.server.http.ErrorCode;
@@ -61,15 +62,16 @@ public final class RegionHttpService implements RegionService {
               if (result.failed()) {
                 return Future.failedFuture(translate(result.cause()));
               }
-              ObjectNode object = result.result().objects().get(0);
-              if (object.has("found")) {
+              RegionObject object = result.result().objects().get(0);
+              if (!object.found()) {
                 return Future.failedFuture(
                     ApiException.of(
                         ErrorCode.NOT_FOUND, "no update of " + name + " has reached this region"));
               }
               return Future.succeededFuture(
                   new RegionResponse(
-                      toJson(object), context.session().afterRead(result.result().vector())));
+                      toJson(render(object)),
+                      context.session().afterRead(result.result().vector())));
             });
   }
 
@@ -82,7 +84,7 @@ public final class RegionHttpService implements RegionService {
     } catch (ApiException e) {
       return Future.failedFuture(e);
     }
-    return write(context, List.of(update), objects -> toJson(objects.get(0)));
+    return write(context, List.of(update), objects -> toJson(render(objects.get(0))));
   }
 
   @Override
@@ -110,7 +112,7 @@ public final class RegionHttpService implements RegionService {
         updates,
         objects -> {
           JsonArray results = new JsonArray();
-          objects.forEach(object -> results.add(toJson(object)));
+          objects.forEach(object -> results.add(toJson(render(object))));
           return new JsonObject().put("results", results);
         });
   }
@@ -143,7 +145,7 @@ public final class RegionHttpService implements RegionService {
                 return Future.failedFuture(translate(result.cause()));
               }
               JsonArray objects = new JsonArray();
-              result.result().objects().forEach(object -> objects.add(toJson(object)));
+              result.result().objects().forEach(object -> objects.add(toJson(render(object))));
               return Future.succeededFuture(
                   new RegionResponse(
                       new JsonObject().put("objects", objects),
@@ -153,7 +155,7 @@ public final class RegionHttpService implements RegionService {
 
   @Override
   public Future<JsonObject> status() {
-    return owner.status().map(RegionHttpService::toJson);
+    return owner.status().map(status -> toJson(render(status)));
   }
 
   @Override
@@ -166,7 +168,7 @@ public final class RegionHttpService implements RegionService {
   private Future<RegionResponse> write(
       RequestContext context,
       List<UpdateRequest> updates,
-      java.util.function.Function<List<ObjectNode>, JsonObject> shape) {
+      java.util.function.Function<List<RegionObject>, JsonObject> shape) {
     return owner
         .write(updates, required(context, Guarantee.RequestKind.WRITE), context.waitMillis())
         .transform(
@@ -294,6 +296,42 @@ public final class RegionHttpService implements RegionService {
       return ApiException.inBatch(code, refused.getMessage(), refused.index());
     }
     return ApiException.of(code, refused.getMessage());
+  }
+
+  /** An object as {@code GET} shows it, or {@code {"bucket","key","found":false}}. */
+  static ObjectNode render(RegionObject object) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("bucket", object.name().bucket());
+    node.put("key", object.name().key());
+    if (!object.found()) {
+      node.put("found", false);
+      return node;
+    }
+    CrdtType type = object.type();
+    node.put("type", type.name());
+    node.set("value", type.value(object.state()));
+    node.put("context", CrdtRegistry.encodeContext(type.observedContext(object.state())));
+    return node;
+  }
+
+  /** {@code GET /v1/status}'s body. */
+  static ObjectNode render(RegionStatus status) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("region", status.region());
+    node.put("hlc", status.hlc());
+    ObjectNode applied = node.putObject("applied");
+    status.applied().forEach(applied::put);
+    node.put("logLength", status.logLength());
+    var peers = node.putArray("peers");
+    for (RegionStatus.Peer peer : status.peers()) {
+      peers
+          .addObject()
+          .put("name", peer.name())
+          .put("connected", peer.connected())
+          .put("lagEntries", peer.lagEntries())
+          .put("lagMillis", peer.lagMillis());
+    }
+    return node;
   }
 
   private static JsonNode toJackson(JsonObject body) {
