@@ -11,7 +11,6 @@ import io.meridian.crdt.CrdtRequestException;
 import io.meridian.crdt.CrdtState;
 import io.meridian.crdt.CrdtType;
 import io.meridian.crdt.Effect;
-import io.meridian.crdt.ErrorCode;
 import io.meridian.crdt.UpdateContext;
 import io.meridian.replication.FrameVerdict;
 import io.meridian.replication.KeyState;
@@ -25,6 +24,8 @@ import io.meridian.replication.ReplicaCore;
 import io.meridian.replication.ReplicationMetrics;
 import io.meridian.replication.RestoredReplica;
 import io.meridian.replication.StateSnapshot;
+import io.meridian.server.http.ApiException;
+import io.meridian.server.http.ErrorCode;
 import io.meridian.server.storage.CheckpointMetadata;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
@@ -286,7 +287,7 @@ public final class RegionDriver {
    * is checked against the key states before anything is stamped, and a failure names its index.
    * Served once the applied vector covers {@code required}, or refused with {@code
    * session_unavailable} after {@code waitMillis} (counted in ticks). Completes once the entry is
-   * on disk and visible, with the objects after it, or fails with a {@link RegionException}.
+   * on disk and visible, with the objects after it, or fails with an {@link ApiException}.
    */
   public CompletableFuture<RegionResult> write(
       List<UpdateRequest> updates, VersionVector required, long waitMillis) {
@@ -355,7 +356,7 @@ public final class RegionDriver {
       Runnable serve) {
     if (closing || closed || failure != null) {
       answer.completeExceptionally(
-          new RegionException(RegionException.Code.OVERLOADED, "region is closing", -1, 1));
+          ApiException.unavailable(ErrorCode.OVERLOADED, "region is closing", 1));
       return;
     }
     if (visibleVector.dominates(required) && core.appliedVector().dominates(required)) {
@@ -374,20 +375,18 @@ public final class RegionDriver {
     if (!waiters.add(waiter)) {
       metrics.overloaded.increment();
       answer.completeExceptionally(
-          new RegionException(
-              RegionException.Code.OVERLOADED,
+          ApiException.unavailable(
+              ErrorCode.OVERLOADED,
               "too many requests wait for their session",
-              -1,
               OVERLOADED_RETRY_SECONDS));
     }
   }
 
-  private RegionException sessionUnavailable(long waitMillis) {
+  private ApiException sessionUnavailable(long waitMillis) {
     metrics.sessionUnavailable.increment();
-    return new RegionException(
-        RegionException.Code.SESSION_UNAVAILABLE,
+    return ApiException.unavailable(
+        ErrorCode.SESSION_UNAVAILABLE,
         "this region has not yet applied what the session needs",
-        -1,
         Math.max(1, (waitMillis + 999) / 1000));
   }
 
@@ -400,7 +399,7 @@ public final class RegionDriver {
   private static void serveSafely(Runnable serve, CompletableFuture<?> answer) {
     try {
       serve.run();
-    } catch (RegionException e) {
+    } catch (ApiException e) {
       answer.completeExceptionally(e);
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "request failed", e);
@@ -413,11 +412,8 @@ public final class RegionDriver {
   private void doWrite(List<UpdateRequest> updates, CompletableFuture<RegionResult> answer) {
     if (pendingWrites.size() >= config.pendingWritesMax()) {
       metrics.overloaded.increment();
-      throw new RegionException(
-          RegionException.Code.OVERLOADED,
-          "too many writes wait for the disk",
-          -1,
-          OVERLOADED_RETRY_SECONDS);
+      throw ApiException.unavailable(
+          ErrorCode.OVERLOADED, "too many writes wait for the disk", OVERLOADED_RETRY_SECONDS);
     }
     LocalStamp stamp = core.nextLocalStamp();
     Map<ObjectName, CrdtState> scratch = new LinkedHashMap<>();
@@ -429,13 +425,7 @@ public final class RegionDriver {
       try {
         prepare(update, stamp, scratch, keyUpdates);
       } catch (CrdtRequestException e) {
-        throw new RegionException(
-            e.code() == ErrorCode.TYPE_MISMATCH
-                ? RegionException.Code.TYPE_MISMATCH
-                : RegionException.Code.BAD_REQUEST,
-            e.getMessage(),
-            updates.size() > 1 ? index : -1,
-            0);
+        throw ApiException.refused(e, updates.size() > 1 ? index : -1);
       }
     }
     if (keyUpdates.isEmpty()) {
@@ -452,7 +442,7 @@ public final class RegionDriver {
     try {
       core.appendLocal(stamp, keyUpdates, handle);
     } catch (IllegalArgumentException e) {
-      throw new RegionException(RegionException.Code.TOO_LARGE, e.getMessage());
+      throw ApiException.of(ErrorCode.TOO_LARGE, e.getMessage());
     }
     states.addTentative(scratch);
     pendingWrites.put(handle, new PendingWrite(answer, names, stamp.dot()));
@@ -469,7 +459,7 @@ public final class RegionDriver {
     CrdtType type = CrdtRegistry.type(update.operation().typeName());
     if (base != null && !base.typeName().equals(type.name())) {
       throw new CrdtRequestException(
-          ErrorCode.TYPE_MISMATCH,
+          io.meridian.crdt.ErrorCode.TYPE_MISMATCH,
           "the key holds a " + base.typeName() + ", the update is for a " + type.name());
     }
     String operationId = update.operationId();
@@ -649,8 +639,7 @@ public final class RegionDriver {
     }
     failure = error;
     LOG.log(Level.SEVERE, "region " + self + " stopped: the update log failed", error);
-    RegionException answer =
-        new RegionException(RegionException.Code.OVERLOADED, "storage failed", -1, 30);
+    ApiException answer = ApiException.unavailable(ErrorCode.OVERLOADED, "storage failed", 30);
     for (PendingWrite write : pendingWrites.values()) {
       write.answer.completeExceptionally(answer);
     }
@@ -836,8 +825,8 @@ public final class RegionDriver {
       return;
     }
     closed = true;
-    RegionException closingAnswer =
-        new RegionException(RegionException.Code.OVERLOADED, "region is closing", -1, 1);
+    ApiException closingAnswer =
+        ApiException.unavailable(ErrorCode.OVERLOADED, "region is closing", 1);
     for (SessionWaiters.Waiter waiter : waiters.takeAll()) {
       waiter.answer().completeExceptionally(closingAnswer);
     }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.clocks.VersionVector;
 import io.meridian.crdt.CrdtRegistry;
 import io.meridian.replication.ReplicationConfig;
+import io.meridian.server.http.ApiException;
+import io.meridian.server.http.ErrorCode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,9 +88,9 @@ class RegionDriverTest {
 
     solo.driver.tick();
     assertThat(never).isCompletedExceptionally();
-    RegionException refused = failure(never);
-    assertThat(refused.code()).isEqualTo(RegionException.Code.SESSION_UNAVAILABLE);
-    assertThat(refused.retryAfterSeconds()).isEqualTo(1);
+    ApiException refused = failure(never);
+    assertThat(refused.code()).isEqualTo(ErrorCode.SESSION_UNAVAILABLE);
+    assertThat(refused.retryAfterSeconds()).hasValue(1);
   }
 
   @Test
@@ -158,7 +160,7 @@ class RegionDriverTest {
     CompletableFuture<RegionResult> write = solo.write("c", INCREMENT);
     solo.pumpIfWanted();
     solo.log.failOldestGroup();
-    assertThat(failure(write).code()).isEqualTo(RegionException.Code.OVERLOADED);
+    assertThat(failure(write).code()).isEqualTo(ErrorCode.OVERLOADED);
     assertThat(solo.driver.open()).isFalse();
   }
 
@@ -171,7 +173,7 @@ class RegionDriverTest {
         solo.driver.read(List.of(name("c")), VersionVector.of("solo", 9), 10_000);
     boolean[] closed = {false};
     solo.driver.close(() -> closed[0] = true);
-    assertThat(failure(waiting).code()).isEqualTo(RegionException.Code.OVERLOADED);
+    assertThat(failure(waiting).code()).isEqualTo(ErrorCode.OVERLOADED);
     assertThat(closed[0]).isTrue();
     assertThat(solo.checkpoints.lastCheckpoint().orElseThrow().appliedVector())
         .isEqualTo(VersionVector.of("solo", 1));
@@ -183,11 +185,11 @@ class RegionDriverTest {
     return new ObjectName("b", key);
   }
 
-  private static RegionException failure(CompletableFuture<?> future) {
+  private static ApiException failure(CompletableFuture<?> future) {
     try {
       future.get();
     } catch (ExecutionException e) {
-      return (RegionException) e.getCause();
+      return (ApiException) e.getCause();
     } catch (InterruptedException e) {
       throw new IllegalStateException(e);
     }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.clocks.VersionVector;
 import io.meridian.crdt.CrdtRegistry;
 import io.meridian.replication.ReplicationConfig;
+import io.meridian.server.http.ApiException;
+import io.meridian.server.http.ErrorCode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -171,10 +173,10 @@ class RegionOwnerRestartTest {
         .isInstanceOf(ExecutionException.class)
         .cause()
         .isInstanceOfSatisfying(
-            RegionException.class,
+            ApiException.class,
             e -> {
-              assertThat(e.code()).isEqualTo(RegionException.Code.TYPE_MISMATCH);
-              assertThat(e.index()).isEqualTo(1);
+              assertThat(e.code()).isEqualTo(ErrorCode.TYPE_MISMATCH);
+              assertThat(e.index()).hasValue(1);
             });
     assertThat(
             rendered(await(owner.read(List.of(new ObjectName("b", "x")), VersionVector.empty(), 0)))
@@ -230,8 +232,7 @@ class RegionOwnerRestartTest {
     assertThatThrownBy(() -> await(refusedAtOnce))
         .cause()
         .isInstanceOfSatisfying(
-            RegionException.class,
-            e -> assertThat(e.code()).isEqualTo(RegionException.Code.SESSION_UNAVAILABLE));
+            ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SESSION_UNAVAILABLE));
     Future<RegionResult> waiting =
         owner.read(List.of(new ObjectName("b", "k")), VersionVector.of("solo", 1), 10_000);
     assertThat(waiting.isComplete()).isFalse();
