@@ -90,8 +90,8 @@ public final class RegionDriver {
   private final PhysicalClock clock;
   private final Runnable pumpWanted;
   private final RegionMetrics metrics;
-  private final KeyStates states = new KeyStates();
   private final OperationIdTable operationIds;
+  private final KeyStates states;
   private final SessionWaiters waiters;
   private ReplicaCore core;
   private FrameSender sender = FrameSender.NONE;
@@ -168,6 +168,7 @@ public final class RegionDriver {
     this.metrics = new RegionMetrics(environment.registry(), self);
     this.operationIds =
         new OperationIdTable(config.operationIdRetentionMillis(), config.operationIdsMax());
+    this.states = new KeyStates(operationIds);
     this.waiters = new SessionWaiters(config.sessionWaitersMax());
   }
 
@@ -613,7 +614,12 @@ public final class RegionDriver {
     for (KeyState keyState : snapshot.keyStates()) {
       ObjectName name = new ObjectName(keyState.bucket(), keyState.key());
       try {
-        states.install(name, CrdtRegistry.decodeState(keyState.state()), after);
+        TransferredKey transferred = TransferredKey.decode(keyState.state());
+        CrdtState state = CrdtRegistry.decodeState(transferred.state());
+        if (transferred.operationIds() != null) {
+          operationIds.load(name, transferred.operationIds());
+        }
+        states.install(name, state, after);
       } catch (DecodeException | IllegalArgumentException e) {
         metrics.malformedEffects.increment();
         LOG.warning("region " + self + " skipped an unreadable state of " + name + ": " + e);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.clocks.VersionVector;
 import io.meridian.crdt.CrdtRegistry;
+import io.meridian.crdt.CrdtState;
 import io.meridian.replication.ReplicationConfig;
 import io.meridian.server.http.ApiException;
 import io.meridian.server.http.ErrorCode;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -155,6 +157,46 @@ class RegionDriverTest {
   }
 
   @Test
+  void aRetryAtARegionThatGotTheUpdateInsideAStateTransferIsAnsweredAndCountsOnce()
+      throws Exception {
+    // Each log keeps one entry per origin, so a region cut off for three writes catches up by a
+    // state transfer; the operation id of the first write must come with it, or once the states
+    // have folded it away nothing at c remembers it and a retry there counts a second time.
+    UnaryOperator<ReplicationConfig.Builder> small =
+        builder ->
+            builder
+                .logEntriesPerOriginMax(1)
+                .stateTransferIntervalTicks(5)
+                .heartbeatIntervalTicks(2)
+                .resendIntervalTicks(5)
+                .digestRangeCount(4);
+    List<String> regions = List.of("a", "b", "c");
+    Node a = new Node("a", regions, small);
+    Node b = new Node("b", regions, small);
+    Node c = new Node("c", regions, small);
+    for (String operationId : new String[] {"once", null, null}) {
+      a.write("c", INCREMENT, operationId);
+      a.settle();
+    }
+    new Network(a, b).run(50);
+    new Network(a, b, c).run(200);
+    assertThat(c.value("c").asLong()).isEqualTo(3);
+    // Stable everywhere: folding drops the id from every state; only the id tables know it now.
+    for (Node node : List.of(a, b, c)) {
+      node.driver.checkpointAndFold();
+    }
+    assertThat(c.state("c").toString()).doesNotContain("once");
+
+    CompletableFuture<RegionResult> retry = c.write("c", INCREMENT, "once");
+    new Network(a, b, c).run(200);
+    assertThat(retry).isCompleted();
+    assertThat(c.driver.appliedVector().get("c")).as("c made no entry of its own").isZero();
+    for (Node node : List.of(a, b, c)) {
+      assertThat(node.value("c").asLong()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void aFailedGroupRefusesItsWritesAndStopsTheRegion() throws Exception {
     Node solo = new Node("solo", List.of("solo"));
     CompletableFuture<RegionResult> write = solo.write("c", INCREMENT);
@@ -200,6 +242,7 @@ class RegionDriverTest {
   private static final class Node {
     final String self;
     final List<String> regions;
+    final UnaryOperator<ReplicationConfig.Builder> adjust;
     final MemoryRegionLog log;
     final MemoryRegionCheckpoints checkpoints;
     final List<byte[]> sent = new ArrayList<>();
@@ -208,21 +251,27 @@ class RegionDriverTest {
     boolean pumpWanted;
 
     Node(String self, List<String> regions) {
-      this(self, regions, new MemoryRegionLog(), new MemoryRegionCheckpoints());
+      this(self, regions, UnaryOperator.identity());
+    }
+
+    Node(String self, List<String> regions, UnaryOperator<ReplicationConfig.Builder> adjust) {
+      this(self, regions, adjust, new MemoryRegionLog(), new MemoryRegionCheckpoints());
     }
 
     private Node(
         String self,
         List<String> regions,
+        UnaryOperator<ReplicationConfig.Builder> adjust,
         MemoryRegionLog log,
         MemoryRegionCheckpoints checkpoints) {
       this.self = self;
       this.regions = regions;
+      this.adjust = adjust;
       this.log = log;
       this.checkpoints = checkpoints;
       RegionOwnerConfig config =
           RegionOwnerConfig.defaults(
-              ReplicationConfig.builder(self, regions).batchWindowTicks(0).build(),
+              adjust.apply(ReplicationConfig.builder(self, regions).batchWindowTicks(0)).build(),
               Path.of("unused"));
       long[] millis = {1_000_000};
       this.driver =
@@ -251,16 +300,26 @@ class RegionDriverTest {
     }
 
     Node restart() {
-      return new Node(self, regions, log, checkpoints);
+      return new Node(self, regions, adjust, log, checkpoints);
     }
 
     CompletableFuture<RegionResult> write(String key, String update) throws Exception {
-      return driver.write(
-          List.of(
-              new UpdateRequest(
-                  name(key), CrdtRegistry.parseUpdate(JSON.readTree(update)), null, null)),
-          VersionVector.empty(),
-          0);
+      return write(key, update, null);
+    }
+
+    CompletableFuture<RegionResult> write(String key, String update, String operationId)
+        throws Exception {
+      CompletableFuture<RegionResult> answer =
+          driver.write(
+              List.of(
+                  new UpdateRequest(
+                      name(key),
+                      CrdtRegistry.parseUpdate(JSON.readTree(update)),
+                      operationId,
+                      null)),
+              VersionVector.empty(),
+              0);
+      return answer;
     }
 
     boolean pumpIfWanted() {
@@ -293,6 +352,15 @@ class RegionDriverTest {
       RegionObject object =
           driver.read(List.of(name(key)), VersionVector.empty(), 0).get().objects().get(0);
       return object.found() ? object.type().value(object.state()) : null;
+    }
+
+    CrdtState state(String key) throws Exception {
+      return driver
+          .read(List.of(name(key)), VersionVector.empty(), 0)
+          .get()
+          .objects()
+          .get(0)
+          .state();
     }
 
     int contextDots(String key) throws Exception {
