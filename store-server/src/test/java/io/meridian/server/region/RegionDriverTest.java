@@ -10,7 +10,6 @@ import io.meridian.crdt.CrdtState;
 import io.meridian.replication.ReplicationConfig;
 import io.meridian.server.http.ApiException;
 import io.meridian.server.http.ErrorCode;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -275,28 +274,17 @@ class RegionDriverTest {
               Path.of("unused"));
       long[] millis = {1_000_000};
       this.driver =
-          RegionDriver.recover(
+          TestDrivers.start(
               config,
-              new RegionDriver.Environment(
-                  log,
-                  checkpoints,
-                  () -> millis[0]++,
-                  new SimpleMeterRegistry(),
-                  () -> pumpWanted = true));
-      driver.connect(
-          new FrameSender() {
-            @Override
-            public void send(String peer, byte[] frame) {
-              sentTo.add(peer);
-              sent.add(frame);
-            }
-
-            @Override
-            public boolean connected(String peer) {
-              return true;
-            }
-          });
-      driver.pump();
+              log,
+              checkpoints,
+              () -> millis[0]++,
+              () -> pumpWanted = true,
+              (peer, frame) -> {
+                sentTo.add(peer);
+                sent.add(frame);
+              },
+              peer -> true);
     }
 
     Node restart() {
