@@ -28,10 +28,11 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Clients are sessions that ask for every guarantee: each write of a g-counter carries a fresh
  * operation id, and some are retried, at the same or another region; each request waits for its
- * token. Checked: during the run S5 (a read shows at least the session's own acknowledged
- * increments, and never less than the session read before); after healing L1 and S2 (every region
- * applied the same vector and shows the same values), S3 (every acknowledged increment counts) and
- * S4 (no operation id counts twice).
+ * token. Checkpoint commits fail now and then (nothing written). Checked: during the run S5 (a read
+ * shows at least the session's own acknowledged increments, and never less than the session read
+ * before) and S7 (a fold changes no value); after healing L1 and S2 (every region applied the same
+ * vector and shows the same values), S3 (every acknowledged increment counts) and S4 (no operation
+ * id counts twice).
  */
 final class DriverSimulation {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,6 +59,7 @@ final class DriverSimulation {
       double retryProbability,
       int keyCount,
       double checkpointProbability,
+      double checkpointFailureProbability,
       int logEntriesPerOriginMax,
       int entriesPerFrameMax,
       int resendIntervalTicks,
@@ -83,6 +85,8 @@ final class DriverSimulation {
           pick(random, 0.0, 0.1, 0.3),
           pick(random, 1, 3, 20),
           pick(random, 0.01, 0.1),
+          // Drawn apart from the rest, so that the runs of earlier seeds stay as they were.
+          pick(new SplittableRandom(~seed), 0.0, 0.1),
           pick(random, 4, 16, 1_000),
           pick(random, 1, 4, 16),
           pick(random, 5, 10, 30),
@@ -109,10 +113,20 @@ final class DriverSimulation {
 
   /** What a run did, for the test's sanity checks. */
   record Statistics(
-      long ticks, long acknowledged, long retries, long crashes, long sessionRefusals) {}
+      long ticks,
+      long acknowledged,
+      long retries,
+      long crashes,
+      long sessionRefusals,
+      long checkpointFailures,
+      long storageStops) {}
 
   private final Parameters parameters;
   private final SplittableRandom random;
+
+  /** Draws checkpoint failures apart from {@link #random}, so earlier seeds replay as before. */
+  private final SplittableRandom checkpointFailures;
+
   private final List<String> names = new ArrayList<>();
   private final Map<String, Region> regions = new LinkedHashMap<>();
   private final PriorityQueue<Message> network =
@@ -131,6 +145,8 @@ final class DriverSimulation {
   private long retries;
   private long crashes;
   private long sessionRefusals;
+  private long failedCheckpoints;
+  private long storageStops;
 
   private record Message(long tick, long order, String from, String to, byte[] bytes) {}
 
@@ -189,6 +205,7 @@ final class DriverSimulation {
   DriverSimulation(Parameters parameters) {
     this.parameters = parameters;
     this.random = new SplittableRandom(parameters.seed() * 31 + 7);
+    this.checkpointFailures = new SplittableRandom(parameters.seed() * 17 + 3);
     for (int i = 0; i < parameters.regionCount(); i++) {
       names.add("r" + i);
     }
@@ -241,7 +258,14 @@ final class DriverSimulation {
               + "; replay: "
               + replay(parameters.seed()));
     }
-    return new Statistics(tick, acknowledgedUpdates.size(), retries, crashes, sessionRefusals);
+    return new Statistics(
+        tick,
+        acknowledgedUpdates.size(),
+        retries,
+        crashes,
+        sessionRefusals,
+        failedCheckpoints,
+        storageStops);
   }
 
   // ------------------------------------------------------------------ one tick
@@ -262,7 +286,7 @@ final class DriverSimulation {
       }
       region.driver.tick();
       if (random.nextDouble() < parameters.checkpointProbability()) {
-        region.driver.checkpointAndFold();
+        checkpointAndFold(region);
       }
       finishFsync(region);
       if (region.up && region.pumpWanted) {
@@ -272,7 +296,31 @@ final class DriverSimulation {
       if (region.up && region.log.groupsInFlight() > 0 && region.fsyncDoneTick < 0) {
         region.fsyncDoneTick = tick + random.nextInt(parameters.fsyncTicksMax());
       }
+      if (region.up && !region.driver.open()) {
+        // Its storage failed and it stopped (a checkpoint that had to be durable): restart it.
+        storageStops++;
+        region.crash();
+      }
     }
+  }
+
+  /** S7: folding with the settled stable vector never changes what a reader sees. */
+  private void checkpointAndFold(Region region) {
+    if (faults && checkpointFailures.nextDouble() < parameters.checkpointFailureProbability()) {
+      region.checkpoints.failNextCommit();
+      failedCheckpoints++;
+    }
+    Map<String, Long> before = values(region);
+    region.driver.checkpointAndFold();
+    check(values(region).equals(before), "S7 broken: folding changed a value at " + region.name);
+  }
+
+  private Map<String, Long> values(Region region) {
+    Map<String, Long> values = new HashMap<>();
+    for (int k = 0; k < parameters.keyCount(); k++) {
+      values.put("k" + k, readNow(region, "k" + k));
+    }
+    return values;
   }
 
   private void finishFsync(Region region) {

@@ -22,6 +22,8 @@ class DriverSimulationTest {
     long acknowledged = 0;
     long retries = 0;
     long crashes = 0;
+    long checkpointFailures = 0;
+    long storageStops = 0;
     for (long seed = first; seed < first + count && failures.size() < 5; seed++) {
       try {
         DriverSimulation.Statistics statistics =
@@ -29,6 +31,8 @@ class DriverSimulationTest {
         acknowledged += statistics.acknowledged();
         retries += statistics.retries();
         crashes += statistics.crashes();
+        checkpointFailures += statistics.checkpointFailures();
+        storageStops += statistics.storageStops();
       } catch (AssertionError | RuntimeException failure) {
         String message =
             failure instanceof AssertionError
@@ -48,12 +52,17 @@ class DriverSimulationTest {
             + retries
             + " retries, "
             + crashes
-            + " crashes");
+            + " crashes, "
+            + checkpointFailures
+            + " failed checkpoint commits, "
+            + storageStops
+            + " regions stopped by a failed checkpoint");
     assertThat(failures).isEmpty();
     if (count >= 100) {
       assertThat(acknowledged).isPositive();
       assertThat(retries).isPositive();
       assertThat(crashes).isPositive();
+      assertThat(checkpointFailures).isPositive();
     }
   }
 }

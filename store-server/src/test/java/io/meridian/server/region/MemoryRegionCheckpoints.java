@@ -10,10 +10,14 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
-/** A checkpoint store in memory whose commits complete at once, all or nothing. */
+/**
+ * A checkpoint store in memory whose commits complete at once, all or nothing; a commit the caller
+ * has made fail writes nothing, as a MapDB transaction that fails is rolled back.
+ */
 final class MemoryRegionCheckpoints implements RegionCheckpoints {
   private final Map<ByteString, ByteString> states = new HashMap<>();
   private CheckpointMetadata last;
+  private boolean failNext;
 
   @Override
   public Optional<CheckpointMetadata> lastCheckpoint() {
@@ -32,9 +36,19 @@ final class MemoryRegionCheckpoints implements RegionCheckpoints {
       Map<ByteString, ByteString> changed,
       Set<ByteString> removed,
       Consumer<Throwable> done) {
+    if (failNext) {
+      failNext = false;
+      done.accept(new IllegalStateException("checkpoint commit failed"));
+      return;
+    }
     states.putAll(changed);
     removed.forEach(states::remove);
     last = new CheckpointMetadata(vector, logIndex, last == null ? 1 : last.sequence() + 1);
     done.accept(null);
+  }
+
+  /** The next commit fails and writes nothing. */
+  void failNextCommit() {
+    failNext = true;
   }
 }
