@@ -63,10 +63,6 @@ final class SessionWaiters {
     return take(waiter -> true);
   }
 
-  int size() {
-    return waiters.size();
-  }
-
   private List<Waiter> take(Predicate<Waiter> which) {
     if (waiters.isEmpty()) {
       return List.of();
