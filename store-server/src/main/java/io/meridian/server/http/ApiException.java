@@ -1,5 +1,6 @@
 package io.meridian.server.http;
 
+import io.meridian.crdt.CrdtRequestException;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -7,7 +8,8 @@ import java.util.OptionalLong;
 /**
  * An API error on its way to the client as {@code {"error":{"code","message"}}}, with the batch
  * {@code index} of the update at fault and the {@code Retry-After} seconds of a 503 where they
- * apply. A {@link RegionService} fails its future with this for every expected refusal.
+ * apply. A {@link RegionService} fails its future with this for every expected refusal, and the
+ * region refuses with it too, so one exception and one {@link ErrorCode} serve the whole path.
  */
 public final class ApiException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -32,6 +34,15 @@ public final class ApiException extends RuntimeException {
 
   public static ApiException badRequest(String message) {
     return of(ErrorCode.BAD_REQUEST, message);
+  }
+
+  /**
+   * A CRDT request the CRDT module refused: about update {@code index} of a batch, or about the
+   * request as a whole when {@code index} is negative.
+   */
+  public static ApiException refused(CrdtRequestException refused, int index) {
+    ErrorCode code = ErrorCode.of(refused.code());
+    return index < 0 ? of(code, refused.getMessage()) : inBatch(code, refused.getMessage(), index);
   }
 
   /** An error about update {@code index} of a batch. */

@@ -1,6 +1,9 @@
 package io.meridian.server.http;
 
-/** The error codes of the API, each with its HTTP status (API "Endpoints"). */
+/**
+ * The error codes of the API, each with its HTTP status (API "Endpoints"): the one table from a
+ * refusal to its answer, for the HTTP layer and the region alike.
+ */
 public enum ErrorCode {
   BAD_REQUEST("bad_request", 400),
   UNAUTHORIZED("unauthorized", 401),
@@ -31,5 +34,18 @@ public enum ErrorCode {
 
   public int status() {
     return status;
+  }
+
+  /**
+   * The code of the CRDT module's {@code code}: that module spells the API's codes, so the two meet
+   * by name and no second table is kept.
+   */
+  public static ErrorCode of(io.meridian.crdt.ErrorCode code) {
+    for (ErrorCode candidate : values()) {
+      if (candidate.wireName.equals(code.apiCode())) {
+        return candidate;
+      }
+    }
+    throw new IllegalArgumentException("no API error code " + code.apiCode());
   }
 }

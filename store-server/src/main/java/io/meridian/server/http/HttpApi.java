@@ -1,5 +1,11 @@
 package io.meridian.server.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meridian.clocks.DecodeException;
 import io.meridian.server.session.Guarantee;
 import io.meridian.server.session.SessionHeaders;
@@ -11,11 +17,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -32,6 +37,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A client error is always a 4xx and never reaches the service; every response carries a {@code
  * Meridian-Session} token: the service's updated one, else the request's own, else a new empty one.
+ *
+ * <p>One JSON model on the whole path, Jackson's tree: a body is parsed once, here, into the tree
+ * the service reads, and an answer is the tree the service built, written to bytes once, here, on
+ * the event loop.
  */
 public final class HttpApi {
   /** The Prometheus text exposition format served at {@code /metrics}. */
@@ -42,6 +51,12 @@ public final class HttpApi {
   private static final String ENDPOINT = "meridian.endpoint";
   private static final String RESPONSE_SESSION = "meridian.session";
   private static final String UNMATCHED = "unmatched";
+
+  /** Refuses trailing content after the body's object, as a strict parser must. */
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final RegionService service;
   private final PrometheusMeterRegistry registry;
@@ -146,12 +161,13 @@ public final class HttpApi {
   // ---- endpoints without data
 
   private void live(RoutingContext ctx) {
-    sendJson(ctx, 200, new JsonObject().put("status", "live"));
+    sendJson(ctx, 200, NODES.objectNode().put("status", "live"));
   }
 
   private void ready(RoutingContext ctx) {
     boolean ready = service.ready();
-    sendJson(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "starting"));
+    sendJson(
+        ctx, ready ? 200 : 503, NODES.objectNode().put("status", ready ? "ready" : "starting"));
   }
 
   private void metrics(RoutingContext ctx) {
@@ -196,7 +212,7 @@ public final class HttpApi {
             String bucket = ObjectNames.decodeSegment(parts[0], "bucket", config.nameBytesMax());
             String key = ObjectNames.decodeSegment(parts[2], "key", config.nameBytesMax());
             RequestContext context = requestContext(c);
-            JsonObject body = jsonBody(c);
+            ObjectNode body = jsonBody(c);
             respond(c, service.updateKey(context, bucket, key, body));
           });
     }
@@ -285,18 +301,19 @@ public final class HttpApi {
     }
   }
 
-  private static JsonObject jsonBody(RoutingContext ctx) {
+  /** The body parsed, once: the tree the service reads. */
+  private static ObjectNode jsonBody(RoutingContext ctx) {
     Buffer buffer = ctx.body().buffer();
     if (buffer == null || buffer.length() == 0) {
       throw ApiException.badRequest("the body is empty; a JSON object is expected");
     }
-    Object value;
+    JsonNode value;
     try {
-      value = Json.decodeValue(buffer);
-    } catch (RuntimeException e) {
+      value = JSON.readTree(buffer.getBytes());
+    } catch (IOException | RuntimeException e) {
       throw ApiException.badRequest("the body is not valid JSON");
     }
-    if (!(value instanceof JsonObject object)) {
+    if (!(value instanceof ObjectNode object)) {
       throw ApiException.badRequest("the body must be a JSON object");
     }
     return object;
@@ -345,19 +362,29 @@ public final class HttpApi {
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }
-    JsonObject detail =
-        new JsonObject().put("code", error.code().wireName()).put("message", error.getMessage());
+    ObjectNode body = NODES.objectNode();
+    ObjectNode detail =
+        body.putObject("error")
+            .put("code", error.code().wireName())
+            .put("message", error.getMessage());
     error.index().ifPresent(index -> detail.put("index", index));
     error
         .retryAfterSeconds()
         .ifPresent(seconds -> ctx.response().putHeader("Retry-After", Long.toString(seconds)));
-    sendJson(ctx, error.code().status(), new JsonObject().put("error", detail));
+    sendJson(ctx, error.code().status(), body);
   }
 
-  private static void sendJson(RoutingContext ctx, int status, JsonObject body) {
+  /** Writes {@code body} to bytes, the one time an answer is converted. */
+  private static void sendJson(RoutingContext ctx, int status, JsonNode body) {
+    byte[] bytes;
+    try {
+      bytes = JSON.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree that cannot be written: " + e, e);
+    }
     ctx.response()
         .setStatusCode(status)
         .putHeader("Content-Type", JSON_CONTENT_TYPE)
-        .end(body.toBuffer());
+        .end(Buffer.buffer(bytes));
   }
 }

@@ -1,7 +1,8 @@
 package io.meridian.server.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 
 /**
  * What the key, batch, read and status endpoints do, behind the HTTP layer. The HTTP layer has
@@ -20,16 +21,16 @@ public interface RegionService {
 
   /** {@code POST /v1/buckets/{bucket}/keys/{key}} with the update in {@code body}. */
   Future<RegionResponse> updateKey(
-      RequestContext context, String bucket, String key, JsonObject body);
+      RequestContext context, String bucket, String key, ObjectNode body);
 
   /** {@code POST /v1/batch}: all or nothing. */
-  Future<RegionResponse> batch(RequestContext context, JsonObject body);
+  Future<RegionResponse> batch(RequestContext context, ObjectNode body);
 
   /** {@code POST /v1/read}: one causally consistent snapshot. */
-  Future<RegionResponse> read(RequestContext context, JsonObject body);
+  Future<RegionResponse> read(RequestContext context, ObjectNode body);
 
   /** {@code GET /v1/status}. */
-  Future<JsonObject> status();
+  Future<JsonNode> status();
 
   /** True once storage is open and the replication listener has started. */
   boolean ready();

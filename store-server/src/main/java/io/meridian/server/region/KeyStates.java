@@ -24,7 +24,8 @@ import java.util.TreeMap;
  * The key states of one region, in memory: what readers see ({@code visible}, exactly the entries
  * of the applied vector) and, for keys with local entries not yet on disk, the state including them
  * ({@code tentative}), which the next local update is prepared against so a pipelined second update
- * sees the first. Also the replication layer's view of the states for anti-entropy.
+ * sees the first. Also the replication layer's view of the states for anti-entropy: a key travels
+ * in a state transfer with its operation ids ({@link TransferredKey}).
  *
  * <p>A key holds one type. When two regions give a new key different types at once, the type with
  * the smaller registry tag wins everywhere: an effect of a larger tag is ignored, one of a smaller
@@ -34,11 +35,20 @@ import java.util.TreeMap;
  * <p>Owned by the region's single owner: not thread safe.
  */
 final class KeyStates implements ApplicationState {
+  private final OperationIdTable operationIds;
   private final Map<ObjectName, CrdtState> visible = new HashMap<>();
   private final Map<ObjectName, CrdtState> tentative = new HashMap<>();
   private final Map<ObjectName, Integer> tentativeEntries = new HashMap<>();
   private final Set<ObjectName> changedSinceCheckpoint = new HashSet<>();
   private final Map<ObjectName, VersionVector> foldCandidates = new HashMap<>();
+
+  /**
+   * @param operationIds the region's applied operation ids, which a state transfer carries beside
+   *     each key's state ({@link TransferredKey})
+   */
+  KeyStates(OperationIdTable operationIds) {
+    this.operationIds = operationIds;
+  }
 
   /** The state readers see, or null for a key this region has seen no update of. */
   CrdtState visible(ObjectName name) {
@@ -201,11 +211,11 @@ final class KeyStates implements ApplicationState {
     List<KeyState> states = new ArrayList<>();
     for (TreeMap<ObjectName, CrdtState> range : byRange(rangeCount, ranges)) {
       for (Map.Entry<ObjectName, CrdtState> entry : range.entrySet()) {
+        TransferredKey transferred =
+            new TransferredKey(
+                CrdtRegistry.encodeState(entry.getValue()), operationIds.encode(entry.getKey()));
         states.add(
-            new KeyState(
-                entry.getKey().bucket(),
-                entry.getKey().key(),
-                CrdtRegistry.encodeState(entry.getValue())));
+            new KeyState(entry.getKey().bucket(), entry.getKey().key(), transferred.encode()));
       }
     }
     return states;

@@ -1,12 +1,14 @@
 package io.meridian.server.region;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meridian.clocks.CausalContext;
 import io.meridian.clocks.VersionVector;
 import io.meridian.crdt.CrdtRegistry;
 import io.meridian.crdt.CrdtRequestException;
+import io.meridian.crdt.CrdtType;
 import io.meridian.crdt.Operation;
 import io.meridian.server.http.ApiException;
 import io.meridian.server.http.ErrorCode;
@@ -17,25 +19,24 @@ import io.meridian.server.http.RegionService;
 import io.meridian.server.http.RequestContext;
 import io.meridian.server.session.Guarantee;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
- * The {@link RegionService} of a running region: parses and checks bodies on the HTTP event loop,
- * hands the typed requests to the {@link RegionOwner}, and turns its results and refusals into the
- * API's answers. The session token after a write grows its write vector by the new entry's dot;
- * after a read its read vector grows by the whole applied vector the region read at (more than the
- * keys read depend on: safe for MR and WFR, at the price of waits a per-key vector would avoid).
+ * The {@link RegionService} of a running region: reads the parsed bodies and checks them on the
+ * HTTP event loop, hands the typed requests to the {@link RegionOwner}, and renders its immutable
+ * results as JSON trees, also on the event loop (never on the owner's thread). The session token
+ * after a write grows its write vector by the new entry's dot; after a read its read vector grows
+ * by the whole applied vector the region read at (more than the keys read depend on: safe for MR
+ * and WFR, at the price of waits a per-key vector would avoid).
  */
 public final class RegionHttpService implements RegionService {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final RegionOwner owner;
-  private final java.util.function.BooleanSupplier listening;
+  private final BooleanSupplier listening;
   private final HttpApiConfig limits;
 
   /**
@@ -44,8 +45,7 @@ public final class RegionHttpService implements RegionService {
    * @param limits the bounds of a request: items per batch or read, names, elements and nesting of
    *     an update
    */
-  public RegionHttpService(
-      RegionOwner owner, java.util.function.BooleanSupplier listening, HttpApiConfig limits) {
+  public RegionHttpService(RegionOwner owner, BooleanSupplier listening, HttpApiConfig limits) {
     this.owner = owner;
     this.listening = listening;
     this.limits = limits;
@@ -56,48 +56,43 @@ public final class RegionHttpService implements RegionService {
     ObjectName name = new ObjectName(bucket, key);
     return owner
         .read(List.of(name), required(context, Guarantee.RequestKind.READ), context.waitMillis())
-        .transform(
+        .compose(
             result -> {
-              if (result.failed()) {
-                return Future.failedFuture(translate(result.cause()));
-              }
-              ObjectNode object = result.result().objects().get(0);
-              if (object.has("found")) {
+              RegionObject object = result.objects().get(0);
+              if (!object.found()) {
                 return Future.failedFuture(
                     ApiException.of(
                         ErrorCode.NOT_FOUND, "no update of " + name + " has reached this region"));
               }
               return Future.succeededFuture(
-                  new RegionResponse(
-                      toJson(object), context.session().afterRead(result.result().vector())));
+                  new RegionResponse(render(object), context.session().afterRead(result.vector())));
             });
   }
 
   @Override
   public Future<RegionResponse> updateKey(
-      RequestContext context, String bucket, String key, JsonObject body) {
+      RequestContext context, String bucket, String key, ObjectNode body) {
     UpdateRequest update;
     try {
-      update = parseUpdate(new ObjectName(bucket, key), toJackson(body));
+      update = parseUpdate(new ObjectName(bucket, key), body);
     } catch (ApiException e) {
       return Future.failedFuture(e);
     }
-    return write(context, List.of(update), objects -> toJson(objects.get(0)));
+    return write(context, List.of(update), objects -> render(objects.get(0)));
   }
 
   @Override
-  public Future<RegionResponse> batch(RequestContext context, JsonObject body) {
+  public Future<RegionResponse> batch(RequestContext context, ObjectNode body) {
     List<UpdateRequest> updates;
     try {
-      JsonArray items = itemsOf(body, "updates");
+      ArrayNode items = itemsOf(body, "updates");
       updates = new ArrayList<>(items.size());
       for (int index = 0; index < items.size(); index++) {
-        Object item = items.getValue(index);
-        if (!(item instanceof JsonObject update)) {
+        if (!(items.get(index) instanceof ObjectNode update)) {
           throw ApiException.inBatch(ErrorCode.BAD_REQUEST, "an update must be an object", index);
         }
         try {
-          updates.add(parseUpdate(name(update), toJackson(update)));
+          updates.add(parseUpdate(name(update), update));
         } catch (ApiException e) {
           throw ApiException.inBatch(e.code(), e.getMessage(), index);
         }
@@ -109,21 +104,21 @@ public final class RegionHttpService implements RegionService {
         context,
         updates,
         objects -> {
-          JsonArray results = new JsonArray();
-          objects.forEach(object -> results.add(toJson(object)));
-          return new JsonObject().put("results", results);
+          ObjectNode results = NODES.objectNode();
+          ArrayNode array = results.putArray("results");
+          objects.forEach(object -> array.add(render(object)));
+          return results;
         });
   }
 
   @Override
-  public Future<RegionResponse> read(RequestContext context, JsonObject body) {
+  public Future<RegionResponse> read(RequestContext context, ObjectNode body) {
     List<ObjectName> names;
     try {
-      JsonArray items = itemsOf(body, "keys");
+      ArrayNode items = itemsOf(body, "keys");
       names = new ArrayList<>(items.size());
       for (int index = 0; index < items.size(); index++) {
-        Object item = items.getValue(index);
-        if (!(item instanceof JsonObject key)) {
+        if (!(items.get(index) instanceof ObjectNode key)) {
           throw ApiException.inBatch(ErrorCode.BAD_REQUEST, "a key must be an object", index);
         }
         try {
@@ -137,23 +132,18 @@ public final class RegionHttpService implements RegionService {
     }
     return owner
         .read(names, required(context, Guarantee.RequestKind.READ), context.waitMillis())
-        .transform(
+        .map(
             result -> {
-              if (result.failed()) {
-                return Future.failedFuture(translate(result.cause()));
-              }
-              JsonArray objects = new JsonArray();
-              result.result().objects().forEach(object -> objects.add(toJson(object)));
-              return Future.succeededFuture(
-                  new RegionResponse(
-                      new JsonObject().put("objects", objects),
-                      context.session().afterRead(result.result().vector())));
+              ObjectNode objects = NODES.objectNode();
+              ArrayNode array = objects.putArray("objects");
+              result.objects().forEach(object -> array.add(render(object)));
+              return new RegionResponse(objects, context.session().afterRead(result.vector()));
             });
   }
 
   @Override
-  public Future<JsonObject> status() {
-    return owner.status().map(RegionHttpService::toJson);
+  public Future<JsonNode> status() {
+    return owner.status().map(RegionHttpService::render);
   }
 
   @Override
@@ -166,43 +156,36 @@ public final class RegionHttpService implements RegionService {
   private Future<RegionResponse> write(
       RequestContext context,
       List<UpdateRequest> updates,
-      java.util.function.Function<List<ObjectNode>, JsonObject> shape) {
+      Function<List<RegionObject>, JsonNode> shape) {
     return owner
         .write(updates, required(context, Guarantee.RequestKind.WRITE), context.waitMillis())
-        .transform(
-            result -> {
-              if (result.failed()) {
-                return Future.failedFuture(translate(result.cause()));
-              }
-              return Future.succeededFuture(
-                  new RegionResponse(
-                      shape.apply(result.result().objects()),
-                      context.session().afterWrite(result.result().vector())));
-            });
+        .map(
+            result ->
+                new RegionResponse(
+                    shape.apply(result.objects()), context.session().afterWrite(result.vector())));
   }
 
   private static VersionVector required(RequestContext context, Guarantee.RequestKind kind) {
     return context.session().required(context.guarantees(), kind);
   }
 
-  private JsonArray itemsOf(JsonObject body, String field) {
-    Object items = body.getValue(field);
+  private ArrayNode itemsOf(ObjectNode body, String field) {
     int most = limits.itemsPerRequestMax();
-    if (!(items instanceof JsonArray array) || array.isEmpty() || array.size() > most) {
+    if (!(body.get(field) instanceof ArrayNode array) || array.isEmpty() || array.size() > most) {
       throw ApiException.badRequest(field + " must be an array of 1 to " + most + " items");
     }
     return array;
   }
 
-  private ObjectName name(JsonObject item) {
-    Object bucket = item.getValue("bucket");
-    Object key = item.getValue("key");
-    if (!(bucket instanceof String bucketName) || !(key instanceof String keyName)) {
+  private ObjectName name(ObjectNode item) {
+    JsonNode bucket = item.get("bucket");
+    JsonNode key = item.get("key");
+    if (bucket == null || !bucket.isTextual() || key == null || !key.isTextual()) {
       throw ApiException.badRequest("bucket and key must be strings");
     }
     return new ObjectName(
-        ObjectNames.checkName(bucketName, "bucket", limits.nameBytesMax()),
-        ObjectNames.checkName(keyName, "key", limits.nameBytesMax()));
+        ObjectNames.checkName(bucket.asText(), "bucket", limits.nameBytesMax()),
+        ObjectNames.checkName(key.asText(), "key", limits.nameBytesMax()));
   }
 
   /**
@@ -239,11 +222,7 @@ public final class RegionHttpService implements RegionService {
       }
       return new UpdateRequest(name, operation, operationId, observed);
     } catch (CrdtRequestException e) {
-      throw ApiException.of(
-          e.code() == io.meridian.crdt.ErrorCode.TYPE_MISMATCH
-              ? ErrorCode.TYPE_MISMATCH
-              : ErrorCode.BAD_REQUEST,
-          e.getMessage());
+      throw ApiException.refused(e, -1);
     }
   }
 
@@ -275,37 +254,39 @@ public final class RegionHttpService implements RegionService {
     return count;
   }
 
-  static Throwable translate(Throwable cause) {
-    if (!(cause instanceof RegionException refused)) {
-      return cause;
+  /** An object as {@code GET} shows it, or {@code {"bucket","key","found":false}}. */
+  static ObjectNode render(RegionObject object) {
+    ObjectNode node = NODES.objectNode();
+    node.put("bucket", object.name().bucket());
+    node.put("key", object.name().key());
+    if (!object.found()) {
+      node.put("found", false);
+      return node;
     }
-    ErrorCode code =
-        switch (refused.code()) {
-          case BAD_REQUEST -> ErrorCode.BAD_REQUEST;
-          case TYPE_MISMATCH -> ErrorCode.TYPE_MISMATCH;
-          case TOO_LARGE -> ErrorCode.TOO_LARGE;
-          case SESSION_UNAVAILABLE -> ErrorCode.SESSION_UNAVAILABLE;
-          case OVERLOADED -> ErrorCode.OVERLOADED;
-        };
-    if (code.status() == 503) {
-      return ApiException.unavailable(code, refused.getMessage(), refused.retryAfterSeconds());
-    }
-    if (refused.index() >= 0) {
-      return ApiException.inBatch(code, refused.getMessage(), refused.index());
-    }
-    return ApiException.of(code, refused.getMessage());
+    CrdtType type = object.type();
+    node.put("type", type.name());
+    node.set("value", type.value(object.state()));
+    node.put("context", CrdtRegistry.encodeContext(type.observedContext(object.state())));
+    return node;
   }
 
-  private static JsonNode toJackson(JsonObject body) {
-    try {
-      return JSON.readTree(body.toBuffer().getBytes());
-    } catch (IOException e) {
-      throw ApiException.badRequest("malformed JSON");
+  /** {@code GET /v1/status}'s body. */
+  static ObjectNode render(RegionStatus status) {
+    ObjectNode node = NODES.objectNode();
+    node.put("region", status.region());
+    node.put("hlc", status.hlc());
+    ObjectNode applied = node.putObject("applied");
+    status.applied().forEach(applied::put);
+    node.put("logLength", status.logLength());
+    var peers = node.putArray("peers");
+    for (RegionStatus.Peer peer : status.peers()) {
+      peers
+          .addObject()
+          .put("name", peer.name())
+          .put("connected", peer.connected())
+          .put("lagEntries", peer.lagEntries())
+          .put("lagMillis", peer.lagMillis());
     }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static JsonObject toJson(ObjectNode node) {
-    return new JsonObject(JSON.convertValue(node, Map.class));
+    return node;
   }
 }

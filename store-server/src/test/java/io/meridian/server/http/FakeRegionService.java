@@ -1,9 +1,11 @@
 package io.meridian.server.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meridian.clocks.VersionVector;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -14,6 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * held} waits until {@link #release} is called).
  */
 final class FakeRegionService implements RegionService {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
   final List<String> calls = new CopyOnWriteArrayList<>();
   final List<RequestContext> contexts = new CopyOnWriteArrayList<>();
   volatile boolean ready = true;
@@ -28,39 +32,38 @@ final class FakeRegionService implements RegionService {
 
   @Override
   public Future<RegionResponse> updateKey(
-      RequestContext context, String bucket, String key, JsonObject body) {
-    calls.add("updateKey " + bucket + "/" + key + " " + body.getString("type"));
+      RequestContext context, String bucket, String key, ObjectNode body) {
+    JsonNode type = body.get("type");
+    calls.add("updateKey " + bucket + "/" + key + " " + (type == null ? null : type.asText()));
     contexts.add(context);
-    if (!(body.getValue("type") instanceof String)) {
+    if (type == null || !type.isTextual()) {
       return Future.failedFuture(ApiException.badRequest("type must be a string"));
     }
     return answer(context, key, object(bucket, key));
   }
 
   @Override
-  public Future<RegionResponse> batch(RequestContext context, JsonObject body) {
+  public Future<RegionResponse> batch(RequestContext context, ObjectNode body) {
     calls.add("batch");
     contexts.add(context);
-    if (body.getValue("updates") == null) {
+    if (body.get("updates") == null || body.get("updates").isNull()) {
       return Future.failedFuture(
           ApiException.inBatch(ErrorCode.BAD_REQUEST, "updates is missing", 0));
     }
-    return Future.succeededFuture(
-        new RegionResponse(new JsonObject().put("results", List.of()), context.session()));
+    return Future.succeededFuture(new RegionResponse(results("results"), context.session()));
   }
 
   @Override
-  public Future<RegionResponse> read(RequestContext context, JsonObject body) {
+  public Future<RegionResponse> read(RequestContext context, ObjectNode body) {
     calls.add("read");
     contexts.add(context);
-    return Future.succeededFuture(
-        new RegionResponse(new JsonObject().put("objects", List.of()), context.session()));
+    return Future.succeededFuture(new RegionResponse(results("objects"), context.session()));
   }
 
   @Override
-  public Future<JsonObject> status() {
+  public Future<JsonNode> status() {
     calls.add("status");
-    return Future.succeededFuture(new JsonObject().put("region", "a"));
+    return Future.succeededFuture(NODES.objectNode().put("region", "a"));
   }
 
   @Override
@@ -72,12 +75,12 @@ final class FakeRegionService implements RegionService {
     for (Promise<RegionResponse> promise : held) {
       promise.tryComplete(
           new RegionResponse(
-              new JsonObject().put("released", true),
+              NODES.objectNode().put("released", true),
               io.meridian.server.session.SessionToken.empty()));
     }
   }
 
-  private Future<RegionResponse> answer(RequestContext context, String key, JsonObject object) {
+  private Future<RegionResponse> answer(RequestContext context, String key, ObjectNode object) {
     switch (key) {
       case "conflict":
         return Future.failedFuture(
@@ -96,8 +99,15 @@ final class FakeRegionService implements RegionService {
     }
   }
 
-  private static JsonObject object(String bucket, String key) {
-    return new JsonObject()
+  private static ObjectNode results(String field) {
+    ObjectNode body = NODES.objectNode();
+    body.putArray(field);
+    return body;
+  }
+
+  private static ObjectNode object(String bucket, String key) {
+    return NODES
+        .objectNode()
         .put("bucket", bucket)
         .put("key", key)
         .put("type", "g-counter")

@@ -1,0 +1,54 @@
+package io.meridian.server.region;
+
+import com.google.protobuf.ByteString;
+import io.meridian.clocks.VersionVector;
+import io.meridian.server.storage.CheckpointMetadata;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * A checkpoint store in memory whose commits complete at once, all or nothing; a commit the caller
+ * has made fail writes nothing, as a MapDB transaction that fails is rolled back.
+ */
+final class MemoryRegionCheckpoints implements RegionCheckpoints {
+  private final Map<ByteString, ByteString> states = new HashMap<>();
+  private CheckpointMetadata last;
+  private boolean failNext;
+
+  @Override
+  public Optional<CheckpointMetadata> lastCheckpoint() {
+    return Optional.ofNullable(last);
+  }
+
+  @Override
+  public void forEachState(BiConsumer<ByteString, ByteString> each) {
+    Map.copyOf(states).forEach(each);
+  }
+
+  @Override
+  public void commit(
+      VersionVector vector,
+      long logIndex,
+      Map<ByteString, ByteString> changed,
+      Set<ByteString> removed,
+      Consumer<Throwable> done) {
+    if (failNext) {
+      failNext = false;
+      done.accept(new IllegalStateException("checkpoint commit failed"));
+      return;
+    }
+    states.putAll(changed);
+    removed.forEach(states::remove);
+    last = new CheckpointMetadata(vector, logIndex, last == null ? 1 : last.sequence() + 1);
+    done.accept(null);
+  }
+
+  /** The next commit fails and writes nothing. */
+  void failNextCommit() {
+    failNext = true;
+  }
+}
