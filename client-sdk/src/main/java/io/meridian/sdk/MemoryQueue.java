@@ -65,9 +65,9 @@ final class MemoryQueue implements UpdateQueue {
   }
 
   @Override
-  public synchronized void acknowledge(Entry entry, List<JsonNode> objects) {
+  public synchronized void acknowledge(Entry entry, List<JsonNode> objects, String sessionToken) {
     remove(entry);
-    objects.forEach(this::observed);
+    objects.forEach(this::rememberContext);
   }
 
   @Override
@@ -85,7 +85,16 @@ final class MemoryQueue implements UpdateQueue {
   }
 
   @Override
-  public synchronized void observed(JsonNode object) {
+  public synchronized void observed(JsonNode object, long nextSeqAtStart) {
+    rememberContext(object);
+  }
+
+  @Override
+  public synchronized long nextSeq() {
+    return nextSeq;
+  }
+
+  private void rememberContext(JsonNode object) {
     ObjectView view = ObjectView.of(object);
     if (view != null && view.context() != null) {
       contexts.put(Snapshot.name(view.bucket(), view.key()), view.context());

@@ -247,14 +247,7 @@ public final class Meridian implements AutoCloseable {
    * @return whether the queue is empty
    */
   public boolean awaitSynced(Duration timeout) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeout.toMillis();
-    while (queue.pendingEntries() > 0) {
-      if (System.currentTimeMillis() >= deadline || closed) {
-        return false;
-      }
-      writer.awaitDone(lastQueuedSeq.get(), Math.min(deadline, System.currentTimeMillis() + 100));
-    }
-    return true;
+    return writer.awaitEmpty(System.currentTimeMillis() + timeout.toMillis());
   }
 
   /**
@@ -277,6 +270,8 @@ public final class Meridian implements AutoCloseable {
     visibility.close();
     readers.shutdownNow();
     statusPublisher.close();
+    // Acknowledgements persist the session as they happen; what reads added is kept here.
+    queue.saveSessionToken(session.token());
     queue.close();
   }
 
@@ -347,11 +342,12 @@ public final class Meridian implements AutoCloseable {
     requireName(handle.bucket, "bucket");
     requireName(handle.key, "key");
     String path = Transport.keyPath(handle.bucket, handle.key);
+    long nextSeq = queue.nextSeq();
     if (queue.hasReplica()) {
       try {
         Transport.Answer answer = transport.call(path, null);
         if (answer.found()) {
-          queue.observed(answer.body());
+          queue.observed(answer.body(), nextSeq);
         }
       } catch (MeridianException.Unavailable | MeridianException.Overloaded e) {
         // No region: the replica answers, queued updates included.
@@ -363,7 +359,7 @@ public final class Meridian implements AutoCloseable {
     if (!answer.found()) {
       return null;
     }
-    queue.observed(answer.body());
+    queue.observed(answer.body(), nextSeq);
     return ObjectView.of(answer.body());
   }
 
@@ -391,11 +387,12 @@ public final class Meridian implements AutoCloseable {
     if (!queue.hasReplica()) {
       awaitQueuedWrites();
     }
+    long nextSeq = queue.nextSeq();
     try {
       Transport.Answer answer = transport.call("/v1/read", body);
       region = answer.region();
       for (JsonNode object : answer.body().path("objects")) {
-        queue.observed(object);
+        queue.observed(object, nextSeq);
         objects.put(
             Snapshot.name(object.path("bucket").asText(), object.path("key").asText()),
             ObjectView.of(object));

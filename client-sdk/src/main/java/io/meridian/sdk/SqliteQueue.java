@@ -235,10 +235,7 @@ final class SqliteQueue implements UpdateQueue {
             statement.executeQuery(
                 "SELECT first_seq, updates, bytes, created_millis FROM queue"
                     + " ORDER BY first_seq LIMIT 1")) {
-      Entry entry =
-          row.next()
-              ? new Entry(row.getLong(1), decode(row.getString(2)), row.getLong(3), row.getLong(4))
-              : null;
+      Entry entry = row.next() ? entry(row) : null;
       connection.commit();
       return entry;
     } catch (SQLException e) {
@@ -247,9 +244,12 @@ final class SqliteQueue implements UpdateQueue {
   }
 
   @Override
-  public synchronized void acknowledge(Entry entry, List<JsonNode> objects) {
+  public synchronized void acknowledge(Entry entry, List<JsonNode> objects, String sessionToken) {
     try {
       dequeue(entry);
+      if (sessionToken != null) {
+        setMeta("session_token", sessionToken);
+      }
       for (JsonNode object : objects) {
         saveBase(object);
       }
@@ -305,18 +305,51 @@ final class SqliteQueue implements UpdateQueue {
   }
 
   @Override
-  public synchronized void observed(JsonNode object) {
+  public synchronized void observed(JsonNode object, long nextSeqAtStart) {
     ObjectView view = ObjectView.of(object);
-    if (view == null) {
+    if (view == null || nextSeq != nextSeqAtStart) {
       return;
     }
     try {
+      if (hasQueued(view.bucket(), view.key())) {
+        connection.commit();
+        return;
+      }
       saveBase(object);
       rebuild(view.bucket(), view.key());
       connection.commit();
     } catch (SQLException e) {
       rollback();
       throw failure("keeping a read", e);
+    }
+  }
+
+  @Override
+  public synchronized long nextSeq() {
+    return nextSeq;
+  }
+
+  private boolean hasQueued(String bucket, String key) throws SQLException {
+    return selectByKey(
+        "SELECT 1 FROM queue_keys WHERE bucket = ? AND key = ? LIMIT 1",
+        bucket,
+        key,
+        ResultSet::next);
+  }
+
+  /** What {@code reader} makes of the rows of {@code sql}, whose two parameters name the key. */
+  private interface RowReader<T> {
+    T read(ResultSet rows) throws SQLException;
+  }
+
+  private <T> T selectByKey(String sql, String bucket, String key, RowReader<T> reader)
+      throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement(sql)) {
+      select.setString(1, bucket);
+      select.setString(2, key);
+      try (ResultSet rows = select.executeQuery()) {
+        return reader.read(rows);
+      }
     }
   }
 
@@ -338,22 +371,20 @@ final class SqliteQueue implements UpdateQueue {
 
   /** The local state of a key again: its base, then its queued updates in sequence order. */
   private void rebuild(String bucket, String key) throws SQLException {
-    List<Entry> pending = new ArrayList<>();
-    try (PreparedStatement select =
-        connection.prepareStatement(
+    List<Entry> pending =
+        selectByKey(
             "SELECT q.first_seq, q.updates, q.bytes, q.created_millis FROM queue q JOIN queue_keys"
                 + " k ON q.first_seq = k.first_seq WHERE k.bucket = ? AND k.key = ?"
-                + " ORDER BY q.first_seq")) {
-      select.setString(1, bucket);
-      select.setString(2, key);
-      try (ResultSet rows = select.executeQuery()) {
-        while (rows.next()) {
-          pending.add(
-              new Entry(
-                  rows.getLong(1), decode(rows.getString(2)), rows.getLong(3), rows.getLong(4)));
-        }
-      }
-    }
+                + " ORDER BY q.first_seq",
+            bucket,
+            key,
+            rows -> {
+              List<Entry> entries = new ArrayList<>();
+              while (rows.next()) {
+                entries.add(entry(rows));
+              }
+              return entries;
+            });
     LocalReplica.FieldTypes fieldTypes = new LocalReplica.FieldTypes();
     for (Entry entry : pending) {
       for (Queued update : entry.updates()) {
@@ -394,37 +425,31 @@ final class SqliteQueue implements UpdateQueue {
   }
 
   private ObjectView base(String bucket, String key) throws SQLException {
-    try (PreparedStatement select =
-        connection.prepareStatement(
-            "SELECT type, value, context FROM objects WHERE bucket = ? AND key = ?")) {
-      select.setString(1, bucket);
-      select.setString(2, key);
-      try (ResultSet row = select.executeQuery()) {
-        if (!row.next()) {
-          return null;
-        }
-        return new ObjectView(
-            bucket, key, row.getString(1), parse(row.getString(2)), row.getString(3));
-      }
-    }
+    return selectByKey(
+        "SELECT type, value, context FROM objects WHERE bucket = ? AND key = ?",
+        bucket,
+        key,
+        row ->
+            row.next()
+                ? new ObjectView(
+                    bucket, key, row.getString(1), parse(row.getString(2)), row.getString(3))
+                : null);
   }
 
   private CrdtState localState(String bucket, String key) throws SQLException {
-    try (PreparedStatement select =
-        connection.prepareStatement(
-            "SELECT state FROM local_states WHERE bucket = ? AND key = ?")) {
-      select.setString(1, bucket);
-      select.setString(2, key);
-      try (ResultSet row = select.executeQuery()) {
-        if (!row.next()) {
-          return null;
-        }
-        try {
-          return CrdtRegistry.decodeState(row.getBytes(1));
-        } catch (DecodeException e) {
-          throw new SQLException("unreadable local state of " + bucket + "/" + key, e);
-        }
-      }
+    byte[] bytes =
+        selectByKey(
+            "SELECT state FROM local_states WHERE bucket = ? AND key = ?",
+            bucket,
+            key,
+            row -> row.next() ? row.getBytes(1) : null);
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return CrdtRegistry.decodeState(bytes);
+    } catch (DecodeException e) {
+      throw new SQLException("unreadable local state of " + bucket + "/" + key, e);
     }
   }
 
@@ -577,6 +602,11 @@ final class SqliteQueue implements UpdateQueue {
 
   private static MeridianException.LocalStoreFailure failure(String what, SQLException e) {
     return new MeridianException.LocalStoreFailure(what + " failed: " + e.getMessage(), e);
+  }
+
+  /** The entry of a row of {@code first_seq, updates, bytes, created_millis}. */
+  private static Entry entry(ResultSet row) throws SQLException {
+    return new Entry(row.getLong(1), decode(row.getString(2)), row.getLong(3), row.getLong(4));
   }
 
   private static String encode(List<Queued> updates) {

@@ -36,14 +36,25 @@ interface UpdateQueue extends AutoCloseable {
   /** The oldest entry, or null. */
   Entry head();
 
-  /** A region applied {@code entry}: drop it; {@code objects} are the keys after it, in order. */
-  void acknowledge(Entry entry, List<JsonNode> objects);
+  /**
+   * A region applied {@code entry}: drop it; {@code objects} are the keys after it, in order, and
+   * {@code sessionToken} the session after it (persisted with the acknowledgement, offline).
+   */
+  void acknowledge(Entry entry, List<JsonNode> objects, String sessionToken);
 
   /** A region refused {@code entry}: move it out of the way, keeping it where one can be kept. */
   void reject(Entry entry, String error);
 
-  /** A read returned {@code object}: remember its context (and, offline, its value). */
-  void observed(JsonNode object);
+  /**
+   * A read returned {@code object}: remember its context and, offline, its value as the key's new
+   * base, unless updates were queued since the read started ({@code nextSeqAtStart}) or the key has
+   * queued updates: the region may already hold some of those (sent, answer not yet recorded, or
+   * sent before a crash), and a base must never include an update the replica applies on top.
+   */
+  void observed(JsonNode object, long nextSeqAtStart);
+
+  /** The sequence number the next queued update will get. */
+  long nextSeq();
 
   /** The context of the newest object received for the key, or null. */
   String context(String bucket, String key);

@@ -91,6 +91,20 @@ final class Writer implements Runnable {
     return doneThroughSeq >= seq;
   }
 
+  /** Waits until the queue is empty (the entries of earlier clients of the directory included). */
+  boolean awaitEmpty(long deadlineMillis) throws InterruptedException {
+    synchronized (signal) {
+      while (queue.pendingEntries() > 0 && !closed) {
+        long wait = deadlineMillis - System.currentTimeMillis();
+        if (wait <= 0) {
+          return false;
+        }
+        signal.wait(wait);
+      }
+    }
+    return queue.pendingEntries() == 0;
+  }
+
   void close() {
     closed = true;
     wake();
@@ -184,8 +198,7 @@ final class Writer implements Runnable {
     } else {
       answer.body().path("results").forEach(objects::add);
     }
-    queue.acknowledge(entry, objects);
-    queue.saveSessionToken(session.token());
+    queue.acknowledge(entry, objects, session.token());
     lastSyncMillis = System.currentTimeMillis();
     finished(entry);
     WriteReceipt receipt = receipts.remove(entry.firstSeq());

@@ -3,48 +3,20 @@ package io.meridian.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Failover between three real regions: the session goes along, a lost answer retried elsewhere
  * counts once, a read never breaks the session's guarantees while the region that has its writes is
  * cut off, and the client goes home once home answers again.
  */
-class FailoverTest {
-  @TempDir Path data;
-  private LocalRegions regions;
-  private final List<FaultProxy> proxies = new ArrayList<>();
-
-  @BeforeEach
-  void start() throws Exception {
-    regions = new LocalRegions(data);
-    for (int i = 0; i < regions.size(); i++) {
-      proxies.add(new FaultProxy(regions.url(i)));
-    }
-  }
-
-  @AfterEach
-  void stop() {
-    proxies.forEach(FaultProxy::close);
-    regions.close();
-  }
+class FailoverTest extends ProxiedRegions {
 
   private Meridian.Builder throughProxies() {
-    Meridian.Builder builder = Meridian.builder();
-    for (int i = 0; i < proxies.size(); i++) {
-      builder.region(LocalRegions.NAMES.get(i), proxies.get(i).url());
-    }
-    return builder
-        .requestTimeout(Duration.ofSeconds(10))
-        .backoff(Duration.ofMillis(20), Duration.ofMillis(300))
-        .visibilityPoll(Duration.ofMillis(50));
+    return LocalRegions.builderThrough(proxies);
   }
 
   /** Reads the counter at every region directly until all show {@code expected}, or fails. */

@@ -76,6 +76,27 @@ final class LocalRegions implements AutoCloseable {
         .visibilityPoll(java.time.Duration.ofMillis(50));
   }
 
+  /** A forwarding proxy in front of each region, in order; the caller closes them. */
+  List<FaultProxy> proxies() throws java.io.IOException {
+    List<FaultProxy> proxies = new ArrayList<>();
+    for (int i = 0; i < size(); i++) {
+      proxies.add(new FaultProxy(url(i)));
+    }
+    return proxies;
+  }
+
+  /** A builder with the regions reached through {@code proxies}, r1 home, short pauses. */
+  static Meridian.Builder builderThrough(List<FaultProxy> proxies) {
+    Meridian.Builder builder = Meridian.builder();
+    for (int i = 0; i < proxies.size(); i++) {
+      builder.region(NAMES.get(i), proxies.get(i).url());
+    }
+    return builder
+        .requestTimeout(java.time.Duration.ofSeconds(10))
+        .backoff(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(300))
+        .visibilityPoll(java.time.Duration.ofMillis(50));
+  }
+
   boolean running(int index) {
     return regions.get(index) != null;
   }
