@@ -11,7 +11,8 @@ public final class Snapshot {
   private final String region;
 
   Snapshot(Map<String, ObjectView> objects, String region) {
-    this.objects = Map.copyOf(objects);
+    // A key no update has reached maps to null, which Map.copyOf would refuse.
+    this.objects = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(objects));
     this.region = region;
   }
 

@@ -85,6 +85,56 @@ class OfflineTest extends ProxiedRegions {
   }
 
   @Test
+  void theSyncStatusPublisherReportsThePendingUpdatesAndTheirDrain() throws Exception {
+    try (Meridian client = offlineClient()) {
+      java.util.concurrent.BlockingQueue<SyncStatus> statuses =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      client
+          .syncStatusPublisher()
+          .subscribe(
+              new java.util.concurrent.Flow.Subscriber<>() {
+                @Override
+                public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+                  subscription.request(Long.MAX_VALUE);
+                }
+
+                @Override
+                public void onNext(SyncStatus status) {
+                  statuses.add(status);
+                }
+
+                @Override
+                public void onError(Throwable error) {}
+
+                @Override
+                public void onComplete() {}
+              });
+      client.counter("b", "published").increment(1);
+      SyncStatus pending = awaitStatus(statuses, status -> status.pendingUpdates() == 1);
+      assertThat(pending.pendingBytes()).isPositive();
+      regionsReachable();
+      SyncStatus drained =
+          awaitStatus(
+              statuses, status -> status.pendingUpdates() == 0 && status.lastSync().isPresent());
+      assertThat(drained.pendingBytes()).isZero();
+      assertThat(drained.oldestPendingAge()).isZero();
+    }
+  }
+
+  private static SyncStatus awaitStatus(
+      java.util.concurrent.BlockingQueue<SyncStatus> statuses,
+      java.util.function.Predicate<SyncStatus> wanted)
+      throws InterruptedException {
+    while (true) {
+      SyncStatus status = statuses.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(status).as("a status was published").isNotNull();
+      if (wanted.test(status)) {
+        return status;
+      }
+    }
+  }
+
+  @Test
   void theQueueSurvivesARestartAndTheClientKeepsItsIdentity() throws Exception {
     String clientId;
     try (Meridian client = offlineClient()) {
