@@ -1,0 +1,611 @@
+package io.meridian.sdk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meridian.crdt.CrdtRegistry;
+import io.meridian.crdt.CrdtRequestException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SubmissionPublisher;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A Meridian client: made by {@link #builder()}, thread safe, {@link AutoCloseable}. It hands out
+ * typed handles of keys, applies {@link #batch batches} and {@link #read snapshot reads}, carries
+ * the session (its guarantees hold across failover between regions), gives every update an identity
+ * so that retries take effect once, and reports its {@link #syncStatus() sync status}.
+ *
+ * <p>With an {@linkplain Builder#offlineDirectory offline directory} the client keeps working
+ * without any region: an update is applied at once to a local replica and queued on disk in the
+ * same transaction, reads come from the replica (queued updates included) when no region answers,
+ * and the queue is sent in order, exactly once, when a region is reachable, also after a crash and
+ * restart of the application.
+ */
+public final class Meridian implements AutoCloseable {
+  /** Updates per batch and keys per snapshot read, at most (the API's bound). */
+  public static final int ITEMS_PER_REQUEST_MAX = 1_000;
+
+  private static final int NAME_BYTES_MAX = 256;
+  private static final int ASYNC_READS_QUEUED_MAX = 1_000;
+
+  private final ClientConfig config;
+  private final Session session = new Session();
+  private final UpdateQueue queue;
+  private final Transport transport;
+  private final Visibility visibility;
+  private final Writer writer;
+  private final Thread writerThread;
+  private final ThreadPoolExecutor readers;
+  private final SubmissionPublisher<SyncStatus> statusPublisher;
+  private final AtomicLong lastQueuedSeq = new AtomicLong();
+  private volatile boolean closed;
+
+  private Meridian(ClientConfig config) {
+    this.config = config;
+    this.queue =
+        config.offlineDirectory() == null
+            ? new MemoryQueue(
+                config.clientId() == null ? OperationIdentity.newClientId() : config.clientId(),
+                config.queueEntriesMax(),
+                config.queueBytesMax())
+            : SqliteQueue.open(
+                config.offlineDirectory(), config.queueEntriesMax(), config.queueBytesMax());
+    String savedToken = queue.sessionToken();
+    if (savedToken != null) {
+      session.merge(savedToken);
+    }
+    this.statusPublisher =
+        new SubmissionPublisher<>(
+            daemonExecutor("meridian-status", 1, 64), Flow.defaultBufferSize());
+    this.transport = new Transport(config, session, System::currentTimeMillis, this::publishStatus);
+    this.visibility =
+        new Visibility(
+            transport, new ArrayList<>(config.regions().keySet()), config.visibilityPollMillis());
+    this.writer = new Writer(queue, transport, session, visibility, this::publishStatus);
+    this.readers = daemonExecutor("meridian-read", 4, ASYNC_READS_QUEUED_MAX);
+    this.writerThread = new Thread(writer, "meridian-writer");
+    writerThread.setDaemon(true);
+    writerThread.start();
+  }
+
+  private static ThreadPoolExecutor daemonExecutor(String name, int threads, int queuedMax) {
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(queuedMax),
+            runnable -> {
+              Thread thread = new Thread(runnable, name);
+              thread.setDaemon(true);
+              return thread;
+            });
+    executor.allowCoreThreadTimeOut(true);
+    return executor;
+  }
+
+  /** A builder with the defaults: guarantees {@code causal}, 10 s calls, no offline directory. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ------------------------------------------------------------------ handles
+
+  /** The pn-counter at {@code bucket}/{@code key}. */
+  public Counter counter(String bucket, String key) {
+    return new Counter(this, bucket, key, List.of(), false);
+  }
+
+  /** The g-counter at {@code bucket}/{@code key}. */
+  public Counter growOnlyCounter(String bucket, String key) {
+    return new Counter(this, bucket, key, List.of(), true);
+  }
+
+  /** The lww-register at {@code bucket}/{@code key}, its values through {@code codec}. */
+  public <T> Register<T> register(String bucket, String key, Codec<T> codec) {
+    return new Register<>(this, bucket, key, List.of(), codec);
+  }
+
+  /** The mv-register at {@code bucket}/{@code key}, its values through {@code codec}. */
+  public <T> MultiValueRegister<T> multiValueRegister(String bucket, String key, Codec<T> codec) {
+    return new MultiValueRegister<>(this, bucket, key, List.of(), codec);
+  }
+
+  /** The ew-flag at {@code bucket}/{@code key}. */
+  public Flag flag(String bucket, String key) {
+    return new Flag(this, bucket, key, List.of());
+  }
+
+  /** The g-set at {@code bucket}/{@code key}, its elements through {@code codec}. */
+  public <T> GrowOnlySet<T> growOnlySet(String bucket, String key, Codec<T> codec) {
+    return new GrowOnlySet<>(this, bucket, key, List.of(), "g-set", codec);
+  }
+
+  /** The aw-set (add wins) at {@code bucket}/{@code key}, its elements through {@code codec}. */
+  public <T> ElementSet<T> addWinsSet(String bucket, String key, Codec<T> codec) {
+    return new ElementSet<>(this, bucket, key, List.of(), false, codec);
+  }
+
+  /** The rw-set (remove wins) at {@code bucket}/{@code key}, its elements through {@code codec}. */
+  public <T> ElementSet<T> removeWinsSet(String bucket, String key, Codec<T> codec) {
+    return new ElementSet<>(this, bucket, key, List.of(), true, codec);
+  }
+
+  /** The or-map at {@code bucket}/{@code key}. */
+  public ObservedRemoveMap map(String bucket, String key) {
+    return new ObservedRemoveMap(this, bucket, key, List.of());
+  }
+
+  /** The list at {@code bucket}/{@code key}, its items through {@code codec}. */
+  public <T> ReplicatedList<T> list(String bucket, String key, Codec<T> codec) {
+    return new ReplicatedList<>(this, bucket, key, List.of(), codec);
+  }
+
+  // ------------------------------------------------------------------ batches and snapshots
+
+  /** Applies {@code updates} all or nothing: every region shows all of them or none. */
+  public WriteReceipt batch(Update... updates) {
+    return await(batchAsync(Arrays.asList(updates)));
+  }
+
+  /** As {@link #batch}, without blocking. */
+  public CompletableFuture<WriteReceipt> batchAsync(List<Update> updates) {
+    if (updates.isEmpty() || updates.size() > ITEMS_PER_REQUEST_MAX) {
+      return CompletableFuture.failedFuture(
+          new MeridianException.BadRequest(
+              "a batch holds 1 to " + ITEMS_PER_REQUEST_MAX + " updates", null));
+    }
+    return submit(updates);
+  }
+
+  /**
+   * Reads the keys of {@code handles} as one causally consistent snapshot. Without a region, an
+   * offline client answers from its replica ({@link Snapshot#region()} is {@code "local"}).
+   */
+  public Snapshot read(Handle... handles) {
+    return await(readAsync(Arrays.asList(handles)));
+  }
+
+  /** As {@link #read}, without blocking. */
+  public CompletableFuture<Snapshot> readAsync(List<Handle> handles) {
+    return supplyRead(() -> snapshot(handles));
+  }
+
+  // ------------------------------------------------------------------ status
+
+  /** This client's id: the first part of every operation id it sends. */
+  public String clientId() {
+    return queue.clientId();
+  }
+
+  /** The client's sync status now. */
+  public SyncStatus syncStatus() {
+    Map<String, SyncStatus.RegionState> regions = new LinkedHashMap<>();
+    transport
+        .health()
+        .forEach(
+            (region, health) ->
+                regions.put(
+                    region,
+                    new SyncStatus.RegionState(
+                        health.reachable(),
+                        health.consecutiveFailures(),
+                        Optional.ofNullable(health.lastError()))));
+    long oldest = queue.oldestCreatedMillis();
+    long lastSync = writer.lastSyncMillis();
+    return new SyncStatus(
+        regions,
+        queue.pendingEntries(),
+        queue.pendingBytes(),
+        oldest == 0
+            ? Duration.ZERO
+            : Duration.ofMillis(Math.max(0, System.currentTimeMillis() - oldest)),
+        lastSync == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(lastSync)),
+        Optional.ofNullable(writer.lastError()),
+        queue.rejectedEntries());
+  }
+
+  /**
+   * Publishes the sync status whenever it changes (an update queued, acknowledged or refused, a
+   * region lost or back). A subscriber that falls behind by more than {@link
+   * Flow#defaultBufferSize()} statuses misses some, never the newest for long.
+   */
+  public Flow.Publisher<SyncStatus> syncStatusPublisher() {
+    return statusPublisher;
+  }
+
+  /**
+   * Waits until no update is queued (every one acknowledged or refused), or {@code timeout}.
+   *
+   * @return whether the queue is empty
+   */
+  public boolean awaitSynced(Duration timeout) throws InterruptedException {
+    return writer.awaitEmpty(System.currentTimeMillis() + timeout.toMillis());
+  }
+
+  /**
+   * Stops the client. Queued updates of an offline client stay on disk and leave with the next
+   * client of the directory; those of an online-only client are dropped, and their receipts fail
+   * with {@link MeridianException.Closed}.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    writer.close();
+    try {
+      writerThread.join(config.requestTimeout().toMillis() + 1_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    visibility.close();
+    readers.shutdownNow();
+    statusPublisher.close();
+    // Acknowledgements persist the session as they happen; what reads added is kept here.
+    queue.saveSessionToken(session.token());
+    queue.close();
+  }
+
+  // ------------------------------------------------------------------ what the handles use
+
+  CompletableFuture<WriteReceipt> submit(List<Update> updates) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new MeridianException.Closed("the client is closed"));
+    }
+    List<UpdateQueue.Queued> queued = new ArrayList<>(updates.size());
+    UpdateQueue.Entry entry;
+    try {
+      for (Update update : updates) {
+        queued.add(checked(update));
+      }
+      entry = queue.append(queued);
+    } catch (MeridianException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    lastQueuedSeq.accumulateAndGet(entry.firstSeq() + updates.size() - 1, Math::max);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < updates.size(); i++) {
+      ids.add(writer.identity().wireId(entry.firstSeq() + i));
+    }
+    WriteReceipt receipt = new WriteReceipt(entry.firstSeq(), ids, queue.durable());
+    writer.queued(entry, receipt);
+    publishStatus();
+    if (queue.durable()) {
+      // Offline clients complete at once: the update is on disk and will leave exactly once.
+      return CompletableFuture.completedFuture(receipt);
+    }
+    return receipt.acceptedStage().thenApply(region -> receipt);
+  }
+
+  private static UpdateQueue.Queued checked(Update update) {
+    requireName(update.bucket, "bucket");
+    requireName(update.key, "key");
+    try {
+      CrdtRegistry.parseUpdate(update.body);
+    } catch (CrdtRequestException e) {
+      throw new MeridianException.BadRequest(e.getMessage(), null);
+    }
+    return new UpdateQueue.Queued(update.bucket, update.key, update.body, update.observes);
+  }
+
+  private static void requireName(String name, String what) {
+    if (name == null) {
+      throw new MeridianException.BadRequest(what + " is missing", null);
+    }
+    try {
+      ByteBuffer bytes =
+          StandardCharsets.UTF_8
+              .newEncoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .encode(CharBuffer.wrap(name));
+      if (bytes.remaining() < 1 || bytes.remaining() > NAME_BYTES_MAX) {
+        throw new MeridianException.BadRequest(
+            what + " must be 1 to " + NAME_BYTES_MAX + " bytes of UTF-8: " + name, null);
+      }
+    } catch (CharacterCodingException e) {
+      throw new MeridianException.BadRequest(what + " is not valid Unicode", null);
+    }
+  }
+
+  ObjectView readObject(Handle handle) {
+    requireOpen();
+    requireName(handle.bucket, "bucket");
+    requireName(handle.key, "key");
+    String path = Transport.keyPath(handle.bucket, handle.key);
+    long nextSeq = queue.nextSeq();
+    if (queue.hasReplica()) {
+      try {
+        Transport.Answer answer = transport.call(path, null);
+        if (answer.found()) {
+          queue.observed(answer.body(), nextSeq);
+        }
+      } catch (MeridianException.Unavailable | MeridianException.Overloaded e) {
+        // No region: the replica answers, queued updates included.
+      }
+      return queue.local(handle.bucket, handle.key);
+    }
+    awaitQueuedWrites();
+    Transport.Answer answer = transport.call(path, null);
+    if (!answer.found()) {
+      return null;
+    }
+    queue.observed(answer.body(), nextSeq);
+    return ObjectView.of(answer.body());
+  }
+
+  CompletableFuture<ObjectView> readObjectAsync(Handle handle) {
+    return supplyRead(() -> readObject(handle));
+  }
+
+  private Snapshot snapshot(List<Handle> handles) {
+    requireOpen();
+    if (handles.isEmpty() || handles.size() > ITEMS_PER_REQUEST_MAX) {
+      throw new MeridianException.BadRequest(
+          "a snapshot read names 1 to " + ITEMS_PER_REQUEST_MAX + " keys", null);
+    }
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    ArrayNode keys = body.putArray("keys");
+    Map<String, Handle> distinct = new LinkedHashMap<>();
+    for (Handle handle : handles) {
+      requireName(handle.bucket, "bucket");
+      requireName(handle.key, "key");
+      distinct.putIfAbsent(Snapshot.name(handle.bucket, handle.key), handle);
+    }
+    distinct.values().forEach(h -> keys.addObject().put("bucket", h.bucket).put("key", h.key));
+    Map<String, ObjectView> objects = new LinkedHashMap<>();
+    String region = "local";
+    if (!queue.hasReplica()) {
+      awaitQueuedWrites();
+    }
+    long nextSeq = queue.nextSeq();
+    try {
+      Transport.Answer answer = transport.call("/v1/read", body);
+      region = answer.region();
+      for (JsonNode object : answer.body().path("objects")) {
+        queue.observed(object, nextSeq);
+        objects.put(
+            Snapshot.name(object.path("bucket").asText(), object.path("key").asText()),
+            ObjectView.of(object));
+      }
+    } catch (MeridianException.Unavailable | MeridianException.Overloaded e) {
+      if (!queue.hasReplica()) {
+        throw e;
+      }
+    }
+    if (queue.hasReplica()) {
+      for (Handle handle : distinct.values()) {
+        objects.put(
+            Snapshot.name(handle.bucket, handle.key), queue.local(handle.bucket, handle.key));
+      }
+    }
+    return new Snapshot(objects, region);
+  }
+
+  /** Read your writes for async updates: a read waits for the updates queued before it. */
+  private void awaitQueuedWrites() {
+    long deadline = System.currentTimeMillis() + config.requestTimeout().toMillis();
+    try {
+      if (!writer.awaitDone(lastQueuedSeq.get(), deadline)) {
+        throw new MeridianException.Unavailable(
+            "updates queued before this read were not acknowledged within "
+                + config.requestTimeout().toMillis()
+                + " ms",
+            null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MeridianException.Unavailable("interrupted", e);
+    }
+  }
+
+  private <T> CompletableFuture<T> supplyRead(java.util.function.Supplier<T> read) {
+    try {
+      return CompletableFuture.supplyAsync(read, readers);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(
+          new MeridianException.Overloaded(
+              ASYNC_READS_QUEUED_MAX + " async reads already wait", null, Duration.ofSeconds(1)));
+    }
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new MeridianException.Closed("the client is closed");
+    }
+  }
+
+  /**
+   * Waits for {@code future} for at most the request timeout. A write that times out stays queued
+   * and is applied exactly once when a region answers; the exception says so.
+   */
+  <T> T await(CompletableFuture<T> future) {
+    try {
+      return future.get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof MeridianException meridian) {
+        throw meridian;
+      }
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new MeridianException.Unavailable(
+          "no region acknowledged within "
+              + config.requestTimeout().toMillis()
+              + " ms; a queued update stays queued and takes effect once when a region answers",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MeridianException.Unavailable("interrupted", e);
+    }
+  }
+
+  private void publishStatus() {
+    if (!closed && statusPublisher.hasSubscribers()) {
+      statusPublisher.offer(syncStatus(), (subscriber, dropped) -> false);
+    }
+  }
+
+  /**
+   * Configures a {@link Meridian} client. Every setting but the regions has a default; every bound
+   * is checked when {@link #build()} is called.
+   */
+  public static final class Builder {
+    private final Map<String, URI> regions = new LinkedHashMap<>();
+    private String home;
+    private Set<Guarantee> guarantees = Guarantee.causal();
+    private Duration requestTimeout = Duration.ofSeconds(10);
+    private Duration connectTimeout = Duration.ofSeconds(2);
+    private Duration sessionWait = Duration.ofSeconds(1);
+    private Duration backoffMin = Duration.ofMillis(100);
+    private Duration backoffMax = Duration.ofSeconds(5);
+    private String apiToken;
+    private Path offlineDirectory;
+    private int queueEntriesMax = 10_000;
+    private long queueBytesMax = 16L << 20;
+    private Duration visibilityPoll = Duration.ofMillis(200);
+
+    private Builder() {}
+
+    /** Adds a region by its name and base URL ({@code http://host:port}); the first is home. */
+    public Builder region(String name, String url) {
+      Objects.requireNonNull(name, "name");
+      regions.put(name, Transport.requireBaseUri(Objects.requireNonNull(url, "url")));
+      if (home == null) {
+        home = name;
+      }
+      return this;
+    }
+
+    /** The region tried first and returned to once healthy (default: the first one added). */
+    public Builder home(String name) {
+      this.home = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** The session guarantees (default {@link Guarantee#causal()}); an empty set asks for none. */
+    public Builder guarantees(Set<Guarantee> guarantees) {
+      this.guarantees =
+          guarantees.isEmpty() ? Set.of() : EnumSet.copyOf(Objects.requireNonNull(guarantees));
+      return this;
+    }
+
+    /** How long a call may take, failover included (default 10 s). */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = Objects.requireNonNull(timeout);
+      return this;
+    }
+
+    /** How long opening a connection to one region may take (default 2 s). */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = Objects.requireNonNull(timeout);
+      return this;
+    }
+
+    /**
+     * How long a region may wait to catch up with the session before the SDK moves to another
+     * (default 1 s, at most 60 s).
+     */
+    public Builder sessionWait(Duration wait) {
+      this.sessionWait = Objects.requireNonNull(wait);
+      return this;
+    }
+
+    /** The pause of a failed region: {@code min} after one failure, doubling up to {@code max}. */
+    public Builder backoff(Duration min, Duration max) {
+      this.backoffMin = Objects.requireNonNull(min);
+      this.backoffMax = Objects.requireNonNull(max);
+      return this;
+    }
+
+    /** The bearer token for regions started with API tokens. */
+    public Builder apiToken(String token) {
+      this.apiToken = Objects.requireNonNull(token);
+      return this;
+    }
+
+    /**
+     * Enables offline mode: the local replica, the durable queue, the client id and the session
+     * live in {@code directory} (created if missing). One client at a time may use a directory.
+     */
+    public Builder offlineDirectory(Path directory) {
+      this.offlineDirectory = Objects.requireNonNull(directory);
+      return this;
+    }
+
+    /** The most updates waiting for a region (default 10,000). */
+    public Builder queueEntriesMax(int entries) {
+      this.queueEntriesMax = entries;
+      return this;
+    }
+
+    /** The most bytes of updates waiting for a region (default 16 MiB). */
+    public Builder queueBytesMax(long bytes) {
+      this.queueBytesMax = bytes;
+      return this;
+    }
+
+    /** How often receipts waiting to be visible everywhere poll the regions (default 200 ms). */
+    public Builder visibilityPoll(Duration interval) {
+      this.visibilityPoll = Objects.requireNonNull(interval);
+      return this;
+    }
+
+    /**
+     * Makes the client.
+     *
+     * @throws IllegalArgumentException for a missing region, a home that is not a region, or a
+     *     bound out of range
+     * @throws MeridianException.LocalStoreFailure when the offline directory cannot be opened
+     */
+    public Meridian build() {
+      return new Meridian(
+          new ClientConfig(
+              regions,
+              home,
+              guarantees,
+              requestTimeout,
+              connectTimeout,
+              sessionWait.toMillis(),
+              backoffMin.toMillis(),
+              backoffMax.toMillis(),
+              apiToken,
+              offlineDirectory,
+              queueEntriesMax,
+              queueBytesMax,
+              visibilityPoll.toMillis(),
+              null));
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package io.meridian.sdk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A last-writer-wins register ({@code lww-register}): the latest assignment wins, and one that
+ * causally follows another always wins over it, whatever the clocks say.
+ *
+ * @param <T> the value's type, encoded by the handle's {@link Codec}
+ */
+public final class Register<T> extends Handle {
+  private final Codec<T> codec;
+
+  Register(Meridian client, String bucket, String key, List<String> path, Codec<T> codec) {
+    super(client, bucket, key, path, "lww-register");
+    this.codec = codec;
+  }
+
+  /** Assigns {@code value}. */
+  public WriteReceipt assign(T value) {
+    return client.await(assignAsync(value));
+  }
+
+  /** As {@link #assign}, without blocking. */
+  public CompletableFuture<WriteReceipt> assignAsync(T value) {
+    return client.submit(List.of(assignUpdate(value)));
+  }
+
+  /** The update that assigns {@code value}, for {@link Meridian#batch}. */
+  public Update assignUpdate(T value) {
+    return update(operation("assign").set("value", codec.encode(value)), false);
+  }
+
+  /** The value; empty where it was never assigned. */
+  public Optional<T> value() {
+    return decode(readJson());
+  }
+
+  /** As {@link #value}, without blocking. */
+  public CompletableFuture<Optional<T>> valueAsync() {
+    return readJsonAsync().thenApply(this::decode);
+  }
+
+  /** The value in a snapshot read that included this handle. */
+  public Optional<T> valueIn(Snapshot snapshot) {
+    return decode(valueIn(snapshot.object(this)));
+  }
+
+  private Optional<T> decode(JsonNode value) {
+    return value == null ? Optional.empty() : Optional.of(codec.decode(value));
+  }
+}
