@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meridian.clocks.CausalContext;
 import io.meridian.clocks.VersionVector;
+import io.meridian.crdt.ClientSequence;
 import io.meridian.crdt.CrdtRegistry;
 import io.meridian.crdt.CrdtRequestException;
 import io.meridian.crdt.Operation;
@@ -90,6 +91,7 @@ public final class RegionHttpService implements RegionService {
     List<UpdateRequest> updates;
     try {
       JsonArray items = itemsOf(body, "updates");
+      ClientSequence batchSequence = batchClientSequence(body);
       updates = new ArrayList<>(items.size());
       for (int index = 0; index < items.size(); index++) {
         Object item = items.getValue(index);
@@ -97,7 +99,7 @@ public final class RegionHttpService implements RegionService {
           throw ApiException.inBatch(ErrorCode.BAD_REQUEST, "an update must be an object", index);
         }
         try {
-          updates.add(parseUpdate(name(update), toJackson(update)));
+          updates.add(inBatch(parseUpdate(name(update), toJackson(update)), batchSequence));
         } catch (ApiException e) {
           throw ApiException.inBatch(e.code(), e.getMessage(), index);
         }
@@ -194,6 +196,34 @@ public final class RegionHttpService implements RegionService {
     return array;
   }
 
+  /**
+   * A batch's client sequence: one for the whole batch, which is applied all or nothing, so one
+   * acknowledgement answers for all of it and one sequence number names it.
+   */
+  private static ClientSequence batchClientSequence(JsonObject body) {
+    JsonObject identity =
+        new JsonObject().put("client", body.getValue("client")).put("seq", body.getValue("seq"));
+    try {
+      return CrdtRegistry.parseClientSequence(toJackson(identity));
+    } catch (CrdtRequestException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+  }
+
+  private static UpdateRequest inBatch(UpdateRequest update, ClientSequence batchSequence) {
+    if (update.clientSequence() != null) {
+      throw ApiException.badRequest(
+          "a batch carries client and seq once, beside its updates, not in an update");
+    }
+    if (batchSequence == null) {
+      return update;
+    }
+    if (update.operationId() != null) {
+      throw ApiException.badRequest("an update carries an id or a client and seq, not both");
+    }
+    return update.withClientSequence(batchSequence);
+  }
+
   private ObjectName name(JsonObject item) {
     Object bucket = item.getValue("bucket");
     Object key = item.getValue("key");
@@ -237,7 +267,8 @@ public final class RegionHttpService implements RegionService {
         }
         observed = CrdtRegistry.decodeContext(context.asText());
       }
-      return new UpdateRequest(name, operation, operationId, observed);
+      return new UpdateRequest(
+          name, operation, operationId, observed, CrdtRegistry.parseClientSequence(body));
     } catch (CrdtRequestException e) {
       throw ApiException.of(
           e.code() == io.meridian.crdt.ErrorCode.TYPE_MISMATCH

@@ -550,7 +550,8 @@ public final class RegionOwner {
         type.prepare(
             state,
             update.operation(),
-            new UpdateContext(stamp.dot(), stamp.hlc(), operationId, update.observed()));
+            new UpdateContext(
+                stamp.dot(), stamp.hlc(), operationId, update.observed(), update.clientSequence()));
     if (effect.isEmpty()) {
       return;
     }
