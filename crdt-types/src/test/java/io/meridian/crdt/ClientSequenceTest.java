@@ -160,6 +160,41 @@ class ClientSequenceTest {
   }
 
   @Test
+  void aKeyKeepsOneMarkOfAFewBytesPerClient() {
+    int clients = 1_000;
+    int[] bytes = new int[2];
+    int[] rounds = {1, 100};
+    for (int run = 0; run < rounds.length; run++) {
+      CrdtState state = COUNTER.empty();
+      VersionVector applied = VersionVector.empty();
+      int entries = 0;
+      for (int sequence = 1; sequence <= rounds[run]; sequence++) {
+        for (int client = 0; client < clients; client++) {
+          String region = "r" + (entries++ % 3);
+          Dot dot = new Dot(region, applied.get(region) + 1);
+          state =
+              update(
+                  COUNTER,
+                  state,
+                  dot,
+                  increment(1),
+                  new ClientSequence("device-" + client, sequence));
+          applied = applied.with(region, dot.counter());
+        }
+        state = COUNTER.fold(state, applied);
+      }
+      assertThat(((Counter) state).store().marks().highest()).hasSize(clients);
+      assertThat(((Counter) state).value()).isEqualTo((long) clients * rounds[run]);
+      bytes[run] = CrdtRegistry.encodeState(state).length;
+      System.out.printf(
+          "client marks: %d clients, %d updates each, folded: %d bytes%n",
+          clients, rounds[run], bytes[run]);
+    }
+    assertThat(bytes[0]).as("a mark with a 10-character client id").isLessThan(clients * 20);
+    assertThat(bytes[1] - bytes[0]).as("99,000 more updates").isBetween(0, 16);
+  }
+
+  @Test
   void oneBatchUpdatingAKeyTwiceUnderOneClientSequenceAppliesBoth() {
     // A batch is one log entry with one client sequence: its second update of the key is no retry.
     Dot entry = new Dot("a", 1);
