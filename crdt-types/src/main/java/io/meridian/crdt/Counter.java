@@ -123,7 +123,8 @@ public final class Counter implements CrdtState {
             ErrorCode.BAD_REQUEST, "the counter would overflow a 64-bit signed integer");
       }
       int ordinal = Tags.nextOrdinal(state.store.context(), context.dot());
-      return Optional.of(new Increment(name(), increment.amount(), ordinal, context.operationId()));
+      return Optional.of(
+          new Increment(name(), increment.amount(), ordinal, context.recordedOperationId()));
     }
 
     @Override

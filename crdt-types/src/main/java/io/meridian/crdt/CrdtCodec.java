@@ -5,6 +5,7 @@ import io.meridian.clocks.ClocksCodec;
 import io.meridian.clocks.DecodeException;
 import io.meridian.clocks.Dot;
 import io.meridian.clocks.VersionVector;
+import io.meridian.crdt.proto.ClientMarkProto;
 import io.meridian.crdt.proto.EffectProto;
 import io.meridian.crdt.proto.ElementCoverProto;
 import io.meridian.crdt.proto.ElementProto;
@@ -31,7 +32,14 @@ import java.util.function.Function;
  * raise only {@link DecodeException}.
  */
 final class CrdtCodec {
+  /** The format of states and effects that hold no client sequence and no client mark. */
   static final int FORMAT_VERSION = 1;
+
+  /**
+   * The format of states and effects that hold a client sequence or a client mark. Only those are
+   * written in it, so what version 1 could say keeps its bytes and its readers.
+   */
+  static final int CLIENT_SEQUENCES_FORMAT_VERSION = 2;
 
   private CrdtCodec() {}
 
@@ -86,13 +94,17 @@ final class CrdtCodec {
   // ---- states
 
   static byte[] encodeState(CrdtState state) {
-    return toProto(state).toBuilder().setFormatVersion(FORMAT_VERSION).build().toByteArray();
+    StateProto proto = toProto(state);
+    return proto.toBuilder()
+        .setFormatVersion(formatVersion(holdsClientSequences(proto)))
+        .build()
+        .toByteArray();
   }
 
   static CrdtState decodeState(byte[] bytes) {
     try {
       StateProto proto = StateProto.parseFrom(bytes);
-      ClocksCodec.requireVersion(proto.getFormatVersion(), "CRDT state");
+      requireFormatVersion(proto.getFormatVersion(), "CRDT state");
       CrdtState state = fromProto(proto);
       requireCanonical(bytes, encodeState(state), "CRDT state");
       return state;
@@ -133,6 +145,7 @@ final class CrdtCodec {
     } else if (state instanceof RgaList list) {
       builder.setContext(ClocksCodec.toProto(list.context()));
       writeIds(builder, list.operationIds());
+      writeMarks(builder, list.marks());
       for (RgaList.Item item : list.items()) {
         ListElementProto.Builder element =
             ListElementProto.newBuilder()
@@ -197,7 +210,8 @@ final class CrdtCodec {
                       ? ClocksCodec.fromProto(element.getOperationTag())
                       : null));
         }
-        yield new RgaList(items, readIds(proto), ClocksCodec.fromProto(proto.getContext()));
+        yield new RgaList(
+            items, readIds(proto), ClocksCodec.fromProto(proto.getContext()), readMarks(proto));
       }
       default -> throw new DecodeException("no codec for type " + type.name());
     };
@@ -229,6 +243,7 @@ final class CrdtCodec {
       builder.addEntryReplicaCounts(count);
     }
     writeIds(builder, store.operationIds());
+    writeMarks(builder, store.marks());
   }
 
   private static void writeCovers(
@@ -264,9 +279,47 @@ final class CrdtCodec {
 
   private static void writeIds(StateProto.Builder builder, SortedMap<Dot, String> ids) {
     ids.forEach(
-        (tag, id) ->
-            builder.addOperationIds(
-                OperationIdProto.newBuilder().setTag(ClocksCodec.toProto(tag)).setId(id)));
+        (tag, id) -> {
+          OperationIdProto.Builder proto =
+              OperationIdProto.newBuilder().setTag(ClocksCodec.toProto(tag));
+          ClientSequence client = ClientSequence.fromOperationId(id);
+          if (client == null) {
+            proto.setId(id);
+          } else {
+            proto.setClient(client.client()).setClientSequence(client.sequence());
+          }
+          builder.addOperationIds(proto);
+        });
+  }
+
+  private static void writeMarks(StateProto.Builder builder, ClientMarks marks) {
+    marks
+        .highest()
+        .forEach(
+            (client, sequence) ->
+                builder.addClientMarks(
+                    ClientMarkProto.newBuilder().setClient(client).setSequence(sequence)));
+  }
+
+  private static ClientMarks readMarks(StateProto proto) {
+    TreeMap<String, Long> highest = new TreeMap<>();
+    for (ClientMarkProto mark : proto.getClientMarksList()) {
+      if (highest.put(mark.getClient(), mark.getSequence()) != null) {
+        throw new DecodeException("two client marks of " + mark.getClient());
+      }
+    }
+    return ClientMarks.of(highest);
+  }
+
+  /** The operation id of an id or a client sequence as written; null when it holds neither. */
+  private static String operationId(String id, String client, long clientSequence) {
+    if (!client.isEmpty()) {
+      if (!id.isEmpty()) {
+        throw new DecodeException("an operation id and a client sequence in one place");
+      }
+      return new ClientSequence(client, clientSequence).operationId();
+    }
+    return id.isEmpty() ? null : JsonMapping.requireOperationId(id);
   }
 
   private static <V> DotStore<V> readStore(StateProto proto, ValueCodec<V> codec) {
@@ -309,13 +362,18 @@ final class CrdtCodec {
     return new DotStore<>(
         PersistentSortedMap.fromSorted(null, tags, values),
         readIds(proto),
-        ClocksCodec.fromProto(proto.getContext()));
+        ClocksCodec.fromProto(proto.getContext()),
+        readMarks(proto));
   }
 
   private static SortedMap<Dot, String> readIds(StateProto proto) {
     TreeMap<Dot, String> ids = new TreeMap<>();
     for (OperationIdProto id : proto.getOperationIdsList()) {
-      ids.put(ClocksCodec.fromProto(id.getTag()), JsonMapping.requireOperationId(id.getId()));
+      String operationId = operationId(id.getId(), id.getClient(), id.getClientSequence());
+      if (operationId == null) {
+        throw new DecodeException("an operation id entry without an id");
+      }
+      ids.put(ClocksCodec.fromProto(id.getTag()), operationId);
     }
     return ids;
   }
@@ -340,13 +398,17 @@ final class CrdtCodec {
   // ---- effects
 
   static byte[] encodeEffect(Effect effect) {
-    return toProto(effect).toBuilder().setFormatVersion(FORMAT_VERSION).build().toByteArray();
+    EffectProto proto = toProto(effect);
+    return proto.toBuilder()
+        .setFormatVersion(formatVersion(holdsClientSequences(proto)))
+        .build()
+        .toByteArray();
   }
 
   static Effect decodeEffect(byte[] bytes) {
     try {
       EffectProto proto = EffectProto.parseFrom(bytes);
-      ClocksCodec.requireVersion(proto.getFormatVersion(), "CRDT effect");
+      requireFormatVersion(proto.getFormatVersion(), "CRDT effect");
       Effect effect = fromProto(proto);
       requireCanonical(bytes, encodeEffect(effect), "CRDT effect");
       return effect;
@@ -366,9 +428,7 @@ final class CrdtCodec {
       builder.setDelta(toProto(delta.delta()));
     } else if (effect instanceof Counter.Increment increment) {
       builder.setAmount(increment.amount()).setOrdinal(increment.ordinal());
-      if (increment.operationId() != null) {
-        builder.setOperationId(increment.operationId());
-      }
+      writeOperationId(builder, increment.operationId());
     } else if (effect instanceof RgaList.ListEffect list) {
       builder.setOrdinal(list.ordinal()).setLamport(list.insert() ? list.lamport() : 0);
       if (list.origin() != null) {
@@ -376,14 +436,10 @@ final class CrdtCodec {
       }
       builder.addAllValues(list.values());
       list.deletions().forEach(tag -> builder.addDeletions(ClocksCodec.toProto(tag)));
-      if (list.operationId() != null) {
-        builder.setOperationId(list.operationId());
-      }
+      writeOperationId(builder, list.operationId());
     } else if (effect instanceof OrMap.MapEffect map) {
       builder.setOrdinal(map.ordinal());
-      if (map.operationId() != null) {
-        builder.setOperationId(map.operationId());
-      }
+      writeOperationId(builder, map.operationId());
       for (OrMap.FieldChange change : map.changes()) {
         FieldEffectProto.Builder field = FieldEffectProto.newBuilder().setName(change.field());
         if (change.update() != null) {
@@ -401,10 +457,7 @@ final class CrdtCodec {
 
   static Effect fromProto(EffectProto proto) {
     AbstractType<?, ?> type = CrdtRegistry.typeByTag(proto.getTypeTag());
-    String id =
-        proto.getOperationId().isEmpty()
-            ? null
-            : JsonMapping.requireOperationId(proto.getOperationId());
+    String id = operationId(proto.getOperationId(), proto.getClient(), proto.getClientSequence());
     requireOrdinal(proto.getOrdinal());
     return switch (type.name()) {
       case Counter.G_COUNTER, Counter.PN_COUNTER -> {
@@ -454,6 +507,43 @@ final class CrdtCodec {
         yield new DeltaEffect(fromProto(proto.getDelta()));
       }
     };
+  }
+
+  private static void writeOperationId(EffectProto.Builder builder, String operationId) {
+    if (operationId == null) {
+      return;
+    }
+    ClientSequence client = ClientSequence.fromOperationId(operationId);
+    if (client == null) {
+      builder.setOperationId(operationId);
+    } else {
+      builder.setClient(client.client()).setClientSequence(client.sequence());
+    }
+  }
+
+  // ---- format versions
+
+  private static void requireFormatVersion(int version, String what) {
+    if (version != FORMAT_VERSION && version != CLIENT_SEQUENCES_FORMAT_VERSION) {
+      throw new DecodeException("unknown " + what + " format version " + version);
+    }
+  }
+
+  private static int formatVersion(boolean holdsClientSequences) {
+    return holdsClientSequences ? CLIENT_SEQUENCES_FORMAT_VERSION : FORMAT_VERSION;
+  }
+
+  private static boolean holdsClientSequences(StateProto proto) {
+    return proto.getClientMarksCount() > 0
+        || proto.getOperationIdsList().stream().anyMatch(id -> !id.getClient().isEmpty())
+        || proto.getFieldsList().stream().anyMatch(field -> holdsClientSequences(field.getState()));
+  }
+
+  private static boolean holdsClientSequences(EffectProto proto) {
+    return !proto.getClient().isEmpty()
+        || holdsClientSequences(proto.getDelta())
+        || proto.getFieldsList().stream()
+            .anyMatch(field -> holdsClientSequences(field.getUpdate()));
   }
 
   private static void requireOrdinal(int ordinal) {

@@ -101,6 +101,18 @@ public final class CrdtRegistry {
     return JsonMapping.requireOperationId(id);
   }
 
+  /**
+   * The client sequence an update or a batch carries ({@code "client"}, {@code "seq"}), or null
+   * when it carries neither.
+   *
+   * @throws CrdtRequestException ({@code bad_request}) for one without the other, a client id that
+   *     is not 1 to 64 characters of {@code [A-Za-z0-9_-]}, a seq that is not a JSON integer from 1
+   *     to 2^53, or a client sequence next to an {@code "id"}
+   */
+  public static ClientSequence parseClientSequence(JsonNode request) {
+    return JsonMapping.clientSequence(request);
+  }
+
   /** The {@code context} string a read returns: base64url of a versioned protobuf. */
   public static String encodeContext(CausalContext context) {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(ClocksCodec.encode(context));

@@ -25,7 +25,9 @@ import java.util.function.Predicate;
  * both sides hold it, or when one holds it and the other has not seen its tag.
  *
  * <p>The store also carries the operation ids of updates that asked for exactly-once (S4), keyed by
- * a tag of their own, so they join, and fold away, under the same rule.
+ * a tag of their own, so they join, and fold away, under the same rule; and the client marks: once
+ * every tag of a client sequence's id is stable, the fold raises the client's mark to it instead of
+ * forgetting it (see {@link ClientSequence}).
  *
  * @param <V> the value an item's tag maps to (an element, a JSON text, an amount)
  */
@@ -42,6 +44,7 @@ final class DotStore<V> {
   private final PersistentSortedMap<Dot, V> entries;
   private final PersistentSortedMap<Dot, String> operationIds;
   private final CausalContext context;
+  private final ClientMarks marks;
 
   /**
    * Value to tags, built on first use by {@link #tagsOf} and carried along by point joins; not part
@@ -49,10 +52,20 @@ final class DotStore<V> {
    */
   private PersistentSortedMap<V, Dot[]> byValue;
 
+  /** A store without client marks: a delta, or a state nested in an or-map field. */
   DotStore(SortedMap<Dot, V> entries, SortedMap<Dot, String> operationIds, CausalContext context) {
+    this(entries, operationIds, context, ClientMarks.empty());
+  }
+
+  DotStore(
+      SortedMap<Dot, V> entries,
+      SortedMap<Dot, String> operationIds,
+      CausalContext context,
+      ClientMarks marks) {
     this.entries = PersistentSortedMap.copyOf(entries);
     this.operationIds = PersistentSortedMap.copyOf(operationIds);
     this.context = Objects.requireNonNull(context);
+    this.marks = Objects.requireNonNull(marks);
   }
 
   @SuppressWarnings("unchecked")
@@ -72,8 +85,39 @@ final class DotStore<V> {
     return context;
   }
 
-  boolean hasOperationId(String operationId) {
-    return operationIds.containsValue(operationId);
+  ClientMarks marks() {
+    return marks;
+  }
+
+  /** True when the update of {@code update} was applied before: prepare nothing (S4). */
+  boolean applied(UpdateContext update) {
+    return applied(operationIds, marks, update);
+  }
+
+  /**
+   * True when {@code ids} or {@code marks} show that the update of {@code update} was applied
+   * before. An operation id counts wherever it is. A client sequence counts when a mark covers it
+   * or when it is kept under a tag of another log entry: one batch carries one client sequence and
+   * may update a key twice, and its second update of the key is not a retry of its first.
+   */
+  static boolean applied(SortedMap<Dot, String> ids, ClientMarks marks, UpdateContext update) {
+    if (update.operationId() != null) {
+      return ids.containsValue(update.operationId());
+    }
+    ClientSequence client = update.clientSequence();
+    if (client == null) {
+      return false;
+    }
+    if (marks.covers(client)) {
+      return true;
+    }
+    String id = client.operationId();
+    for (Map.Entry<Dot, String> entry : ids.entrySet()) {
+      if (entry.getValue().equals(id) && !Tags.entryDot(entry.getKey()).equals(update.dot())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -125,7 +169,8 @@ final class DotStore<V> {
     return new DotStore<>(
         joinMaps(entries, context, other.entries, other.context, sameTag),
         joinMaps(operationIds, context, other.operationIds, other.context, (left, right) -> left),
-        Contexts.merge(context, other.context));
+        Contexts.merge(context, other.context),
+        marks.join(other.marks));
   }
 
   private boolean isSmall() {
@@ -168,7 +213,9 @@ final class DotStore<V> {
         ids = ids.minus(seen);
       }
     }
-    DotStore<V> result = new DotStore<>(joined, ids, Contexts.merge(context, delta.context));
+    DotStore<V> result =
+        new DotStore<>(
+            joined, ids, Contexts.merge(context, delta.context), marks.join(delta.marks));
     result.byValue = index;
     return result;
   }
@@ -305,7 +352,9 @@ final class DotStore<V> {
   /**
    * Folds with a stable vector: the context absorbs every tag at or below it (each was delivered
    * everywhere, so nothing can still add it), and an operation id is dropped once all its tags (one
-   * per region that applied it) are stable.
+   * per region that applied it) are stable; a client sequence's id raises its client's mark as it
+   * goes. With a settled vector no copy of it can still arrive, and a copy prepared later is
+   * prepared where the id or the mark is already kept, so the mark takes over from the id.
    */
   DotStore<V> fold(VersionVector stable) {
     VersionVector stableTags = Tags.stableTags(stable);
@@ -317,15 +366,20 @@ final class DotStore<V> {
           }
         });
     TreeMap<Dot, String> ids = new TreeMap<>();
-    operationIds.forEach(
-        (tag, id) -> {
-          if (unsettled.contains(id)) {
-            ids.put(tag, id);
-          }
-        });
+    ClientMarks raised = marks;
+    for (Map.Entry<Dot, String> entry : operationIds.entrySet()) {
+      if (unsettled.contains(entry.getValue())) {
+        ids.put(entry.getKey(), entry.getValue());
+        continue;
+      }
+      ClientSequence client = ClientSequence.fromOperationId(entry.getValue());
+      if (client != null) {
+        raised = raised.raised(client);
+      }
+    }
     DotStore<V> folded =
         new DotStore<>(
-            entries, ids, Contexts.merge(context, CausalContext.of(seenOnly(stableTags))));
+            entries, ids, Contexts.merge(context, CausalContext.of(seenOnly(stableTags))), raised);
     folded.byValue = byValue;
     return folded;
   }
@@ -372,21 +426,22 @@ final class DotStore<V> {
   }
 
   DotStore<V> withEntries(SortedMap<Dot, V> newEntries) {
-    return new DotStore<>(newEntries, operationIds, context);
+    return new DotStore<>(newEntries, operationIds, context, marks);
   }
 
-  /** Structural equality: same items, same ids, same context. */
+  /** Structural equality: same items, same ids, same context, same marks. */
   @Override
   public boolean equals(Object other) {
     return other instanceof DotStore<?> store
         && entries.equals(store.entries)
         && operationIds.equals(store.operationIds)
-        && context.equals(store.context);
+        && context.equals(store.context)
+        && marks.equals(store.marks);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(entries, operationIds, context);
+    return Objects.hash(entries, operationIds, context, marks);
   }
 
   @Override
@@ -395,6 +450,7 @@ final class DotStore<V> {
         + entries
         + (operationIds.isEmpty() ? "" : " ids" + operationIds)
         + " "
-        + context;
+        + context
+        + (marks.isEmpty() ? "" : " " + marks);
   }
 }

@@ -41,7 +41,7 @@ abstract class DotStoreType<V, S extends CrdtState, E extends Effect> extends Ab
 
   /** True when the update carries an op id this state already applied (S4): prepare nothing. */
   final boolean alreadyApplied(S state, UpdateContext context) {
-    return context.operationId() != null && store(state).hasOperationId(context.operationId());
+    return store(state).applied(context);
   }
 
   @Override

@@ -19,7 +19,7 @@ final class ElementSets {
   static DotStore<Element> addDelta(
       DotStore<Element> state, Collection<Element> elements, UpdateContext context) {
     DeltaBuilder<Element> delta = new DeltaBuilder<>(state.context(), context.dot());
-    delta.operationId(context.operationId());
+    delta.operationId(context.recordedOperationId());
     for (Element element : new TreeSet<>(elements)) {
       for (Dot tag : state.tagsOf(element)) {
         delta.supersede(tag);
@@ -36,7 +36,7 @@ final class ElementSets {
     TreeSet<Element> removed = new TreeSet<>(elements);
     DotStore<Element> removal = state.removalDeltaOf(removed, observed);
     DeltaBuilder<Element> ids = new DeltaBuilder<>(state.context(), context.dot());
-    ids.operationId(context.operationId());
+    ids.operationId(context.recordedOperationId());
     return removal.join(ids.build(), (left, right) -> left);
   }
 

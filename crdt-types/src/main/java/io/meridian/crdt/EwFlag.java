@@ -64,7 +64,7 @@ public final class EwFlag implements CrdtState {
           state.store.removalDelta(
               value -> true, observedOrCurrent(context, state.store.context()));
       DeltaBuilder<Boolean> delta = new DeltaBuilder<>(state.store.context(), context.dot());
-      delta.operationId(context.operationId());
+      delta.operationId(context.recordedOperationId());
       if (flag.enable()) {
         delta.put(Boolean.TRUE);
       }

@@ -196,6 +196,39 @@ final class JsonMapping {
     return id;
   }
 
+  /**
+   * The client sequence of an update or a batch, {@code "client"} and {@code "seq"}, or null when
+   * it carries neither (a JSON null counts as absent, as for {@code "id"}).
+   */
+  static ClientSequence clientSequence(JsonNode request) {
+    JsonNode client = present(request, "client");
+    JsonNode sequence = present(request, "seq");
+    if (client == null && sequence == null) {
+      return null;
+    }
+    if (client == null || sequence == null) {
+      throw badRequest("client and seq go together: an update carries both or neither");
+    }
+    if (present(request, "id") != null) {
+      throw badRequest("an update carries an id or a client and seq, not both");
+    }
+    if (!client.isTextual()) {
+      throw badRequest("client must be a string");
+    }
+    if (!sequence.isIntegralNumber()
+        || sequence.bigIntegerValue().signum() <= 0
+        || sequence.bigIntegerValue().compareTo(BigInteger.valueOf(ClientSequence.SEQUENCE_MAX))
+            > 0) {
+      throw badRequest("seq must be a JSON integer from 1 to 2^53");
+    }
+    return new ClientSequence(client.textValue(), sequence.longValue());
+  }
+
+  private static JsonNode present(JsonNode request, String name) {
+    JsonNode node = request == null ? null : request.get(name);
+    return node == null || node.isNull() ? null : node;
+  }
+
   private static String requiredText(JsonNode request, String name) {
     JsonNode node = request.get(name);
     if (node == null || !node.isTextual()) {

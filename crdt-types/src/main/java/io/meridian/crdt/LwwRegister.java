@@ -109,7 +109,7 @@ public final class LwwRegister implements CrdtState {
           state.store.removalDelta(
               value -> true, observedOrCurrent(context, state.store.context()));
       DeltaBuilder<Stamped> delta = new DeltaBuilder<>(state.store.context(), context.dot());
-      delta.operationId(context.operationId());
+      delta.operationId(context.recordedOperationId());
       delta.put(new Stamped(timestamp, assign.value()));
       return Optional.of(new DeltaEffect(new LwwRegister(removal.join(delta.build(), sameTag()))));
     }

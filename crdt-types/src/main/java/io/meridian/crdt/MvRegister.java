@@ -69,7 +69,7 @@ public final class MvRegister implements CrdtState {
           state.store.removalDelta(
               value -> true, observedOrCurrent(context, state.store.context()));
       DeltaBuilder<String> delta = new DeltaBuilder<>(state.store.context(), context.dot());
-      delta.operationId(context.operationId());
+      delta.operationId(context.recordedOperationId());
       delta.put(assign.value());
       return Optional.of(new DeltaEffect(new MvRegister(removal.join(delta.build(), sameTag()))));
     }

@@ -188,7 +188,7 @@ public final class OrMap implements CrdtState {
 
     @Override
     Optional<MapEffect> prepareTyped(OrMap state, Operation operation, UpdateContext context) {
-      if (context.operationId() != null && state.presence.hasOperationId(context.operationId())) {
+      if (state.presence.applied(context)) {
         return Optional.empty();
       }
       int ordinal = Tags.nextOrdinal(state.presence.context(), context.dot());
@@ -233,7 +233,7 @@ public final class OrMap implements CrdtState {
       } else {
         throw JsonMapping.wrongOperation(NAME, operation);
       }
-      return Optional.of(new MapEffect(changes, ordinal, context.operationId()));
+      return Optional.of(new MapEffect(changes, ordinal, context.recordedOperationId()));
     }
 
     @Override
@@ -359,7 +359,7 @@ public final class OrMap implements CrdtState {
           (key, nested) -> {
             AbstractType<?, ?> type = CrdtRegistry.internalType(nested.typeName());
             CrdtState folded = type.foldNested(withPrefix(nested, prefix), stable);
-            fields.put(key, withoutPrefix(folded, prefix));
+            fields.put(key, withoutPrefix(withoutMarks(folded), prefix));
           });
       return normalized(presence, fields, prefix);
     }
@@ -453,6 +453,11 @@ public final class OrMap implements CrdtState {
         return false;
       }
     }
+    for (CrdtState nested : fields.values()) {
+      if (!withoutMarks(nested).equals(nested)) {
+        return false;
+      }
+    }
     return normalized(presence, fields, VersionVector.empty()).equals(this);
   }
 
@@ -490,6 +495,15 @@ public final class OrMap implements CrdtState {
     return changed ? withOwnContext(nested, CausalContext.of(compact, cloud)) : nested;
   }
 
+  /**
+   * {@code nested} without client marks. The map's presence keeps the key's marks, and a field's
+   * update is found applied there before the field is asked; a nested state that kept marks of its
+   * own would also never be empty, so a removed field would never go.
+   */
+  static CrdtState withoutMarks(CrdtState nested) {
+    return withOwnContext(nested, ownContext(nested));
+  }
+
   /** The context of a nested state itself, without those of states nested in it. */
   private static CausalContext ownContext(CrdtState nested) {
     if (nested instanceof OrMap map) {
@@ -501,6 +515,10 @@ public final class OrMap implements CrdtState {
     return storeOf(nested).context();
   }
 
+  /**
+   * {@code nested} with {@code context} as its own, and no client marks (see {@link
+   * #withoutMarks}).
+   */
   private static CrdtState withOwnContext(CrdtState nested, CausalContext context) {
     if (nested instanceof OrMap map) {
       DotStore<FieldKey> presence = map.presence;

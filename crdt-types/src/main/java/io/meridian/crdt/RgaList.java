@@ -52,11 +52,22 @@ public final class RgaList implements CrdtState {
   private final List<Item> items;
   private final SortedMap<Dot, String> operationIds;
   private final CausalContext context;
+  private final ClientMarks marks;
 
+  /** A list without client marks, as one nested in an or-map field is. */
   RgaList(List<Item> items, SortedMap<Dot, String> operationIds, CausalContext context) {
+    this(items, operationIds, context, ClientMarks.empty());
+  }
+
+  RgaList(
+      List<Item> items,
+      SortedMap<Dot, String> operationIds,
+      CausalContext context,
+      ClientMarks marks) {
     this.items = List.copyOf(items);
     this.operationIds = Collections.unmodifiableSortedMap(new TreeMap<>(operationIds));
     this.context = Objects.requireNonNull(context);
+    this.marks = Objects.requireNonNull(marks);
   }
 
   static RgaList empty() {
@@ -73,6 +84,10 @@ public final class RgaList implements CrdtState {
 
   CausalContext context() {
     return context;
+  }
+
+  ClientMarks marks() {
+    return marks;
   }
 
   private Set<Dot> duplicateTags() {
@@ -107,17 +122,18 @@ public final class RgaList implements CrdtState {
     return other instanceof RgaList list
         && items.equals(list.items)
         && operationIds.equals(list.operationIds)
-        && context.equals(list.context);
+        && context.equals(list.context)
+        && marks.equals(list.marks);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(items, operationIds, context);
+    return Objects.hash(items, operationIds, context, marks);
   }
 
   @Override
   public String toString() {
-    return NAME + items + operationIds + context;
+    return NAME + items + operationIds + context + (marks.isEmpty() ? "" : " " + marks);
   }
 
   /** Puts {@code item} after its origin, past every item with a larger key. */
@@ -195,8 +211,7 @@ public final class RgaList implements CrdtState {
 
     @Override
     Optional<ListEffect> prepareTyped(RgaList state, Operation operation, UpdateContext context) {
-      if (context.operationId() != null
-          && state.operationIds.containsValue(context.operationId())) {
+      if (DotStore.applied(state.operationIds, state.marks, context)) {
         return Optional.empty();
       }
       List<Item> visible = state.visibleItems();
@@ -218,7 +233,13 @@ public final class RgaList implements CrdtState {
         }
         return Optional.of(
             new ListEffect(
-                true, origin, lamport, ordinal, insert.values(), List.of(), context.operationId()));
+                true,
+                origin,
+                lamport,
+                ordinal,
+                insert.values(),
+                List.of(),
+                context.recordedOperationId()));
       }
       if (operation instanceof Operation.Delete delete) {
         if (delete.index() < 0
@@ -239,7 +260,8 @@ public final class RgaList implements CrdtState {
                 .map(Item::tag)
                 .toList();
         return Optional.of(
-            new ListEffect(false, null, 0, ordinal, List.of(), tags, context.operationId()));
+            new ListEffect(
+                false, null, 0, ordinal, List.of(), tags, context.recordedOperationId()));
       }
       throw JsonMapping.wrongOperation(NAME, operation);
     }
@@ -274,7 +296,7 @@ public final class RgaList implements CrdtState {
       if (idTag != null) {
         ids.put(idTag, effect.operationId());
       }
-      return new RgaList(list, ids, context);
+      return new RgaList(list, ids, context, state.marks);
     }
 
     @Override
@@ -307,7 +329,8 @@ public final class RgaList implements CrdtState {
               right.operationIds,
               right.context,
               (first, second) -> first),
-          left.context.merge(right.context));
+          left.context.merge(right.context),
+          left.marks.join(right.marks));
     }
 
     /**
@@ -335,7 +358,7 @@ public final class RgaList implements CrdtState {
       VersionVector stableTags = Tags.stableTags(stable);
       Set<Dot> duplicates = state.duplicateTags();
       DotStore<Object> ids =
-          new DotStore<>(new TreeMap<Dot, Object>(), state.operationIds, state.context)
+          new DotStore<>(new TreeMap<Dot, Object>(), state.operationIds, state.context, state.marks)
               .fold(stable);
       Set<Dot> anchors = new java.util.HashSet<>();
       List<Item> kept = new ArrayList<>();
@@ -359,7 +382,7 @@ public final class RgaList implements CrdtState {
         }
       }
       Collections.reverse(kept);
-      return new RgaList(kept, ids.operationIds(), ids.context());
+      return new RgaList(kept, ids.operationIds(), ids.context(), ids.marks());
     }
 
     @Override
@@ -384,7 +407,7 @@ public final class RgaList implements CrdtState {
       for (Item item : state.items) {
         list.add(observed.contains(item.tag()) ? item.deletedBy(removalTag) : item);
       }
-      return new RgaList(list, state.operationIds, state.context);
+      return new RgaList(list, state.operationIds, state.context, state.marks);
     }
 
     @Override

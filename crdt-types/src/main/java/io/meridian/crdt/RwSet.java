@@ -218,7 +218,7 @@ public final class RwSet implements CrdtState {
       CausalContext observed = observedOrCurrent(context, state.store.context());
       VersionVector folded = state.store.context().compactVector();
       DeltaBuilder<Change> delta = new DeltaBuilder<>(state.store.context(), context.dot());
-      delta.operationId(context.operationId());
+      delta.operationId(context.recordedOperationId());
       TreeMap<Element, VersionVector> covers = new TreeMap<>();
       for (Element element : new TreeSet<>(change.elements())) {
         for (boolean removal : new boolean[] {false, true}) {

@@ -105,6 +105,30 @@ final class Simulation {
 
   Consumer<Step> stepCheck = step -> {};
 
+  /**
+   * True to send each request that carries an op id as a client's sequence instead, one client per
+   * op id: the client numbers its updates, sends the next only once the last is acknowledged (an
+   * acknowledgement is lost now and then, and the client sends the same update again, at any
+   * replica), carries its session to where it writes (monotonic writes: a replica that has not
+   * applied the client's acknowledged updates does not take its request), and a network duplicate
+   * of an older acknowledged update arrives now and then. Nothing but the states keeps these ids:
+   * there is no table of them as there is of op ids. {@link CrdtLaws} sets it for odd seeds.
+   */
+  boolean clientSequences;
+
+  private final java.util.Map<String, Client> clients = new java.util.TreeMap<>();
+
+  /** What a client of {@link #clientSequences} sent, with the session it carried. */
+  private record Sent(long sequence, JsonNode body, VersionVector session) {}
+
+  /** One client of {@link #clientSequences}. */
+  private static final class Client {
+    VersionVector session = VersionVector.empty();
+    long acknowledged;
+    Sent pending;
+    final List<Sent> acknowledgedUpdates = new ArrayList<>();
+  }
+
   /** What one apply did, for law checks. */
   record Step(CrdtType type, CrdtState before, Effect effect, Dot dot, CrdtState after) {}
 
@@ -123,7 +147,9 @@ final class Simulation {
         + type.name()
         + "\"), "
         + seed
-        + "L) with the same generator";
+        + "L)"
+        + (clientSequences ? " with clientSequences" : "")
+        + " and the same generator";
   }
 
   /** Runs {@code steps} random steps: updates, deliveries, snapshots and folds. */
@@ -171,6 +197,10 @@ final class Simulation {
   }
 
   void update(int replica, Request request) {
+    if (clientSequences && request.id() != null) {
+      clientUpdate(replica, request);
+      return;
+    }
     if (request.id() != null && appliedIds.get(replica).contains(request.id())) {
       return;
     }
@@ -204,6 +234,45 @@ final class Simulation {
     apply(replica, entry);
   }
 
+  private void clientUpdate(int replica, Request request) {
+    String name = request.id().replaceAll("[^A-Za-z0-9_-]", "_");
+    Client client = clients.computeIfAbsent(name, any -> new Client());
+    Sent sent;
+    if (client.pending != null) {
+      sent = client.pending;
+    } else if (!client.acknowledgedUpdates.isEmpty() && random.nextInt(4) == 0) {
+      // A network duplicate of an update acknowledged long ago, with the session it had then.
+      sent = client.acknowledgedUpdates.get(random.nextInt(client.acknowledgedUpdates.size()));
+    } else {
+      sent = new Sent(client.acknowledged + 1, request.body(), client.session);
+      client.pending = sent;
+    }
+    if (!applied[replica].dominates(sent.session())) {
+      return;
+    }
+    ClientSequence sequence = new ClientSequence(name, sent.sequence());
+    Dot dot = new Dot(REPLICAS.get(replica), applied[replica].get(REPLICAS.get(replica)) + 1);
+    UpdateContext context = UpdateContext.of(dot, random.nextInt(50)).withClientSequence(sequence);
+    Optional<Effect> effect;
+    try {
+      effect = type.prepare(states[replica], CrdtRegistry.parseUpdate(sent.body()), context);
+    } catch (CrdtRequestException rejected) {
+      return;
+    }
+    if (effect.isPresent()) {
+      Entry entry =
+          new Entry(dot, applied[replica], effect.get(), sent.body(), sequence.operationId(), null);
+      log.add(entry);
+      apply(replica, entry);
+    }
+    if (sent == client.pending && random.nextBoolean()) {
+      client.acknowledged = sent.sequence();
+      client.acknowledgedUpdates.add(sent);
+      client.session = client.session.merge(applied[replica]);
+      client.pending = null;
+    }
+  }
+
   private void apply(int replica, Entry entry) {
     Effect decoded = CrdtRegistry.decodeEffect(CrdtRegistry.encodeEffect(entry.effect()));
     CrdtState before = states[replica];
@@ -213,7 +282,7 @@ final class Simulation {
     }
     stepCheck.accept(new Step(type, before, decoded, entry.dot(), after));
     states[replica] = after;
-    if (entry.id() != null) {
+    if (entry.id() != null && ClientSequence.fromOperationId(entry.id()) == null) {
       appliedIds.get(replica).add(entry.id());
     }
     applied[replica] = applied[replica].with(entry.dot().replica(), entry.dot().counter());

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meridian.clocks.CausalContext;
+import io.meridian.clocks.Dot;
 import io.meridian.clocks.VersionVector;
+import io.meridian.crdt.ClientSequence;
 import io.meridian.crdt.CrdtRegistry;
 import io.meridian.crdt.CrdtState;
 import io.meridian.crdt.CrdtType;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The CRDT workload of the simulator: client requests of every type of the API's table, as JSON
@@ -30,8 +33,15 @@ import java.util.TreeSet;
  * -Dsimulation.contextsWithFolds=false} uses them only in runs without folds, as before crdt-types
  * fixed the divergence they caused; the random draws are the same either way.
  *
+ * <p>In runs with client sequences every other request that would carry an operation id carries a
+ * client sequence instead, as a client that numbers its updates does: each region has a few such
+ * clients, a client sends its next update at its region only once its last one is there
+ * (acknowledged, so monotonic writes hold too), and its requests are retried like those with an
+ * operation id, at any region, at any later time. No table remembers client sequences; the states
+ * alone must answer their retries, before and after the fold.
+ *
  * <p>It also computes what the checks compare against: a ledger of counter increments (each
- * operation id counted once) and of grow-only set additions.
+ * operation id or client sequence counted once) and of grow-only set additions.
  */
 final class CrdtWorkload {
   static final List<String> TYPE_NAMES =
@@ -49,6 +59,9 @@ final class CrdtWorkload {
 
   /** Requests with an operation id the workload remembers for retries; the oldest go first. */
   static final int REMEMBERED_REQUESTS_MAX = 64;
+
+  /** Clients that number their updates, per region, in runs with client sequences. */
+  static final int SEQUENCED_CLIENTS_PER_REGION = 3;
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final List<String> GROW_ONLY_ELEMENTS = List.of("a", "b", "c", "d", "e");
@@ -81,6 +94,7 @@ final class CrdtWorkload {
    * @param body the request, {@code {"type", "op", ...}}
    * @param operationId the client's operation id, or null
    * @param observed the context of an earlier read of the key, or null
+   * @param clientSequence the client's sequence, or null
    */
   record Request(
       String bucket,
@@ -88,9 +102,20 @@ final class CrdtWorkload {
       String typeName,
       ObjectNode body,
       String operationId,
-      CausalContext observed) {
+      CausalContext observed,
+      ClientSequence clientSequence) {
     String keyName() {
       return SimulatedApplication.keyName(bucket, key);
+    }
+
+    /** What makes a retry the same update: the operation id or the client sequence, or null. */
+    String identity() {
+      if (operationId != null) {
+        return operationId;
+      }
+      return clientSequence == null
+          ? null
+          : "client " + clientSequence.client() + " #" + clientSequence.sequence();
     }
 
     /** The signed amount of a counter increment or decrement. */
@@ -113,11 +138,28 @@ final class CrdtWorkload {
 
   private long operationIds;
 
+  private final boolean clientSequences;
+
+  /** A client that numbers its updates: its last sequence and the entry that carried it. */
+  private static final class SequencedClient {
+    final String name;
+    long sequence;
+    Dot last;
+
+    SequencedClient(String name) {
+      this.name = name;
+    }
+  }
+
+  private final Map<String, List<SequencedClient>> sequencedClients = new HashMap<>();
+
   /**
    * @param random the workload's own random source, from the seed
    * @param folding true when regions fold their states during the run
+   * @param clientSequences true to send some updates with client sequences
    */
-  CrdtWorkload(SplittableRandom random, boolean folding) {
+  CrdtWorkload(SplittableRandom random, boolean folding, boolean clientSequences) {
+    this.clientSequences = clientSequences;
     this.contexts =
         !folding
             || Boolean.parseBoolean(System.getProperty("simulation.contextsWithFolds", "true"));
@@ -149,8 +191,11 @@ final class CrdtWorkload {
   }
 
   /**
-   * A fresh request for a key whose state at the region is {@code current} (null: no update
-   * visible). {@code unique} is a text no other request uses, for the value of an assignment.
+   * A fresh request at {@code region} for a key whose state there is {@code current} (null: no
+   * update visible). {@code unique} is a text no other request uses, for the value of an
+   * assignment. A client sequence goes to a client of the region whose last update {@code
+   * acknowledged} says is there (given the entry that carried it), and which {@link #sent} no
+   * update of the entry being made yet.
    */
   Request next(
       SplittableRandom random,
@@ -158,7 +203,9 @@ final class CrdtWorkload {
       String key,
       String typeName,
       CrdtState current,
-      String unique) {
+      String unique,
+      String region,
+      Predicate<Dot> acknowledged) {
     JsonNode value = current == null ? null : CrdtRegistry.typeOf(current).value(current);
     ObjectNode body = operation(random, typeName, value, unique, 0);
     String keyName = SimulatedApplication.keyName(bucket, key);
@@ -170,17 +217,63 @@ final class CrdtWorkload {
       }
     }
     String id = null;
+    ClientSequence sequence = null;
     if (random.nextDouble() < operationIdProbability) {
-      id = "op-" + operationIds++;
+      SequencedClient client =
+          clientSequences && operationIds % 2 == 1 ? readyClient(region, acknowledged) : null;
+      if (client != null) {
+        client.sequence++;
+        sequence = new ClientSequence(client.name, client.sequence);
+      } else {
+        id = "op-" + operationIds;
+      }
+      operationIds++;
     }
-    Request request = new Request(bucket, key, typeName, body, id, observed);
-    if (id != null) {
+    Request request = new Request(bucket, key, typeName, body, id, observed, sequence);
+    if (request.identity() != null) {
       if (remembered.size() == REMEMBERED_REQUESTS_MAX) {
         remembered.remove(0);
       }
       remembered.add(request);
     }
     return request;
+  }
+
+  /** A client of {@code region} whose last update is acknowledged, or null. */
+  private SequencedClient readyClient(String region, Predicate<Dot> acknowledged) {
+    List<SequencedClient> clients =
+        sequencedClients.computeIfAbsent(
+            region,
+            name -> {
+              List<SequencedClient> made = new ArrayList<>();
+              for (int i = 0; i < SEQUENCED_CLIENTS_PER_REGION; i++) {
+                made.add(new SequencedClient(name + "-client-" + i));
+              }
+              return made;
+            });
+    for (SequencedClient client : clients) {
+      if (client.last == null || acknowledged.test(client.last)) {
+        return client;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The fresh request {@code request} goes out in the entry {@code entry}: a client that numbers
+   * its updates waits until that entry is acknowledged before it sends its next one.
+   */
+  void sent(Request request, Dot entry) {
+    if (request.clientSequence() == null) {
+      return;
+    }
+    for (List<SequencedClient> clients : sequencedClients.values()) {
+      for (SequencedClient client : clients) {
+        if (client.name.equals(request.clientSequence().client())) {
+          client.last = entry;
+        }
+      }
+    }
   }
 
   /**
@@ -279,10 +372,10 @@ final class CrdtWorkload {
         if (!request.typeName().endsWith("counter")) {
           continue;
         }
-        if (request.operationId() != null) {
+        if (request.identity() != null) {
           byOperationId
               .computeIfAbsent(request.keyName(), k -> new HashMap<>())
-              .put(request.operationId(), request.amount());
+              .put(request.identity(), request.amount());
         } else {
           sums.merge(request.keyName(), request.amount(), Long::sum);
         }

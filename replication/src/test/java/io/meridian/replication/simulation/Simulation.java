@@ -121,6 +121,7 @@ final class Simulation {
     long foldsThatChangedAState;
     long retriesAnsweredByTable;
     long retriesThatMadeAnEffect;
+    long clientSequenceRetriesAnsweredAfterTheFold;
 
     void add(Statistics other) {
       entriesMade += other.entriesMade;
@@ -138,6 +139,7 @@ final class Simulation {
       foldsThatChangedAState += other.foldsThatChangedAState;
       retriesAnsweredByTable += other.retriesAnsweredByTable;
       retriesThatMadeAnEffect += other.retriesThatMadeAnEffect;
+      clientSequenceRetriesAnsweredAfterTheFold += other.clientSequenceRetriesAnsweredAfterTheFold;
     }
 
     @Override
@@ -146,7 +148,8 @@ final class Simulation {
           "entries %d, key updates %d, frames %d, bytes %d, entries shipped %d, crashes %d,"
               + " state transfers %d, dropped %d, forced trims %d, clock ahead %d, ticks %d;"
               + " CRDT runs %d, folds that changed a state %d, retries answered by the id table"
-              + " %d, retries that made a second effect %d",
+              + " %d, retries that made a second effect %d, client sequence retries answered after"
+              + " the fold %d",
           entriesMade,
           keyUpdatesMade,
           framesSent,
@@ -161,7 +164,8 @@ final class Simulation {
           crdtRuns,
           foldsThatChangedAState,
           retriesAnsweredByTable,
-          retriesThatMadeAnEffect);
+          retriesThatMadeAnEffect,
+          clientSequenceRetriesAnsweredAfterTheFold);
     }
   }
 
@@ -183,7 +187,8 @@ final class Simulation {
         parameters.crdtWorkload()
             ? new CrdtWorkload(
                 new SplittableRandom(parameters.seed() ^ 0x2545F4914F6CDD1DL),
-                parameters.foldProbability() > 0)
+                parameters.foldProbability() > 0,
+                parameters.clientSequences())
             : null;
     statistics.crdtRuns = parameters.crdtWorkload() ? 1 : 0;
     for (String name : names) {
@@ -429,8 +434,8 @@ final class Simulation {
     }
     truth.made(new Truth.Made(stamp.dot(), stamp.hlc(), past, keyNames, assigns, requests));
     for (CrdtWorkload.Request request : requests) {
-      if (request.operationId() != null) {
-        carriers.computeIfAbsent(request.operationId(), id -> new ArrayList<>()).add(stamp.dot());
+      if (request.identity() != null) {
+        carriers.computeIfAbsent(request.identity(), id -> new ArrayList<>()).add(stamp.dot());
       }
     }
     region.core.appendLocal(stamp, updates, stamp.seq());
@@ -456,7 +461,11 @@ final class Simulation {
       CrdtWorkload.Request request = crdtWorkload.retry(random);
       boolean retry = request != null;
       if (retry) {
-        if (answeredByIdTable(region, stamp, request)) {
+        if (request.operationId() != null && answeredByIdTable(region, stamp, request)) {
+          continue;
+        }
+        if (request.clientSequence() != null && requests.contains(request)) {
+          // A batch is one request with one client sequence; a retry is another request.
           continue;
         }
       } else {
@@ -477,7 +486,10 @@ final class Simulation {
                 "k" + key,
                 crdtWorkload.typeOf(key),
                 batchStates.getOrDefault(keyName, visible),
-                stamp.dot() + "/" + updates.size());
+                stamp.dot() + "/" + updates.size(),
+                region.name,
+                dot ->
+                    truth.acknowledged().contains(dot) && region.app.visiblePrefix().contains(dot));
       }
       String keyName = request.keyName();
       CrdtType type = CrdtRegistry.type(request.typeName());
@@ -490,7 +502,11 @@ final class Simulation {
                 current,
                 CrdtRegistry.parseUpdate(request.body()),
                 new UpdateContext(
-                    stamp.dot(), stamp.hlc(), request.operationId(), request.observed()));
+                    stamp.dot(),
+                    stamp.hlc(),
+                    request.operationId(),
+                    request.observed(),
+                    request.clientSequence()));
       } catch (CrdtRequestException rejected) {
         if (retry) {
           continue; // a retried list index may be past the end here: the client gets a 400
@@ -499,9 +515,15 @@ final class Simulation {
         return;
       }
       if (effect.isEmpty()) {
+        if (retry && request.clientSequence() != null) {
+          clientSequenceRetryAnswered(region, request);
+        }
         continue;
       }
       if (retry) {
+        if (request.clientSequence() != null) {
+          requireClientSequenceUnseen(region, request);
+        }
         statistics.retriesThatMadeAnEffect++;
       }
       byte[] bytes = CrdtRegistry.encodeEffect(effect.get());
@@ -510,9 +532,42 @@ final class Simulation {
       keyNames.add(keyName);
       assigns.add(false);
       requests.add(request);
+      if (!retry) {
+        crdtWorkload.sent(request, stamp.dot());
+      }
     }
     if (!updates.isEmpty()) {
       made(region, stamp, keyNames, assigns, requests, updates);
+    }
+  }
+
+  /**
+   * A retried client sequence made an effect: no entry that carried it may be visible here, since
+   * nothing but the state (its ids, then its marks) answers a client sequence's retry (S4).
+   */
+  private void requireClientSequenceUnseen(Region region, CrdtWorkload.Request request) {
+    for (Dot dot : carriers.getOrDefault(request.identity(), List.of())) {
+      Truth.Made made = truth.get(dot);
+      if (region.app.visiblePrefix().contains(dot) && made.requests().contains(request)) {
+        fail(
+            "S4",
+            region.name
+                + " applied "
+                + request.identity()
+                + " again although it shows "
+                + dot
+                + ", which carried it (folded with "
+                + region.foldedWith
+                + ")");
+      }
+    }
+  }
+
+  /** Counts a client sequence's retry answered here after every entry that carried it folded. */
+  private void clientSequenceRetryAnswered(Region region, CrdtWorkload.Request request) {
+    List<Dot> carriedBy = carriers.getOrDefault(request.identity(), List.of());
+    if (!carriedBy.isEmpty() && carriedBy.stream().allMatch(region.foldedWith::contains)) {
+      statistics.clientSequenceRetriesAnsweredAfterTheFold++;
     }
   }
 

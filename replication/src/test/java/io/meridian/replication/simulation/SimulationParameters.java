@@ -41,7 +41,8 @@ record SimulationParameters(
     int relayDelayTicks,
     boolean crdtWorkload,
     double foldProbability,
-    double pipelineProbability) {
+    double pipelineProbability,
+    boolean clientSequences) {
 
   /** Draws every parameter from the seed. */
   static SimulationParameters fromSeed(long seed) {
@@ -82,7 +83,10 @@ record SimulationParameters(
         pick(random, 0.0, 0.02, 0.2),
         // Seeds 4 and 9 modulo 10 hold a Ready outstanding for a step now and then, as a driver
         // does while its disk works; drawn apart from the rest, so that other seeds run as before.
-        seed % 5 == 4 ? pick(new SplittableRandom(~seed), 0.2, 0.5, 0.8) : 0.0);
+        seed % 5 == 4 ? pick(new SplittableRandom(~seed), 0.2, 0.5, 0.8) : 0.0,
+        // Seeds 3 modulo 4 (half the CRDT seeds) send some updates with client sequences instead
+        // of operation ids; decided apart from the draws, so that other seeds run as before.
+        seed % 4 == 3);
   }
 
   /**
@@ -122,7 +126,8 @@ record SimulationParameters(
         20,
         false,
         0,
-        0);
+        0,
+        false);
   }
 
   List<String> regionNames() {

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
  * Runs the simulator over the CI seeds ({@code -Dsimulation.seeds}, 2,000 by default, from {@code
  * -Dsimulation.firstSeed}), or one seed with {@code -Dsimulation.seed=N}. Every failing seed is
  * reported with its replay command. Even seeds run the model workload, odd seeds the CRDT one; over
- * a hundred seeds or more, the CRDT runs must have folded states and retried operation ids both at
- * regions that held them and at regions that did not, or the S4 and S7 checks proved nothing.
+ * a hundred seeds or more, the CRDT runs must have folded states, retried operation ids both at
+ * regions that held them and at regions that did not, and retried client sequences at regions that
+ * had folded every entry that carried them, or the S4 and S7 checks proved nothing.
  */
 class SimulationTest {
   /**
@@ -60,6 +61,7 @@ class SimulationTest {
       assertThat(total.foldsThatChangedAState).isPositive();
       assertThat(total.retriesAnsweredByTable).isPositive();
       assertThat(total.retriesThatMadeAnEffect).isPositive();
+      assertThat(total.clientSequenceRetriesAnsweredAfterTheFold).isPositive();
     }
   }
 }

@@ -472,7 +472,8 @@ public final class RegionDriver {
         type.prepare(
             state,
             update.operation(),
-            new UpdateContext(stamp.dot(), stamp.hlc(), operationId, update.observed()));
+            new UpdateContext(
+                stamp.dot(), stamp.hlc(), operationId, update.observed(), update.clientSequence()));
     if (effect.isEmpty()) {
       return;
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meridian.clocks.CausalContext;
 import io.meridian.clocks.VersionVector;
+import io.meridian.crdt.ClientSequence;
 import io.meridian.crdt.CrdtRegistry;
 import io.meridian.crdt.CrdtRequestException;
 import io.meridian.crdt.CrdtType;
@@ -86,13 +87,14 @@ public final class RegionHttpService implements RegionService {
     List<UpdateRequest> updates;
     try {
       ArrayNode items = itemsOf(body, "updates");
+      ClientSequence batchSequence = batchClientSequence(body);
       updates = new ArrayList<>(items.size());
       for (int index = 0; index < items.size(); index++) {
         if (!(items.get(index) instanceof ObjectNode update)) {
           throw ApiException.inBatch(ErrorCode.BAD_REQUEST, "an update must be an object", index);
         }
         try {
-          updates.add(parseUpdate(name(update), update));
+          updates.add(inBatch(parseUpdate(name(update), update), batchSequence));
         } catch (ApiException e) {
           throw ApiException.inBatch(e.code(), e.getMessage(), index);
         }
@@ -177,6 +179,32 @@ public final class RegionHttpService implements RegionService {
     return array;
   }
 
+  /**
+   * A batch's client sequence: one for the whole batch, which is applied all or nothing, so one
+   * acknowledgement answers for all of it and one sequence number names it.
+   */
+  private static ClientSequence batchClientSequence(ObjectNode body) {
+    try {
+      return CrdtRegistry.parseClientSequence(body);
+    } catch (CrdtRequestException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+  }
+
+  private static UpdateRequest inBatch(UpdateRequest update, ClientSequence batchSequence) {
+    if (update.clientSequence() != null) {
+      throw ApiException.badRequest(
+          "a batch carries client and seq once, beside its updates, not in an update");
+    }
+    if (batchSequence == null) {
+      return update;
+    }
+    if (update.operationId() != null) {
+      throw ApiException.badRequest("an update carries an id or a client and seq, not both");
+    }
+    return update.withClientSequence(batchSequence);
+  }
+
   private ObjectName name(ObjectNode item) {
     JsonNode bucket = item.get("bucket");
     JsonNode key = item.get("key");
@@ -220,7 +248,8 @@ public final class RegionHttpService implements RegionService {
         }
         observed = CrdtRegistry.decodeContext(context.asText());
       }
-      return new UpdateRequest(name, operation, operationId, observed);
+      return new UpdateRequest(
+          name, operation, operationId, observed, CrdtRegistry.parseClientSequence(body));
     } catch (CrdtRequestException e) {
       throw ApiException.refused(e, -1);
     }

@@ -1,6 +1,7 @@
 package io.meridian.server.region;
 
 import io.meridian.clocks.CausalContext;
+import io.meridian.crdt.ClientSequence;
 import io.meridian.crdt.Operation;
 import java.util.Objects;
 
@@ -12,11 +13,28 @@ import java.util.Objects;
  * @param operation the typed operation
  * @param operationId the client's operation id, or null
  * @param observed the context of an earlier read the update is relative to, or null
+ * @param clientSequence the client's id and sequence number (of the update, or of its batch), or
+ *     null
  */
 public record UpdateRequest(
-    ObjectName name, Operation operation, String operationId, CausalContext observed) {
+    ObjectName name,
+    Operation operation,
+    String operationId,
+    CausalContext observed,
+    ClientSequence clientSequence) {
   public UpdateRequest {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(operation, "operation");
+  }
+
+  /** An update without client sequence. */
+  public UpdateRequest(
+      ObjectName name, Operation operation, String operationId, CausalContext observed) {
+    this(name, operation, operationId, observed, null);
+  }
+
+  /** This update as part of a batch that carries {@code sequence}. */
+  UpdateRequest withClientSequence(ClientSequence sequence) {
+    return new UpdateRequest(name, operation, operationId, observed, sequence);
   }
 }

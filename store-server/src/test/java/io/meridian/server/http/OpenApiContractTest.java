@@ -284,6 +284,12 @@ class OpenApiContractTest {
     String once = "{\"type\":\"g-counter\",\"op\":\"increment\",\"by\":5,\"id\":\"retry-1\"}";
     assertThat(expect(post(path, once), 200).body().get("value").asLong()).isEqualTo(5);
     assertThat(expect(post(path, once), 200).body().get("value").asLong()).isEqualTo(5);
+    // So does a client sequence.
+    String sequenced = keyPath("update-me-once");
+    String first =
+        "{\"type\":\"g-counter\",\"op\":\"increment\",\"by\":2,\"client\":\"c-1\",\"seq\":1}";
+    assertThat(expect(post(sequenced, first), 200).body().get("value").asLong()).isEqualTo(2);
+    assertThat(expect(post(sequenced, first), 200).body().get("value").asLong()).isEqualTo(2);
 
     Consumer<String> badBody =
         body -> {
@@ -298,6 +304,13 @@ class OpenApiContractTest {
     badBody.accept("{\"type\":\"g-counter\",\"op\":\"increment\",\"by\":1.5}");
     badBody.accept("{\"type\":\"g-counter\",\"op\":\"increment\",\"by\":9007199254740993}");
     badBody.accept("{\"type\":\"aw-set\",\"op\":\"add\"}");
+    String increment = "{\"type\":\"g-counter\",\"op\":\"increment\",";
+    badBody.accept(increment + "\"client\":\"c-1\",\"seq\":0}");
+    badBody.accept(increment + "\"client\":\"c-1\",\"seq\":2.5}");
+    badBody.accept(increment + "\"client\":\"c-1\",\"seq\":9007199254740993}");
+    badBody.accept(increment + "\"client\":\"c-1\",\"seq\":\"2\"}");
+    badBody.accept(increment + "\"client\":\"\",\"seq\":2}");
+    badBody.accept(increment + "\"client\":\"" + "c".repeat(65) + "\",\"seq\":2}");
     badBody.accept("{\"type\":\"aw-set\",\"op\":\"add\",\"elements\":[{\"a\":1}]}");
     badBody.accept("{\"type\":\"lww-register\",\"op\":\"assign\"}");
     badBody.accept("{\"type\":\"list\",\"op\":\"insert\",\"index\":-1,\"values\":[1]}");
