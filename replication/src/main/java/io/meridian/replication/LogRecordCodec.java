@@ -1,8 +1,10 @@
 package io.meridian.replication;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.meridian.clocks.DecodeException;
 import io.meridian.replication.proto.LogRecordProto;
+import java.io.IOException;
 
 /**
  * The on-disk form of a log entry: one {@code LogRecordProto} per entry, with a format version. The
@@ -22,6 +24,28 @@ public final class LogRecordCodec {
         .setEntry(FrameCodec.toProto(entry))
         .build()
         .toByteArray();
+  }
+
+  /**
+   * The record of an entry whose {@code EntryProto} bytes are {@code encodedEntry} (as frames nest
+   * them): the same bytes as {@link #encode} gives for that entry, without encoding it again.
+   */
+  static byte[] encodeFromEntryBytes(byte[] encodedEntry) {
+    int size =
+        CodedOutputStream.computeUInt32Size(
+                LogRecordProto.FORMAT_VERSION_FIELD_NUMBER, FORMAT_VERSION)
+            + CodedOutputStream.computeByteArraySize(
+                LogRecordProto.ENTRY_FIELD_NUMBER, encodedEntry);
+    byte[] bytes = new byte[size];
+    CodedOutputStream output = CodedOutputStream.newInstance(bytes);
+    try {
+      output.writeUInt32(LogRecordProto.FORMAT_VERSION_FIELD_NUMBER, FORMAT_VERSION);
+      output.writeByteArray(LogRecordProto.ENTRY_FIELD_NUMBER, encodedEntry);
+      output.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new IllegalStateException("log record size computed wrongly", e);
+    }
+    return bytes;
   }
 
   /** The entry of a record written by {@link #encode}. */

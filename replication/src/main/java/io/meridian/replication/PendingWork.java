@@ -14,8 +14,9 @@ sealed interface PendingWork permits PendingWork.AcceptedEntry, PendingWork.Inst
    *
    * @param entry the entry
    * @param dot its name, made once
-   * @param encoded the encoded form of a local entry (made when it was appended, to check its
-   *     size), else null: a received entry is encoded the first time it is relayed
+   * @param encoded the entry's encoded form, or null until it is handed out to be persisted: a
+   *     local entry's is made when it is appended (to check its size), a received one's by {@link
+   *     #withEncoded}
    * @param requestHandle the client request it answers, or null
    * @param basis the vector of the state its payload was prepared on: for a local entry the applied
    *     vector of its stamp, for a received one its deps
@@ -24,9 +25,16 @@ sealed interface PendingWork permits PendingWork.AcceptedEntry, PendingWork.Inst
       LogEntry entry, Dot dot, byte[] encoded, Long requestHandle, VersionVector basis)
       implements PendingWork {
 
-    /** A received entry: prepared on its deps, encoded when first relayed, answering no client. */
+    /** A received entry: prepared on its deps, not yet encoded, answering no client. */
     static AcceptedEntry received(LogEntry entry) {
       return new AcceptedEntry(entry, entry.dot(), null, null, entry.deps());
+    }
+
+    /** This entry with its encoded form, made now if it was not made before. */
+    AcceptedEntry withEncoded() {
+      return encoded != null
+          ? this
+          : new AcceptedEntry(entry, dot, FrameCodec.encodeEntry(entry), requestHandle, basis);
     }
   }
 

@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * <ol>
  *   <li>Append {@link #entries()} to the update log, in order, and make them durable (fsync). They
- *       are in causal order.
+ *       are in causal order; {@link #logRecords()} are their records, already encoded.
  *   <li>Apply {@link #entries()} to the key states, in order, each entry all at once (a reader sees
  *       all of an entry's keys or none). Only persisted entries become visible.
  *   <li>If {@link #snapshot()} is present: join its key states into the key states atomically for
@@ -29,6 +29,7 @@ import java.util.Optional;
  * checkpoint to {@link ReplicaCore#restore}.
  *
  * @param entries entries to persist, then apply, in this order
+ * @param logRecords the {@link LogRecordCodec} record of each of {@code entries}, in the same order
  * @param snapshot a state transfer to install after the entries
  * @param frames frames to send
  * @param acknowledgedRequests client request handles that may be answered once entries are durable
@@ -36,12 +37,17 @@ import java.util.Optional;
  */
 public record Ready(
     List<LogEntry> entries,
+    List<byte[]> logRecords,
     Optional<StateSnapshot> snapshot,
     List<OutboundFrame> frames,
     List<Long> acknowledgedRequests,
     VersionVector trimmed) {
   public Ready {
     entries = List.copyOf(entries);
+    logRecords = List.copyOf(logRecords);
+    if (logRecords.size() != entries.size()) {
+      throw new IllegalArgumentException("one log record per entry");
+    }
     frames = List.copyOf(frames);
     acknowledgedRequests = List.copyOf(acknowledgedRequests);
   }

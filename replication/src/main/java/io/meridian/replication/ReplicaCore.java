@@ -419,12 +419,16 @@ public final class ReplicaCore {
     }
     List<OutboundFrame> frames = outbox.finish();
     List<LogEntry> entries = new ArrayList<>();
+    List<byte[]> records = new ArrayList<>();
     List<Long> acknowledged = new ArrayList<>();
     StateSnapshot snapshot = null;
-    while (!pending.isEmpty() && snapshot == null) {
+    while (!pending.isEmpty() && snapshot == null && entries.size() < config.entriesPerReadyMax()) {
       PendingWork work = pending.poll();
-      if (work instanceof AcceptedEntry entry) {
+      if (work instanceof AcceptedEntry accepted) {
+        // Encoded once: the bytes make the log record now and the frames that relay it later.
+        AcceptedEntry entry = accepted.withEncoded();
         entries.add(entry.entry());
+        records.add(LogRecordCodec.encodeFromEntryBytes(entry.encoded()));
         outstandingEntries.add(entry);
         if (entry.requestHandle() != null) {
           acknowledged.add(entry.requestHandle());
@@ -434,7 +438,8 @@ public final class ReplicaCore {
       }
     }
     outstanding =
-        new Ready(entries, Optional.ofNullable(snapshot), frames, acknowledged, log.trimmed());
+        new Ready(
+            entries, records, Optional.ofNullable(snapshot), frames, acknowledged, log.trimmed());
     return outstanding;
   }
 

@@ -29,6 +29,8 @@ import java.util.TreeSet;
  * @param relayDelayTicks ticks an entry of another origin waits here before it is relayed to a peer
  *     that has not acknowledged it: the origin's own copy usually gets there first, so relays only
  *     fill the gaps of broken links (0 relays at once)
+ * @param entriesPerReadyMax entries one {@link Ready} hands out to persist; the rest wait for the
+ *     next, so the driver's update log never has to queue more than this many appends at once
  */
 public record ReplicationConfig(
     String self,
@@ -46,7 +48,8 @@ public record ReplicationConfig(
     int digestRangeCount,
     int stateTransferBytesMax,
     long clockOffsetMillisMax,
-    int relayDelayTicks) {
+    int relayDelayTicks,
+    int entriesPerReadyMax) {
 
   public ReplicationConfig {
     ReplicaIds.require(self);
@@ -73,6 +76,7 @@ public record ReplicationConfig(
     atLeast(digestRangeCount, 1, "digestRangeCount");
     atLeast(stateTransferBytesMax, frameBytesMax, "stateTransferBytesMax");
     atLeast(relayDelayTicks, 0, "relayDelayTicks");
+    atLeast(entriesPerReadyMax, 1, "entriesPerReadyMax");
     if (clockOffsetMillisMax < 0) {
       throw new IllegalArgumentException("clockOffsetMillisMax must be at least 0");
     }
@@ -107,6 +111,7 @@ public record ReplicationConfig(
     private int stateTransferBytesMax = 256 << 20;
     private long clockOffsetMillisMax = 60_000;
     private int relayDelayTicks = 20;
+    private int entriesPerReadyMax = 4_096;
 
     private Builder(String self, List<String> regions) {
       this.self = self;
@@ -183,6 +188,11 @@ public record ReplicationConfig(
       return this;
     }
 
+    public Builder entriesPerReadyMax(int value) {
+      entriesPerReadyMax = value;
+      return this;
+    }
+
     public ReplicationConfig build() {
       return new ReplicationConfig(
           self,
@@ -200,7 +210,8 @@ public record ReplicationConfig(
           digestRangeCount,
           stateTransferBytesMax,
           clockOffsetMillisMax,
-          relayDelayTicks);
+          relayDelayTicks,
+          entriesPerReadyMax);
     }
   }
 }

@@ -60,6 +60,15 @@ class FrameCodecTest {
     }
   }
 
+  @Property
+  void logRecordsFromEntryBytesEqualEncodedRecords(@ForAll long seed) {
+    LogEntry entry = randomEntry(new SplittableRandom(seed));
+    byte[] record = LogRecordCodec.encodeFromEntryBytes(FrameCodec.encodeEntry(entry));
+
+    assertThat(record).isEqualTo(LogRecordCodec.encode(entry));
+    assertThat(LogRecordCodec.decode(record)).isEqualTo(entry);
+  }
+
   @Test
   void headerPartsKnowTheVectorsTheyWereMadeOf() {
     VersionVector applied = VersionVector.of("a", 3);

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meridian.clocks.ClocksCodec;
+import io.meridian.clocks.ManualPhysicalClock;
 import io.meridian.clocks.VersionVector;
 import io.meridian.replication.proto.FrameProto;
 import java.util.List;
@@ -56,6 +57,33 @@ class ReplicaCoreTest {
     assertThat(cycle(core).entries()).hasSize(3);
     core.step(frame("a", applied, entry("a", 4), entry("a", 5)));
     assertThat(cycle(core).entries()).containsExactly(entry("a", 4), entry("a", 5));
+    assertThat(core.appliedVector()).isEqualTo(applied);
+  }
+
+  @Test
+  void aReadyHandsOutAtMostItsBoundOfEntriesAndTheRestComeNext() {
+    ReplicationConfig config =
+        ReplicationConfig.builder("b", List.of("a", "b", "c")).entriesPerReadyMax(2).build();
+    ReplicaCore core =
+        new ReplicaCore(
+            config, new ManualPhysicalClock(1_700_000_000_000L), TestFrames.EMPTY_APPLICATION);
+    VersionVector applied = VersionVector.of("a", 5);
+    core.step(
+        frame(
+            "a",
+            applied,
+            entry("a", 1),
+            entry("a", 2),
+            entry("a", 3),
+            entry("a", 4),
+            entry("a", 5)));
+
+    Ready first = cycle(core);
+    assertThat(first.entries()).containsExactly(entry("a", 1), entry("a", 2));
+    assertThat(first.logRecords()).hasSize(2);
+    assertThat(LogRecordCodec.decode(first.logRecords().get(1))).isEqualTo(entry("a", 2));
+    assertThat(cycle(core).entries()).containsExactly(entry("a", 3), entry("a", 4));
+    assertThat(cycle(core).entries()).containsExactly(entry("a", 5));
     assertThat(core.appliedVector()).isEqualTo(applied);
   }
 

@@ -511,12 +511,8 @@ public final class RegionDriver {
       persisted(ready, List.of());
       return;
     }
-    List<byte[]> records = new ArrayList<>(ready.entries().size());
-    for (LogEntry entry : ready.entries()) {
-      records.add(LogRecordCodec.encode(entry));
-    }
     log.append(
-        records,
+        ready.logRecords(),
         (indexes, error) -> {
           if (closed) {
             return;

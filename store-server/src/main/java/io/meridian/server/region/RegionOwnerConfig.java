@@ -10,7 +10,9 @@ import java.util.Objects;
  *
  * @param replication the protocol's bounds and intervals, this region's name and every region's
  * @param dataDirectory where the update log and the checkpoints live (held exclusively)
- * @param updateLog the log's bounds
+ * @param updateLog the log's bounds; its append queue holds at least one {@code Ready}'s entries
+ *     ({@link ReplicationConfig#entriesPerReadyMax()}), since the driver appends one {@code Ready}
+ *     at a time and an append the log refused would stop the region
  * @param tickMillis wall-clock milliseconds per protocol tick
  * @param checkpointIntervalMillis time between checkpoints (and between GC folds)
  * @param operationIdRetentionMillis how long an applied operation id is refused again
@@ -41,6 +43,14 @@ public record RegionOwnerConfig(
     positive(operationIdsMax, "operationIdsMax");
     positive(pendingWritesMax, "pendingWritesMax");
     positive(sessionWaitersMax, "sessionWaitersMax");
+    if (updateLog.appendQueueEntriesMax() < replication.entriesPerReadyMax()) {
+      throw new IllegalArgumentException(
+          "the update log's append queue ("
+              + updateLog.appendQueueEntriesMax()
+              + ") must hold one Ready's entries ("
+              + replication.entriesPerReadyMax()
+              + ")");
+    }
   }
 
   private static void positive(long value, String name) {

@@ -1,0 +1,45 @@
+package io.meridian.server.region;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meridian.replication.ReplicationConfig;
+import io.meridian.server.storage.UpdateLogConfig;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RegionOwnerConfigTest {
+  private static final Path DIRECTORY = Path.of("data");
+
+  @Test
+  void theDefaultsFitOneReadyIntoTheLogQueue() {
+    RegionOwnerConfig config =
+        RegionOwnerConfig.defaults(
+            ReplicationConfig.builder("a", List.of("a", "b")).build(), DIRECTORY);
+    assertThat(config.updateLog().appendQueueEntriesMax())
+        .isGreaterThanOrEqualTo(config.replication().entriesPerReadyMax());
+  }
+
+  @Test
+  void aLogQueueSmallerThanOneReadyIsRefused() {
+    RegionOwnerConfig defaults =
+        RegionOwnerConfig.defaults(
+            ReplicationConfig.builder("a", List.of("a", "b")).entriesPerReadyMax(100).build(),
+            DIRECTORY);
+    assertThatThrownBy(
+            () ->
+                new RegionOwnerConfig(
+                    defaults.replication(),
+                    DIRECTORY,
+                    UpdateLogConfig.defaults().withAppendQueueEntriesMax(99),
+                    defaults.tickMillis(),
+                    defaults.checkpointIntervalMillis(),
+                    defaults.operationIdRetentionMillis(),
+                    defaults.operationIdsMax(),
+                    defaults.pendingWritesMax(),
+                    defaults.sessionWaitersMax()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must hold one Ready's entries (100)");
+  }
+}
