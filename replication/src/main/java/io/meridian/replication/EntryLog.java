@@ -1,6 +1,9 @@
 package io.meridian.replication;
 
+import io.meridian.clocks.DecodeException;
+import io.meridian.clocks.Dot;
 import io.meridian.clocks.VersionVector;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +99,36 @@ final class EntryLog {
         trimmed = trimmed.with(origin, after.get(origin));
       }
     }
+  }
+
+  /**
+   * After a restart: the log records that follow {@code checkpoint}, each dot once, in the causal
+   * order they were written in.
+   *
+   * @throws DecodeException when the records contradict each other or the checkpoint (a record out
+   *     of causal order, two different entries with one dot)
+   */
+  static List<LogEntry> entriesAfter(VersionVector checkpoint, List<LogEntry> records) {
+    VersionVector vector = checkpoint;
+    List<LogEntry> replay = new ArrayList<>();
+    Map<Dot, LogEntry> seen = new HashMap<>();
+    for (LogEntry record : records) {
+      LogEntry previous = seen.putIfAbsent(record.dot(), record);
+      if (previous != null) {
+        if (!previous.equals(record)) {
+          throw new DecodeException("two different log records for " + record.dot());
+        }
+        continue;
+      }
+      long have = vector.get(record.origin());
+      if (record.seq() == have + 1 && vector.dominates(record.deps())) {
+        vector = vector.with(record.origin(), record.seq());
+        replay.add(record);
+      } else if (record.seq() > have) {
+        throw new DecodeException("log record out of causal order: " + record);
+      }
+    }
+    return replay;
   }
 
   /**

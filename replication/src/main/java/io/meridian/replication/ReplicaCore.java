@@ -190,24 +190,10 @@ public final class ReplicaCore {
     HybridLogicalClock clock =
         new HybridLogicalClock(physicalClock, config.clockOffsetMillisMax(), hlcMax);
     ReplicaCore core = new ReplicaCore(config, clock, application);
+    List<LogEntry> replay = EntryLog.entriesAfter(checkpointVector, records);
     VersionVector vector = checkpointVector;
-    List<LogEntry> replay = new ArrayList<>();
-    Map<Dot, LogEntry> seen = new HashMap<>();
-    for (LogEntry record : records) {
-      LogEntry previous = seen.putIfAbsent(record.dot(), record);
-      if (previous != null) {
-        if (!previous.equals(record)) {
-          throw new DecodeException("two different log records for " + record.dot());
-        }
-        continue;
-      }
-      long have = vector.get(record.origin());
-      if (record.seq() == have + 1 && vector.dominates(record.deps())) {
-        vector = vector.with(record.origin(), record.seq());
-        replay.add(record);
-      } else if (record.seq() > have) {
-        throw new DecodeException("log record out of causal order: " + record);
-      }
+    for (LogEntry entry : replay) {
+      vector = vector.with(entry.origin(), entry.seq());
     }
     core.applied = vector;
     core.accepted = vector;

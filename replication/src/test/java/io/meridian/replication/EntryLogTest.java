@@ -4,6 +4,7 @@ import static io.meridian.replication.TestFrames.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meridian.clocks.DecodeException;
 import io.meridian.clocks.VersionVector;
 import io.meridian.replication.EntryLog.LogSlot;
 import java.util.List;
@@ -26,6 +27,31 @@ class EntryLogTest {
     assertThat(log.get("a", 4)).isNull();
     assertThat(log.get("c", 1)).isNull();
     assertThat(log.get("b", 1).position).isGreaterThan(log.get("a", 3).position);
+  }
+
+  @Test
+  void aRestartReplaysTheRecordsAfterTheCheckpointOnceInCausalOrder() {
+    LogEntry dependent = entry("b", 1, VersionVector.of("a", 2), "x");
+    List<LogEntry> records =
+        List.of(entry("a", 1), entry("a", 2), entry("a", 2), dependent, entry("a", 3));
+    assertThat(EntryLog.entriesAfter(VersionVector.of("a", 1), records))
+        .containsExactly(entry("a", 2), dependent, entry("a", 3));
+  }
+
+  @Test
+  void aRestartRefusesRecordsThatContradictEachOtherOrTheCheckpoint() {
+    LogEntry other = entry("a", 1, VersionVector.empty(), "another key");
+    assertThatThrownBy(
+            () -> EntryLog.entriesAfter(VersionVector.empty(), List.of(entry("a", 1), other)))
+        .isInstanceOf(DecodeException.class)
+        .hasMessageContaining("two different log records");
+    assertThatThrownBy(() -> EntryLog.entriesAfter(VersionVector.empty(), List.of(entry("a", 2))))
+        .isInstanceOf(DecodeException.class)
+        .hasMessageContaining("out of causal order");
+    LogEntry early = entry("b", 1, VersionVector.of("a", 1), "x");
+    assertThatThrownBy(
+            () -> EntryLog.entriesAfter(VersionVector.empty(), List.of(early, entry("a", 1))))
+        .isInstanceOf(DecodeException.class);
   }
 
   @Test
