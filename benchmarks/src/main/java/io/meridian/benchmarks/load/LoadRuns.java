@@ -96,6 +96,27 @@ final class LoadRuns {
    */
   RunResult closedLoop(HostPort target, int connections, long warmupMillis, long measureMillis)
       throws InterruptedException {
+    return closedLoop(
+        "closed loop, " + connections + " connections",
+        target,
+        true,
+        connections,
+        warmupMillis,
+        measureMillis);
+  }
+
+  /**
+   * The closed loop against {@code target}, named {@code name}; {@code region} false for a server
+   * that has no {@code /metrics} of a region (the ceiling server).
+   */
+  RunResult closedLoop(
+      String name,
+      HostPort target,
+      boolean region,
+      int connections,
+      long warmupMillis,
+      long measureMillis)
+      throws InterruptedException {
     long startNanos = System.nanoTime();
     long measureFromNanos = startNanos + TimeUnit.MILLISECONDS.toNanos(warmupMillis);
     long endNanos = measureFromNanos + TimeUnit.MILLISECONDS.toNanos(measureMillis);
@@ -107,20 +128,21 @@ final class LoadRuns {
     }
     sleepUntil(measureFromNanos);
     CpuMeter cpu = CpuMeter.start();
-    var countersAtStart = RegionCounters.read(client, target);
+    var countersAtStart = region ? RegionCounters.read(client, target) : null;
     sleepUntil(endNanos);
     cpu.stop();
-    var countersAtEnd = RegionCounters.read(client, target);
+    var countersAtEnd = region ? RegionCounters.read(client, target) : null;
     if (!finished.await(
         warmupMillis + measureMillis + drainMillisMax + 1_000, TimeUnit.MILLISECONDS)) {
       System.out.println("closed loop: some clients did not finish within the drain period");
     }
-    RunResult result =
-        tally.result("closed loop, " + connections + " connections", measureMillis / 1000.0);
+    RunResult result = tally.result(name, measureMillis / 1000.0);
     System.out.println(cpu.summary(result.succeeded()));
-    System.out.println(
-        RegionCounters.await(countersAtEnd)
-            .summarySince(RegionCounters.await(countersAtStart), result.succeeded()));
+    if (region) {
+      System.out.println(
+          RegionCounters.await(countersAtEnd)
+              .summarySince(RegionCounters.await(countersAtStart), result.succeeded()));
+    }
     return result;
   }
 

@@ -59,6 +59,15 @@ public final class LoadTool implements Callable<Integer> {
           "with --target: the regions' process id, whose CPU time per update is reported too")
   long serverPid = -1;
 
+  @Option(
+      names = "--ceiling",
+      negatable = true,
+      description =
+          "before the closed loop, measure the same load against a bare Vert.x server in this"
+              + " process (CeilingServer) and report the region's rate as a share of it"
+              + " (default on)")
+  boolean ceiling = true;
+
   @Option(names = "--insecure", description = "in-process replication without TLS")
   boolean insecure;
 
@@ -139,9 +148,31 @@ public final class LoadTool implements Callable<Integer> {
       long measureMillis = measureSeconds * 1_000L;
       double rate = openLoopRate;
       if (mode == Mode.CLOSED || mode == Mode.ALL) {
+        RunResult bare = null;
+        if (ceiling) {
+          try (CeilingServer server = CeilingServer.start(0)) {
+            bare =
+                runs.closedLoop(
+                    "ceiling (bare Vert.x server), closed loop, " + connections + " connections",
+                    server.address(),
+                    false,
+                    connections,
+                    warmupMillis,
+                    measureMillis);
+          }
+          System.out.println(bare.summary());
+        }
         RunResult closed =
             runs.closedLoop(regions.get(0), connections, warmupMillis, measureMillis);
         System.out.println(closed.summary());
+        if (bare != null && bare.succeededPerSecond() > 0) {
+          System.out.printf(
+              java.util.Locale.ROOT,
+              "region at %.3f of the ceiling's rate (%.0f / %.0f ok/s)%n",
+              closed.succeededPerSecond() / bare.succeededPerSecond(),
+              closed.succeededPerSecond(),
+              bare.succeededPerSecond());
+        }
         if (rate == 0) {
           rate = closed.succeededPerSecond() / 2;
         }
