@@ -60,13 +60,12 @@ public final class LoadTool implements Callable<Integer> {
   long serverPid = -1;
 
   @Option(
-      names = "--ceiling",
-      negatable = true,
+      names = "--no-ceiling",
       description =
-          "before the closed loop, measure the same load against a bare Vert.x server in this"
-              + " process (CeilingServer) and report the region's rate as a share of it"
-              + " (default on)")
-  boolean ceiling = true;
+          "skip the ceiling: by default the closed loop is first run against a bare Vert.x"
+              + " server in this process (CeilingServer), and the region's rate is reported as a"
+              + " share of it")
+  boolean noCeiling;
 
   @Option(names = "--insecure", description = "in-process replication without TLS")
   boolean insecure;
@@ -149,7 +148,7 @@ public final class LoadTool implements Callable<Integer> {
       double rate = openLoopRate;
       if (mode == Mode.CLOSED || mode == Mode.ALL) {
         RunResult bare = null;
-        if (ceiling) {
+        if (!noCeiling) {
           try (CeilingServer server = CeilingServer.start(0)) {
             bare =
                 runs.closedLoop(
