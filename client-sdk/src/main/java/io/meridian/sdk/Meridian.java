@@ -292,11 +292,9 @@ public final class Meridian implements AutoCloseable {
       return CompletableFuture.failedFuture(e);
     }
     lastQueuedSeq.accumulateAndGet(entry.firstSeq() + updates.size() - 1, Math::max);
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < updates.size(); i++) {
-      ids.add(writer.identity().wireId(entry.firstSeq() + i));
-    }
-    WriteReceipt receipt = new WriteReceipt(entry.firstSeq(), ids, queue.durable());
+    WriteReceipt receipt =
+        new WriteReceipt(
+            entry.firstSeq(), writer.identity().display(entry.firstSeq()), queue.durable());
     writer.queued(entry, receipt);
     publishStatus();
     if (queue.durable()) {
