@@ -87,20 +87,24 @@ class WatchStreamTest {
 
   @BeforeEach
   void start() throws Exception {
-    server =
-        vertx
-            .createHttpServer()
-            .requestHandler(
-                HttpApi.router(
-                    vertx,
-                    service,
-                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                    HttpApiConfig.defaults(),
-                    LIMITS))
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+    server = serve(HttpApiConfig.defaults());
+  }
+
+  /** The API with {@link #LIMITS} in front of the driven service, on a port the system picks. */
+  private HttpServer serve(HttpApiConfig config) throws Exception {
+    return vertx
+        .createHttpServer()
+        .requestHandler(
+            HttpApi.router(
+                vertx,
+                service,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                config,
+                LIMITS))
+        .listen(0, "127.0.0.1")
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
   }
 
   @AfterEach
@@ -202,20 +206,7 @@ class WatchStreamTest {
 
   @Test
   void closedStreamsGiveBackTheirRequestInFlightPlace() throws Exception {
-    HttpServer tight =
-        vertx
-            .createHttpServer()
-            .requestHandler(
-                HttpApi.router(
-                    vertx,
-                    service,
-                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                    new HttpApiConfig(HttpApiConfig.defaults().bodyBytesMax(), 1),
-                    LIMITS))
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+    HttpServer tight = serve(new HttpApiConfig(HttpApiConfig.defaults().bodyBytesMax(), 1));
     // One request in flight at most: each stream must give its place back once it is closed.
     for (int i = 0; i < 5; i++) {
       long deadline = System.currentTimeMillis() + 30_000;
