@@ -29,8 +29,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +70,7 @@ public final class Meridian implements AutoCloseable {
   private final SubmissionPublisher<SyncStatus> statusPublisher;
   private final AtomicLong lastQueuedSeq = new AtomicLong();
   private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
+  private ScheduledExecutorService watchdog;
   private volatile boolean closed;
 
   private Meridian(ClientConfig config) {
@@ -266,6 +269,11 @@ public final class Meridian implements AutoCloseable {
     }
     closed = true;
     List.copyOf(watches).forEach(Watch::close);
+    synchronized (watches) {
+      if (watchdog != null) {
+        watchdog.shutdownNow();
+      }
+    }
     writer.close();
     try {
       writerThread.join(config.requestTimeout().toMillis() + 1_000);
@@ -307,6 +315,18 @@ public final class Meridian implements AutoCloseable {
             "at most " + WATCHES_MAX + " watches are open per client", null);
       }
       watches.add(watch);
+      if (watchdog == null) {
+        watchdog =
+            Executors.newSingleThreadScheduledExecutor(
+                runnable -> {
+                  Thread thread = new Thread(runnable, "meridian-watchdog");
+                  thread.setDaemon(true);
+                  return thread;
+                });
+        long period = Math.max(10, Math.min(1_000, config.watchIdleMillis() / 4));
+        watchdog.scheduleWithFixedDelay(
+            () -> watches.forEach(Watch::closeIfSilent), period, period, TimeUnit.MILLISECONDS);
+      }
     }
     watch.start();
     return watch;
@@ -566,6 +586,7 @@ public final class Meridian implements AutoCloseable {
     private int queueEntriesMax = 10_000;
     private long queueBytesMax = 16L << 20;
     private Duration visibilityPoll = Duration.ofMillis(200);
+    private Duration watchIdleTimeout = Duration.ofSeconds(30);
 
     private Builder() {}
 
@@ -654,6 +675,15 @@ public final class Meridian implements AutoCloseable {
     }
 
     /**
+     * How long a watch's stream may stay silent before the watch takes the connection for dead and
+     * reconnects (default 30 s; regions send a heartbeat every 10 s).
+     */
+    public Builder watchIdleTimeout(Duration timeout) {
+      this.watchIdleTimeout = Objects.requireNonNull(timeout);
+      return this;
+    }
+
+    /**
      * Makes the client.
      *
      * @throws IllegalArgumentException for a missing region, a home that is not a region, or a
@@ -676,6 +706,7 @@ public final class Meridian implements AutoCloseable {
               queueEntriesMax,
               queueBytesMax,
               visibilityPoll.toMillis(),
+              watchIdleTimeout.toMillis(),
               null));
     }
   }

@@ -11,6 +11,7 @@ import java.io.InputStreamReader;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -40,6 +41,7 @@ public final class Watch implements AutoCloseable {
   private final AtomicLong connections = new AtomicLong();
   private volatile boolean closed;
   private volatile InputStream body;
+  private volatile long lastHeardNanos = System.nanoTime();
   private volatile String failure;
   private String lastEventId;
 
@@ -61,8 +63,8 @@ public final class Watch implements AutoCloseable {
   }
 
   /** Why a region refused the watch, if one did; the watch then stopped. */
-  public java.util.Optional<String> failure() {
-    return java.util.Optional.ofNullable(failure);
+  public Optional<String> failure() {
+    return Optional.ofNullable(failure);
   }
 
   /** Changes delivered to the listener so far. */
@@ -89,6 +91,19 @@ public final class Watch implements AutoCloseable {
       }
     }
     client.watchClosed(this);
+  }
+
+  /**
+   * Closes the open stream if nothing (no event, no heartbeat) came for the client's watch idle
+   * timeout: a connection that died silently (a partition, a lost peer) then breaks, and the watch
+   * reconnects and resumes.
+   */
+  void closeIfSilent() {
+    long silentMillis = (System.nanoTime() - lastHeardNanos) / 1_000_000;
+    if (body != null && silentMillis > client.config().watchIdleMillis()) {
+      LOG.fine(() -> "watch of " + handle + " heard nothing for " + silentMillis + " ms");
+      closeBody();
+    }
   }
 
   private void closeBody() {
@@ -167,6 +182,7 @@ public final class Watch implements AutoCloseable {
       if (status >= 400 && status < 500 && status != 429) {
         failure = status + " " + Transport.errorMessageOf(text, status);
         closed = true;
+        client.watchClosed(this);
       }
       return false;
     }
@@ -178,6 +194,7 @@ public final class Watch implements AutoCloseable {
     StringBuilder data = new StringBuilder();
     String line;
     while (!closed && (line = reader.readLine()) != null) {
+      lastHeardNanos = System.nanoTime();
       if (line.isEmpty()) {
         if (event != null) {
           if (!dispatch(region, event, id, data.toString())) {

@@ -120,4 +120,60 @@ class WatchTest {
           .isInstanceOf(MeridianException.BadRequest.class);
     }
   }
+
+  @Test
+  void aStreamThatFallsSilentIsTakenForDeadAndReopened() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger accepted =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<java.net.Socket> held = new CopyOnWriteArrayList<>();
+    // A region that answers a stream with ready, then says nothing and keeps the connection open.
+    try (java.net.ServerSocket silent =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread server =
+          new Thread(
+              () -> {
+                while (!silent.isClosed()) {
+                  try {
+                    java.net.Socket socket = silent.accept();
+                    held.add(socket);
+                    accepted.incrementAndGet();
+                    java.io.BufferedReader request =
+                        new java.io.BufferedReader(
+                            new java.io.InputStreamReader(
+                                socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+                    String line;
+                    while ((line = request.readLine()) != null && !line.isEmpty()) {
+                      // the request's head
+                    }
+                    socket
+                        .getOutputStream()
+                        .write(
+                            ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                                    + "Connection: close\r\n\r\nevent: ready\ndata: {}\n\n")
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    socket.getOutputStream().flush();
+                  } catch (java.io.IOException e) {
+                    return;
+                  }
+                }
+              });
+      server.setDaemon(true);
+      server.start();
+      try (Meridian client =
+          Meridian.builder()
+              .region("quiet", "http://127.0.0.1:" + silent.getLocalPort())
+              .backoff(Duration.ofMillis(20), Duration.ofMillis(100))
+              .watchIdleTimeout(Duration.ofMillis(300))
+              .build()) {
+        Watch watch = client.watch(client.counter("w", "quiet"), snapshot -> {});
+        await(() -> accepted.get() >= 3, true, "the silent stream was reopened twice");
+        assertThat(watch.isOpen()).isTrue();
+        assertThat(watch.connections()).isGreaterThanOrEqualTo(3);
+      }
+    } finally {
+      for (java.net.Socket socket : held) {
+        socket.close();
+      }
+    }
+  }
 }

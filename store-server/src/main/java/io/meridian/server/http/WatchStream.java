@@ -116,6 +116,7 @@ final class WatchStream {
     private volatile boolean closing;
     private volatile Runnable stop;
     private boolean started;
+    private long heartbeat = -1;
 
     Stream(RoutingContext ctx) {
       this.ctx = ctx;
@@ -176,14 +177,19 @@ final class WatchStream {
           .setChunked(true)
           .setWriteQueueMaxSize(limits.writeQueueBytesMax());
       started = true;
+      heartbeat =
+          context.owner().setPeriodic(limits.heartbeatMillis(), timer -> write(": keep-alive\n\n"));
       write(start.objects(), start.token(), "ready");
       while (!beforeStart.isEmpty()) {
         beforeStart.poll().run();
       }
     }
 
-    /** One group: a change event per object, the last (or a closing {@code event}) with the id. */
-    private void write(List<JsonNode> objects, SessionToken after, String closingEvent) {
+    /**
+     * One group: a change event per object, the last (or a marker event such as {@code ready}) with
+     * the id.
+     */
+    private void write(List<JsonNode> objects, SessionToken after, String markerEvent) {
       if (closing || response.ended() || response.closed()) {
         return;
       }
@@ -191,19 +197,26 @@ final class WatchStream {
       String id = SessionTokenCodec.encode(after);
       for (int i = 0; i < objects.size(); i++) {
         text.append("event: change\n");
-        if (closingEvent == null && i == objects.size() - 1) {
+        if (markerEvent == null && i == objects.size() - 1) {
           text.append("id: ").append(id).append('\n');
         }
         text.append("data: ").append(json(objects.get(i))).append("\n\n");
       }
-      if (closingEvent != null) {
+      if (markerEvent != null) {
         text.append("event: ")
-            .append(closingEvent)
+            .append(markerEvent)
             .append("\nid: ")
             .append(id)
             .append("\ndata: {}\n\n");
       }
-      response.write(Buffer.buffer(text.toString().getBytes(StandardCharsets.UTF_8)));
+      write(text.toString());
+    }
+
+    private void write(String text) {
+      if (closing || response.ended() || response.closed()) {
+        return;
+      }
+      response.write(Buffer.buffer(text.getBytes(StandardCharsets.UTF_8)));
       if (response.writeQueueFull()) {
         overflow("the reader fell behind by more than " + limits.writeQueueBytesMax() + " bytes");
       }
@@ -228,6 +241,9 @@ final class WatchStream {
     /** Once per stream: stops the watch and frees its place. */
     private void release() {
       closing = true;
+      if (heartbeat >= 0) {
+        context.owner().cancelTimer(heartbeat);
+      }
       Runnable stopNow = stop;
       if (stopNow != null && stopped.compareAndSet(false, true)) {
         stopNow.run();

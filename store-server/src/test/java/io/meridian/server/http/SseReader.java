@@ -79,14 +79,34 @@ public final class SseReader implements AutoCloseable {
     }
   }
 
+  private BufferedReader reader() throws IOException {
+    if (reader == null) {
+      reader =
+          new BufferedReader(
+              new InputStreamReader(connection.getInputStream(), StandardCharsets.UTF_8));
+    }
+    return reader;
+  }
+
+  /** Reads lines up to the next comment line ({@code : ...}) and returns it; null at the end. */
+  public String nextComment() {
+    try {
+      String line;
+      while ((line = reader().readLine()) != null) {
+        if (line.startsWith(":")) {
+          return line;
+        }
+      }
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The next event, or null once the stream ended. */
   public Event next() {
     try {
-      if (reader == null) {
-        reader =
-            new BufferedReader(
-                new InputStreamReader(connection.getInputStream(), StandardCharsets.UTF_8));
-      }
+      BufferedReader reader = reader();
       String event = null;
       String id = null;
       StringBuilder data = new StringBuilder();

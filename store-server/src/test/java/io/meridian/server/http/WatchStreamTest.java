@@ -25,12 +25,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The change stream's HTTP side with tight bounds (2 streams, 3 keys per stream, 4 groups queued, 1
- * KiB unsent) in front of a service the test drives: bad requests are 4xx and reach no service, the
- * stream limit answers 503, and a slow reader gets an {@code overflow} event and is dropped (by the
- * group bound, or by the byte bound when it does not read at all).
+ * KiB unsent; heartbeats of a quiet stream) in front of a service the test drives: bad requests are
+ * 4xx and reach no service, the stream limit answers 503, and a slow reader gets an {@code
+ * overflow} event and is dropped (by the group bound, or by the byte bound when it does not read at
+ * all).
  */
 class WatchStreamTest {
-  private static final WatchLimits LIMITS = new WatchLimits(2, 3, 4, 1024);
+  private static final WatchLimits LIMITS = new WatchLimits(2, 3, 4, 1024, 60_000);
 
   private final Vertx vertx = Vertx.vertx();
   private final DrivenService service = new DrivenService();
@@ -92,6 +93,10 @@ class WatchStreamTest {
 
   /** The API with {@link #LIMITS} in front of the driven service, on a port the system picks. */
   private HttpServer serve(HttpApiConfig config) throws Exception {
+    return serve(config, LIMITS);
+  }
+
+  private HttpServer serve(HttpApiConfig config, WatchLimits limits) throws Exception {
     return vertx
         .createHttpServer()
         .requestHandler(
@@ -100,7 +105,7 @@ class WatchStreamTest {
                 service,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 config,
-                LIMITS))
+                limits))
         .listen(0, "127.0.0.1")
         .toCompletionStage()
         .toCompletableFuture()
@@ -201,6 +206,17 @@ class WatchStreamTest {
       }
       assertThat(status).isEqualTo(200);
       assertThat(service.stopped.get()).isPositive();
+    }
+  }
+
+  @Test
+  void aQuietStreamGetsHeartbeats() throws Exception {
+    HttpServer beating = serve(HttpApiConfig.defaults(), new WatchLimits(2, 3, 4, 1024, 20));
+    try (SseReader reader =
+        new SseReader(beating.actualPort(), "/v1/buckets/b/watch?key=a", Map.of())) {
+      assertThat(reader.next().event()).isEqualTo("ready");
+      assertThat(reader.nextComment()).isEqualTo(": keep-alive");
+      assertThat(reader.nextComment()).isEqualTo(": keep-alive");
     }
   }
 
