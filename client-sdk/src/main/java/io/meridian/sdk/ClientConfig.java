@@ -27,6 +27,8 @@ import java.util.Set;
  * @param queueEntriesMax the most updates (single or batch) waiting for a region
  * @param queueBytesMax the most bytes of JSON bodies waiting for a region
  * @param visibilityPollMillis how often receipts waiting to be visible everywhere poll the regions
+ * @param watchIdleMillis how long a watch's stream may stay silent (no event, no heartbeat) before
+ *     the watch takes it for dead and reconnects
  * @param clientId the client id to use when there is no offline directory, or null to draw one
  */
 record ClientConfig(
@@ -43,6 +45,7 @@ record ClientConfig(
     int queueEntriesMax,
     long queueBytesMax,
     long visibilityPollMillis,
+    long watchIdleMillis,
     String clientId) {
   ClientConfig {
     if (regions.isEmpty()) {
@@ -70,6 +73,7 @@ record ClientConfig(
     requirePositive(queueEntriesMax, "queueEntriesMax");
     requirePositive(queueBytesMax, "queueBytesMax");
     requirePositive(visibilityPollMillis, "visibilityPollMillis");
+    requirePositive(watchIdleMillis, "watchIdleMillis");
     if (clientId != null) {
       OperationIdentity.requireClientId(clientId);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meridian.clocks.VersionVector;
 import io.meridian.crdt.CrdtRegistry;
 import io.meridian.crdt.CrdtRequestException;
 import java.net.URI;
@@ -26,14 +27,18 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A Meridian client: made by {@link #builder()}, thread safe, {@link AutoCloseable}. It hands out
@@ -64,6 +69,8 @@ public final class Meridian implements AutoCloseable {
   private final ThreadPoolExecutor readers;
   private final SubmissionPublisher<SyncStatus> statusPublisher;
   private final AtomicLong lastQueuedSeq = new AtomicLong();
+  private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
+  private ScheduledExecutorService watchdog;
   private volatile boolean closed;
 
   private Meridian(ClientConfig config) {
@@ -261,6 +268,12 @@ public final class Meridian implements AutoCloseable {
       return;
     }
     closed = true;
+    List.copyOf(watches).forEach(Watch::close);
+    synchronized (watches) {
+      if (watchdog != null) {
+        watchdog.shutdownNow();
+      }
+    }
     writer.close();
     try {
       writerThread.join(config.requestTimeout().toMillis() + 1_000);
@@ -273,6 +286,86 @@ public final class Meridian implements AutoCloseable {
     // Acknowledgements persist the session as they happen; what reads added is kept here.
     queue.saveSessionToken(session.token());
     queue.close();
+  }
+
+  /** Watches open at once per client, at most. */
+  public static final int WATCHES_MAX = 1_000;
+
+  /**
+   * Watches the key of {@code handle} (the whole key, for a field of a map): {@code listener} gets
+   * a {@link Snapshot} of it, read with the handle ({@code counter.valueIn(snapshot)}), first as it
+   * is now (if it exists) and then each time it changes, in the order a region applied the changes,
+   * on the watch's own thread. Across a broken connection or a failover the watch resumes from its
+   * last event and misses no change; a value may repeat then, never go back. An offline client's
+   * replica of the key stays fresh through it, and the listener sees the replica's view (queued
+   * updates included).
+   *
+   * @return the watch; close it (or the client) to stop
+   * @throws MeridianException.BadRequest for a bad name or past {@link #WATCHES_MAX} watches
+   */
+  public Watch watch(Handle handle, Consumer<Snapshot> listener) {
+    requireOpen();
+    requireName(handle.bucket, "bucket");
+    requireName(handle.key, "key");
+    Objects.requireNonNull(listener, "listener");
+    Watch watch = new Watch(this, handle, listener);
+    synchronized (watches) {
+      if (watches.size() >= WATCHES_MAX) {
+        throw new MeridianException.BadRequest(
+            "at most " + WATCHES_MAX + " watches are open per client", null);
+      }
+      watches.add(watch);
+      if (watchdog == null) {
+        watchdog =
+            Executors.newSingleThreadScheduledExecutor(
+                runnable -> {
+                  Thread thread = new Thread(runnable, "meridian-watchdog");
+                  thread.setDaemon(true);
+                  return thread;
+                });
+        long period = Math.max(10, Math.min(1_000, config.watchIdleMillis() / 4));
+        watchdog.scheduleWithFixedDelay(
+            () -> watches.forEach(Watch::closeIfSilent), period, period, TimeUnit.MILLISECONDS);
+      }
+    }
+    watch.start();
+    return watch;
+  }
+
+  void watchClosed(Watch watch) {
+    watches.remove(watch);
+  }
+
+  Transport transport() {
+    return transport;
+  }
+
+  ClientConfig config() {
+    return config;
+  }
+
+  Session session() {
+    return session;
+  }
+
+  /**
+   * A change event of a watched key: the offline replica takes it as the key's base when it covers
+   * every update of this client a region acknowledged (its read vector covers the session's write
+   * vector; queued updates still apply on top); the listener's snapshot is the replica's view, or
+   * the region's object online.
+   */
+  Snapshot watched(Handle handle, JsonNode object, VersionVector[] vectors, String region) {
+    String name = Snapshot.name(handle.bucket, handle.key);
+    Map<String, ObjectView> objects = new LinkedHashMap<>();
+    if (queue.hasReplica()) {
+      if (vectors != null && vectors[1].dominates(session.writeVector())) {
+        queue.observed(object, queue.nextSeq());
+      }
+      objects.put(name, queue.local(handle.bucket, handle.key));
+      return new Snapshot(objects, region);
+    }
+    objects.put(name, ObjectView.of(object));
+    return new Snapshot(objects, region);
   }
 
   // ------------------------------------------------------------------ what the handles use
@@ -292,11 +385,9 @@ public final class Meridian implements AutoCloseable {
       return CompletableFuture.failedFuture(e);
     }
     lastQueuedSeq.accumulateAndGet(entry.firstSeq() + updates.size() - 1, Math::max);
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < updates.size(); i++) {
-      ids.add(writer.identity().wireId(entry.firstSeq() + i));
-    }
-    WriteReceipt receipt = new WriteReceipt(entry.firstSeq(), ids, queue.durable());
+    WriteReceipt receipt =
+        new WriteReceipt(
+            entry.firstSeq(), writer.identity().display(entry.firstSeq()), queue.durable());
     writer.queued(entry, receipt);
     publishStatus();
     if (queue.durable()) {
@@ -495,6 +586,7 @@ public final class Meridian implements AutoCloseable {
     private int queueEntriesMax = 10_000;
     private long queueBytesMax = 16L << 20;
     private Duration visibilityPoll = Duration.ofMillis(200);
+    private Duration watchIdleTimeout = Duration.ofSeconds(30);
 
     private Builder() {}
 
@@ -583,6 +675,15 @@ public final class Meridian implements AutoCloseable {
     }
 
     /**
+     * How long a watch's stream may stay silent before the watch takes the connection for dead and
+     * reconnects (default 30 s; regions send a heartbeat every 10 s).
+     */
+    public Builder watchIdleTimeout(Duration timeout) {
+      this.watchIdleTimeout = Objects.requireNonNull(timeout);
+      return this;
+    }
+
+    /**
      * Makes the client.
      *
      * @throws IllegalArgumentException for a missing region, a home that is not a region, or a
@@ -605,6 +706,7 @@ public final class Meridian implements AutoCloseable {
               queueEntriesMax,
               queueBytesMax,
               visibilityPoll.toMillis(),
+              watchIdleTimeout.toMillis(),
               null));
     }
   }

@@ -184,7 +184,8 @@ final class SqliteQueue implements UpdateQueue {
                 : localState(update.bucket(), update.key());
         long seq = firstSeq + i;
         scratch.put(
-            name, LocalReplica.apply(state, update.body(), seq, created, identity.wireId(seq)));
+            name,
+            LocalReplica.apply(state, update.body(), seq, created, identity.localOperationId(seq)));
       }
       try (PreparedStatement insert =
           connection.prepareStatement("INSERT INTO queue VALUES (?, ?, ?, ?)")) {
@@ -419,7 +420,7 @@ final class SqliteQueue implements UpdateQueue {
         try {
           state =
               LocalReplica.apply(
-                  state, update.body(), seq, entry.createdMillis(), identity.wireId(seq));
+                  state, update.body(), seq, entry.createdMillis(), identity.localOperationId(seq));
         } catch (CrdtRequestException e) {
           // The region's newer value no longer fits this queued update (an index past the end):
           // the region will judge it when it is sent; the replica shows what it can.

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.clocks.DecodeException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -183,18 +184,7 @@ final class Transport {
           .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
     }
-    if (config.apiToken() != null) {
-      request.header("Authorization", "Bearer " + config.apiToken());
-    }
-    if (withSession) {
-      String token = session.token();
-      if (token != null) {
-        request.header(SESSION_HEADER, token);
-      }
-      request.header("Meridian-Guarantees", Guarantee.header(config.guarantees()));
-      request.header(
-          "Meridian-Wait", Long.toString(Math.min(config.sessionWaitMillis(), timeoutMillis / 2)));
-    }
+    headers(request, withSession, timeoutMillis);
     HttpResponse<String> response;
     try {
       response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -236,6 +226,51 @@ final class Transport {
     }
     succeeded(region);
     return new Attempt(null, rejection(status, message, region), null);
+  }
+
+  private void headers(HttpRequest.Builder request, boolean withSession, long timeoutMillis) {
+    if (config.apiToken() != null) {
+      request.header("Authorization", "Bearer " + config.apiToken());
+    }
+    if (withSession) {
+      String token = session.token();
+      if (token != null) {
+        request.header(SESSION_HEADER, token);
+      }
+      request.header("Meridian-Guarantees", Guarantee.header(config.guarantees()));
+      request.header(
+          "Meridian-Wait", Long.toString(Math.min(config.sessionWaitMillis(), timeoutMillis / 2)));
+    }
+  }
+
+  /** The regions in the order a call tries them: home first. */
+  List<String> preference() {
+    return List.copyOf(preference);
+  }
+
+  /**
+   * Opens a change stream ({@code GET .../watch}) at {@code region} with the session headers and,
+   * to resume, the last event id; the caller reads the body and closes it. The timeout bounds the
+   * wait for the answer's headers, not the stream.
+   */
+  HttpResponse<InputStream> openStream(String region, String path, String lastEventId)
+      throws IOException, InterruptedException {
+    long timeoutMillis = config.requestTimeout().toMillis();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(config.regions().get(region) + path))
+            .timeout(Duration.ofMillis(timeoutMillis))
+            .header("Accept", "text/event-stream")
+            .GET();
+    headers(request, true, timeoutMillis);
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+  }
+
+  /** The error message of an answer that is not a success. */
+  static String errorMessageOf(String body, int status) {
+    return errorMessage(parse(body), status);
   }
 
   private static MeridianException rejection(int status, String message, String region) {
@@ -316,6 +351,11 @@ final class Transport {
   }
 
   /** The path of a key: bucket and key percent-encoded as UTF-8, every byte but the unreserved. */
+  /** {@code GET /v1/buckets/{bucket}/watch?key=K}'s path and query, percent-encoded. */
+  static String watchPath(String bucket, String key) {
+    return "/v1/buckets/" + percentEncode(bucket) + "/watch?key=" + percentEncode(key);
+  }
+
   static String keyPath(String bucket, String key) {
     return "/v1/buckets/" + percentEncode(bucket) + "/keys/" + percentEncode(key);
   }

@@ -1,6 +1,5 @@
 package io.meridian.sdk;
 
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -22,25 +21,31 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class WriteReceipt {
   private final long sequence;
-  private final List<String> operationIds;
+  private final String operationId;
   private final boolean durableLocally;
   private final CompletableFuture<String> accepted = new CompletableFuture<>();
   private final CompletableFuture<Void> visibleEverywhere = new CompletableFuture<>();
 
-  WriteReceipt(long sequence, List<String> operationIds, boolean durableLocally) {
+  WriteReceipt(long sequence, String operationId, boolean durableLocally) {
     this.sequence = sequence;
-    this.operationIds = List.copyOf(operationIds);
+    this.operationId = operationId;
     this.durableLocally = durableLocally;
   }
 
-  /** The client's sequence number of the (first) update: updates leave in this order. */
+  /**
+   * The client's sequence number of the update, or of the whole batch: updates leave in this order,
+   * and a region applies the update (every update of the batch) at most once.
+   */
   public long sequence() {
     return sequence;
   }
 
-  /** The operation id each update carries, in order; a region applies each at most once. */
-  public List<String> operationIds() {
-    return operationIds;
+  /**
+   * The update's identity, {@code "<clientId>.<sequence>"}: the client and sequence number a region
+   * deduplicates it by (one for a whole batch), for logs and support.
+   */
+  public String operationId() {
+    return operationId;
   }
 
   /** Whether the update was in the offline directory's queue on disk when this was returned. */
@@ -68,6 +73,6 @@ public final class WriteReceipt {
 
   @Override
   public String toString() {
-    return "WriteReceipt{" + operationIds + ", accepted=" + accepted.getNow(null) + "}";
+    return "WriteReceipt{" + operationId + ", accepted=" + accepted.getNow(null) + "}";
   }
 }

@@ -15,10 +15,11 @@ import java.util.logging.Logger;
  * The one thread that sends the client's queued updates: the head entry, then the next, each only
  * once the previous was acknowledged by a region (or refused), so updates leave in sequence order,
  * with the session token, which is what monotonic writes and the server's per-client deduplication
- * rely on. A failed attempt keeps the entry at the head and sends it again, with the same operation
- * ids, once a region's pause is over: a retry after a timeout, a lost answer or a failover takes
- * effect once. Nothing a region could not take is dropped: a refusal moves the entry out of the way
- * (into the offline directory's rejected table, when there is one) and fails its receipt.
+ * rely on. A failed attempt keeps the entry at the head and sends it again, with the same client
+ * sequence, once a region's pause is over: a retry after a timeout, a lost answer or a failover
+ * takes effect once, however late it comes (the client sequence of {@link OperationIdentity}).
+ * Nothing a region could not take is dropped: a refusal moves the entry out of the way (into the
+ * offline directory's rejected table, when there is one) and fails its receipt.
  */
 final class Writer implements Runnable {
   private static final Logger LOG = Logger.getLogger(Writer.class.getName());
@@ -166,7 +167,8 @@ final class Writer implements Runnable {
         UpdateQueue.Queued only = updates.get(0);
         answer =
             transport.call(
-                Transport.keyPath(only.bucket(), only.key()), wireBody(only, entry.firstSeq()));
+                Transport.keyPath(only.bucket(), only.key()),
+                identity.stamp(wireBody(only), entry.firstSeq()));
       } else {
         ObjectNode batch = JsonNodeFactory.instance.objectNode();
         ArrayNode items = batch.putArray("updates");
@@ -175,9 +177,9 @@ final class Writer implements Runnable {
           ObjectNode item = items.addObject();
           item.put("bucket", update.bucket());
           item.put("key", update.key());
-          item.setAll(wireBody(update, entry.firstSeq() + i));
+          item.setAll(wireBody(update));
         }
-        answer = transport.call("/v1/batch", batch);
+        answer = transport.call("/v1/batch", identity.stamp(batch, entry.firstSeq()));
       }
     } catch (MeridianException.Unavailable | MeridianException.Overloaded e) {
       throw e;
@@ -216,10 +218,11 @@ final class Writer implements Runnable {
     onChange.run();
   }
 
-  /** The update as the API takes it: its body, its operation id and, if it observes, a context. */
-  private ObjectNode wireBody(UpdateQueue.Queued update, long seq) {
+  /**
+   * The update as the API takes it, without its identity: its body and, if it observes, a context.
+   */
+  private ObjectNode wireBody(UpdateQueue.Queued update) {
     ObjectNode body = update.body().deepCopy();
-    body.put("id", identity.wireId(seq));
     if (update.observes()) {
       String context = queue.context(update.bucket(), update.key());
       if (context != null) {

@@ -4,11 +4,13 @@ import io.meridian.server.HostPort;
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
 import io.meridian.server.http.HttpApiConfig;
+import io.meridian.server.region.RegionOwnerConfig;
 import io.meridian.server.storage.UpdateLogConfig;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Three real regions in this JVM on 127.0.0.1 (replication without TLS, ports picked by the
@@ -20,8 +22,15 @@ final class LocalRegions implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final List<RegionConfig> configs = new ArrayList<>();
   private final List<Region> regions = new ArrayList<>();
+  private final UnaryOperator<RegionOwnerConfig> adjust;
 
-  LocalRegions(Path data, long operationIdRetentionMillis) throws Exception {
+  /**
+   * Starts the regions with operation ids kept {@code operationIdRetentionMillis} and every owner's
+   * bounds and intervals changed by {@code adjust} (also when a region starts again).
+   */
+  LocalRegions(Path data, long operationIdRetentionMillis, UnaryOperator<RegionOwnerConfig> adjust)
+      throws Exception {
+    this.adjust = adjust;
     List<Region> started =
         Region.startAll(
             vertx,
@@ -32,7 +41,8 @@ final class LocalRegions implements AutoCloseable {
                 0,
                 HttpApiConfig.defaults(),
                 UpdateLogConfig.defaults(),
-                operationIdRetentionMillis));
+                operationIdRetentionMillis),
+            adjust);
     for (Region region : started) {
       RegionConfig config = region.config();
       configs.add(
@@ -50,6 +60,10 @@ final class LocalRegions implements AutoCloseable {
               config.operationIdRetentionMillis()));
       regions.add(region);
     }
+  }
+
+  LocalRegions(Path data, long operationIdRetentionMillis) throws Exception {
+    this(data, operationIdRetentionMillis, UnaryOperator.identity());
   }
 
   LocalRegions(Path data) throws Exception {
@@ -112,7 +126,7 @@ final class LocalRegions implements AutoCloseable {
   /** Starts a stopped region again on its ports, from its data directory. */
   void start(int index) throws Exception {
     if (regions.get(index) == null) {
-      regions.set(index, Region.start(vertx, configs.get(index)));
+      regions.set(index, Region.start(vertx, configs.get(index), adjust));
     }
   }
 

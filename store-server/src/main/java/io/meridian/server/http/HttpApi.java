@@ -62,17 +62,36 @@ public final class HttpApi {
   private final PrometheusMeterRegistry registry;
   private final HttpApiConfig config;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final WatchStream watches;
 
-  private HttpApi(RegionService service, PrometheusMeterRegistry registry, HttpApiConfig config) {
+  private HttpApi(
+      RegionService service,
+      PrometheusMeterRegistry registry,
+      HttpApiConfig config,
+      WatchLimits watchLimits) {
     this.service = Objects.requireNonNull(service, "service");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.config = Objects.requireNonNull(config, "config");
+    this.watches = new WatchStream(service, watchLimits, config, HttpApi::sendError);
   }
 
   /** The router of a region whose data endpoints {@code service} serves. */
   public static Router router(
       Vertx vertx, RegionService service, PrometheusMeterRegistry registry, HttpApiConfig config) {
-    return new HttpApi(service, registry, config).build(vertx);
+    return router(vertx, service, registry, config, WatchLimits.defaults());
+  }
+
+  /**
+   * As {@link #router(Vertx, RegionService, PrometheusMeterRegistry, HttpApiConfig)}, with the
+   * change streams' bounds.
+   */
+  public static Router router(
+      Vertx vertx,
+      RegionService service,
+      PrometheusMeterRegistry registry,
+      HttpApiConfig config,
+      WatchLimits watchLimits) {
+    return new HttpApi(service, registry, config, watchLimits).build(vertx);
   }
 
   private Router build(Vertx vertx) {
@@ -188,6 +207,17 @@ public final class HttpApi {
     }
     String[] parts = rawPath.substring(BUCKETS_PREFIX.length()).split("/", -1);
     HttpMethod method = ctx.request().method();
+    if (parts.length == 2 && parts[1].equals("watch") && method.equals(HttpMethod.GET)) {
+      endpoint(
+          ctx,
+          "GET /v1/buckets/{bucket}/watch",
+          c ->
+              watches.handle(
+                  c,
+                  ObjectNames.decodeSegment(parts[0], "bucket", config.nameBytesMax()),
+                  requestContext(c)));
+      return;
+    }
     boolean shaped = parts.length == 3 && parts[1].equals("keys");
     if (!shaped || !(method.equals(HttpMethod.GET) || method.equals(HttpMethod.POST))) {
       sendError(ctx, ApiException.of(ErrorCode.NOT_FOUND, "no such route"));

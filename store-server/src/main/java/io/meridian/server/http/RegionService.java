@@ -2,7 +2,9 @@ package io.meridian.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meridian.server.session.SessionToken;
 import io.vertx.core.Future;
+import java.util.List;
 
 /**
  * What the key, batch, read and status endpoints do, behind the HTTP layer. The HTTP layer has
@@ -34,4 +36,20 @@ public interface RegionService {
 
   /** True once storage is open and the replication listener has started. */
   boolean ready();
+
+  /**
+   * {@code GET /v1/buckets/{bucket}/watch}: once the region covers the session's guarantees (as for
+   * a read) and {@code since}'s read vector, registers a watch of {@code keys} and completes with
+   * the keys changed since {@code since} (null: every watched key that exists); from then on {@code
+   * listener} gets every group of changes of them. A service without change streams answers {@code
+   * not_found}.
+   */
+  default Future<WatchStart> watch(
+      RequestContext context,
+      String bucket,
+      List<String> keys,
+      SessionToken since,
+      ChangeListener listener) {
+    return Future.failedFuture(ApiException.of(ErrorCode.NOT_FOUND, "no such route"));
+  }
 }

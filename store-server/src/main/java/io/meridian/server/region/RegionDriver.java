@@ -93,6 +93,7 @@ public final class RegionDriver {
   private final OperationIdTable operationIds;
   private final KeyStates states;
   private final SessionWaiters waiters;
+  private final Watches watches = new Watches();
   private ReplicaCore core;
   private FrameSender sender = FrameSender.NONE;
 
@@ -228,6 +229,7 @@ public final class RegionDriver {
       applyEntry(entry);
     }
     recovering = false;
+    watches.recovered(visibleVector);
     LOG.info(
         () ->
             "region "
@@ -312,6 +314,32 @@ public final class RegionDriver {
     return answer;
   }
 
+  /**
+   * Watches {@code names}: once the applied vector covers {@code required} (as for reads), answers
+   * the keys changed since {@code since} (null: every key that exists) and from then on tells
+   * {@code sink} of every group of applied entries that changes one of them, in the order they are
+   * applied. {@link #unwatch} stops it, as does the sink answering false.
+   */
+  CompletableFuture<Watches.Start> watch(
+      List<ObjectName> names,
+      VersionVector required,
+      long waitMillis,
+      VersionVector since,
+      Watches.Sink sink) {
+    CompletableFuture<Watches.Start> answer = new CompletableFuture<>();
+    whenCovered(
+        since == null ? required : required.merge(since),
+        waitMillis,
+        answer,
+        () -> answer.complete(watches.add(names, since, visibleVector, this::object, sink)));
+    return answer;
+  }
+
+  /** Stops watch {@code id} (nothing if it stopped already). */
+  void unwatch(long id) {
+    watches.remove(id);
+  }
+
   /** The region, its HLC, applied vector, log length and peers. */
   public RegionStatus status() {
     Map<String, Long> applied = new LinkedHashMap<>();
@@ -351,10 +379,7 @@ public final class RegionDriver {
   // ------------------------------------------------------------------ sessions
 
   private void whenCovered(
-      VersionVector required,
-      long waitMillis,
-      CompletableFuture<RegionResult> answer,
-      Runnable serve) {
+      VersionVector required, long waitMillis, CompletableFuture<?> answer, Runnable serve) {
     if (closing || closed || failure != null) {
       answer.completeExceptionally(
           ApiException.unavailable(ErrorCode.OVERLOADED, "region is closing", 1));
@@ -558,6 +583,7 @@ public final class RegionDriver {
     }
     core.advance(ready);
     outstanding = null;
+    watches.publish(visibleVector, this::object);
     releaseWaiters();
     publishGauges();
     if (!ready.isEmpty()) {
@@ -580,6 +606,7 @@ public final class RegionDriver {
       try {
         envelope = EffectEnvelope.decode(update.effect());
         states.apply(name, envelope.effect(), entry.dot(), local, seen.add(name), visibleVector);
+        watches.touched(name);
       } catch (DecodeException | IllegalArgumentException | CrdtRequestException e) {
         // A peer is trusted not to lie; an effect this code cannot read is counted and skipped.
         metrics.malformedEffects.increment();
@@ -617,6 +644,7 @@ public final class RegionDriver {
           operationIds.load(name, transferred.operationIds());
         }
         states.install(name, state, after);
+        watches.touched(name);
       } catch (DecodeException | IllegalArgumentException e) {
         metrics.malformedEffects.increment();
         LOG.warning("region " + self + " skipped an unreadable state of " + name + ": " + e);
@@ -758,6 +786,10 @@ public final class RegionDriver {
   }
 
   // ------------------------------------------------------------------ reading
+
+  private RegionObject object(ObjectName name) {
+    return new RegionObject(name, states.visible(name));
+  }
 
   private List<RegionObject> objects(List<ObjectName> names) {
     List<RegionObject> objects = new ArrayList<>(names.size());

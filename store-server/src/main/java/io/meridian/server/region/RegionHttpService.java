@@ -12,13 +12,16 @@ import io.meridian.crdt.CrdtRequestException;
 import io.meridian.crdt.CrdtType;
 import io.meridian.crdt.Operation;
 import io.meridian.server.http.ApiException;
+import io.meridian.server.http.ChangeListener;
 import io.meridian.server.http.ErrorCode;
 import io.meridian.server.http.HttpApiConfig;
 import io.meridian.server.http.ObjectNames;
 import io.meridian.server.http.RegionResponse;
 import io.meridian.server.http.RegionService;
 import io.meridian.server.http.RequestContext;
+import io.meridian.server.http.WatchStart;
 import io.meridian.server.session.Guarantee;
+import io.meridian.server.session.SessionToken;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -141,6 +144,38 @@ public final class RegionHttpService implements RegionService {
               result.objects().forEach(object -> array.add(render(object)));
               return new RegionResponse(objects, context.session().afterRead(result.vector()));
             });
+  }
+
+  @Override
+  public Future<WatchStart> watch(
+      RequestContext context,
+      String bucket,
+      List<String> keys,
+      SessionToken since,
+      ChangeListener listener) {
+    List<ObjectName> names = new ArrayList<>(keys.size());
+    keys.forEach(key -> names.add(new ObjectName(bucket, key)));
+    VersionVector writeVector = context.session().writeVector();
+    return owner
+        .watch(
+            names,
+            required(context, Guarantee.RequestKind.READ),
+            context.waitMillis(),
+            since == null ? null : since.readVector(),
+            (objects, vector) ->
+                listener.offer(() -> renderAll(objects), SessionToken.of(writeVector, vector)))
+        .map(
+            start ->
+                new WatchStart(
+                    renderAll(start.objects()),
+                    SessionToken.of(writeVector, start.vector()),
+                    () -> owner.unwatch(start.id())));
+  }
+
+  private static List<JsonNode> renderAll(List<RegionObject> objects) {
+    List<JsonNode> rendered = new ArrayList<>(objects.size());
+    objects.forEach(object -> rendered.add(render(object)));
+    return rendered;
   }
 
   @Override

@@ -167,6 +167,24 @@ public final class RegionOwner {
     return onOwner(() -> driver.read(names, required, waitMillis));
   }
 
+  /**
+   * {@link RegionDriver#watch}, on the owner; the start comes back on the caller's context, the
+   * sink is called on the owner's (it must hand its work to another context and not block).
+   */
+  Future<Watches.Start> watch(
+      List<ObjectName> names,
+      VersionVector required,
+      long waitMillis,
+      VersionVector since,
+      Watches.Sink sink) {
+    return onOwner(() -> driver.watch(names, required, waitMillis, since, sink));
+  }
+
+  /** {@link RegionDriver#unwatch}, on the owner. */
+  void unwatch(long id) {
+    context.runOnContext(v -> driver.unwatch(id));
+  }
+
   /** {@code GET /v1/status}: the region, its HLC, applied vector, log length and peers. */
   public Future<RegionStatus> status() {
     return onOwner(() -> CompletableFuture.completedFuture(driver.status()));

@@ -197,7 +197,8 @@ class OpenApiContractTest {
             "status", OpenApiContractTest::driveStatus,
             "live", OpenApiContractTest::driveLive,
             "ready", OpenApiContractTest::driveReady,
-            "metrics", OpenApiContractTest::driveMetrics);
+            "metrics", OpenApiContractTest::driveMetrics,
+            "watch", OpenApiContractTest::driveWatch);
     return DOCUMENT.operations().stream()
         .map(
             operation ->
@@ -227,6 +228,23 @@ class OpenApiContractTest {
                                 operation.method() + " " + operation.pathTemplate() + " " + status);
                       }
                     }));
+  }
+
+  private static void driveWatch() {
+    String path = "/v1/buckets/" + BUCKET + "/watch";
+    expectError(get(path, Map.of()), 400, "bad_request");
+    expectError(
+        get(path + "?key=a", Map.of("Meridian-Session", UNREACHABLE_TOKEN, "Meridian-Wait", "0")),
+        503,
+        "session_unavailable");
+    // The stream itself never ends, so it is read as a stream: its status, type and headers.
+    try (SseReader stream = new SseReader(region.httpPort(), path + "?key=a", Map.of())) {
+      assertThat(stream.status()).isEqualTo(200);
+      assertThat(stream.header("Content-Type")).startsWith("text/event-stream");
+      assertThat(stream.header("Meridian-Session")).isNotNull();
+      assertThat(stream.next().event()).isEqualTo("ready");
+    }
+    SEEN.add("GET /v1/buckets/{bucket}/watch 200");
   }
 
   private static void driveReadKey() {
