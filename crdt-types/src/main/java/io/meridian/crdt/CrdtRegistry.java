@@ -46,7 +46,7 @@ public final class CrdtRegistry {
   }
 
   /** Every type, in tag order. */
-  public static Collection<CrdtType> types() {
+  static Collection<CrdtType> types() {
     return Collections.unmodifiableCollection(BY_NAME.values());
   }
 

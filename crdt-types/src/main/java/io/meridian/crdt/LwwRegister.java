@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * of stamped values, so the losers of a concurrent write can be folded away once stable and an
  * or-map can remove an observed value. Immutable; {@code equals} is structural.
  */
-public final class LwwRegister implements CrdtState {
+final class LwwRegister implements CrdtState {
   static final String NAME = "lww-register";
 
   /** A value with the HLC timestamp of its assignment. */

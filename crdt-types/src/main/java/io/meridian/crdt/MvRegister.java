@@ -14,7 +14,7 @@ import java.util.TreeSet;
  * 2018). Values are canonical JSON texts, shown in their text order. Immutable; {@code equals} is
  * structural.
  */
-public final class MvRegister implements CrdtState {
+final class MvRegister implements CrdtState {
   static final String NAME = "mv-register";
   private final DotStore<String> store;
 
