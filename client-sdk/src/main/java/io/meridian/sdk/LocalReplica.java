@@ -11,6 +11,7 @@ import io.meridian.crdt.CrdtState;
 import io.meridian.crdt.CrdtType;
 import io.meridian.crdt.Effect;
 import io.meridian.crdt.ErrorCode;
+import io.meridian.crdt.Operation;
 import io.meridian.crdt.UpdateContext;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -43,7 +44,8 @@ final class LocalReplica {
    * @throws CrdtRequestException when it does not fit (a wrong type, an index past the end)
    */
   static CrdtState apply(CrdtState state, JsonNode body, long seq, long createdMillis, String id) {
-    CrdtType type = CrdtRegistry.type(body.path("type").asText(null));
+    Operation operation = CrdtRegistry.parseUpdate(body);
+    CrdtType type = CrdtRegistry.type(operation.typeName());
     if (state != null && !state.typeName().equals(type.name())) {
       throw new CrdtRequestException(
           ErrorCode.TYPE_MISMATCH,
@@ -54,7 +56,7 @@ final class LocalReplica {
     Optional<Effect> effect =
         type.prepare(
             base,
-            CrdtRegistry.parseUpdate(body),
+            operation,
             new UpdateContext(dot, HlcTimestamp.pack(Math.max(2, createdMillis), 0), id, null));
     return effect.isEmpty() ? base : type.apply(base, effect.get(), dot);
   }
@@ -64,19 +66,27 @@ final class LocalReplica {
     final Map<String, String> types = new HashMap<>();
     final Map<String, FieldTypes> nested = new HashMap<>();
 
-    /** Learns the field types of an update body. */
+    /**
+     * Learns the field types of an update body, as crdt-types parses it; a body it refuses teaches
+     * nothing.
+     */
     void learn(JsonNode body) {
-      if (!ObservedRemoveMap.TYPE.equals(body.path("type").asText())) {
-        return;
+      try {
+        learn(CrdtRegistry.parseUpdate(body));
+      } catch (CrdtRequestException e) {
+        // Refused when it was queued too: the region will not apply it either.
       }
-      Iterator<Map.Entry<String, JsonNode>> entries = body.path("entries").fields();
-      while (entries.hasNext()) {
-        Map.Entry<String, JsonNode> entry = entries.next();
-        String type = entry.getValue().path("type").asText(null);
-        if (type != null) {
-          types.putIfAbsent(entry.getKey(), type);
-          nested.computeIfAbsent(entry.getKey(), field -> new FieldTypes()).learn(entry.getValue());
-        }
+    }
+
+    private void learn(Operation operation) {
+      if (operation instanceof Operation.UpdateFields update) {
+        update
+            .entries()
+            .forEach(
+                (field, fieldOperation) -> {
+                  types.putIfAbsent(field, fieldOperation.typeName());
+                  nested.computeIfAbsent(field, name -> new FieldTypes()).learn(fieldOperation);
+                });
       }
     }
   }

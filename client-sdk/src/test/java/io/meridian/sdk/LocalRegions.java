@@ -3,9 +3,7 @@ package io.meridian.sdk;
 import io.meridian.server.HostPort;
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
-import io.meridian.server.http.HttpApiConfig;
 import io.meridian.server.region.RegionOwnerConfig;
-import io.meridian.server.storage.UpdateLogConfig;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,27 +35,17 @@ final class LocalRegions implements AutoCloseable {
             RegionConfig.localMesh(
                 NAMES,
                 data,
-                true,
                 0,
-                HttpApiConfig.defaults(),
-                UpdateLogConfig.defaults(),
-                operationIdRetentionMillis),
+                region ->
+                    region.insecure(true).operationIdRetentionMillis(operationIdRetentionMillis)),
             adjust);
     for (Region region : started) {
       RegionConfig config = region.config();
       configs.add(
-          new RegionConfig(
-              config.region(),
-              new HostPort(config.http().host(), region.httpPort()),
-              new HostPort(config.replication().host(), region.replicationPort()),
-              config.peers(),
-              config.dataDirectory(),
-              config.tlsDirectory(),
-              config.insecure(),
-              config.httpApi(),
-              config.updateLog(),
-              config.regions(),
-              config.operationIdRetentionMillis()));
+          config.toBuilder()
+              .http(new HostPort(config.http().host(), region.httpPort()))
+              .replication(new HostPort(config.replication().host(), region.replicationPort()))
+              .build());
       regions.add(region);
     }
   }

@@ -33,11 +33,6 @@ abstract class AbstractType<S extends CrdtState, E extends Effect> implements Cr
     return tag;
   }
 
-  @Override
-  public Delivery delivery() {
-    return Delivery.CAUSAL;
-  }
-
   abstract Optional<E> prepareTyped(S state, Operation operation, UpdateContext context);
 
   abstract S applyTyped(S state, E effect, Dot entryDot);

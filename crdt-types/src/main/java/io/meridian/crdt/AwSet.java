@@ -12,7 +12,7 @@ import java.util.SortedSet;
  * et al., "An optimized conflict-free replicated set" (2012), as the delta-state add-wins set of
  * Almeida, Shoker and Baquero (2018). Immutable; {@code equals} is structural.
  */
-public final class AwSet implements CrdtState {
+final class AwSet implements CrdtState {
   static final String NAME = "aw-set";
   private final DotStore<Element> store;
 

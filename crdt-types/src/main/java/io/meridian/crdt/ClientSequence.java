@@ -15,10 +15,7 @@ import java.util.regex.Pattern;
  */
 public record ClientSequence(String client, long sequence) {
   /** Largest sequence number: 2^53, the largest integer every JSON parser reads exactly. */
-  public static final long SEQUENCE_MAX = 1L << 53;
-
-  /** Longest client id, in characters. */
-  public static final int CLIENT_CHARACTERS_MAX = 64;
+  static final long SEQUENCE_MAX = 1L << 53;
 
   private static final Pattern CLIENT = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 

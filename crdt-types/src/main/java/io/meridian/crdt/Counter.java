@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * applied at another region is neutralised: everywhere, the one with the smaller tag counts (S4).
  * Immutable; {@code equals} is structural.
  */
-public final class Counter implements CrdtState {
+final class Counter implements CrdtState {
   static final String G_COUNTER = "g-counter";
   static final String PN_COUNTER = "pn-counter";
 
@@ -92,11 +92,6 @@ public final class Counter implements CrdtState {
           Increment.class,
           Counter::store,
           dotStore -> new Counter(name, dotStore));
-    }
-
-    @Override
-    public Delivery delivery() {
-      return Delivery.CAUSAL_EXACTLY_ONCE;
     }
 
     /** The consolidated value wins over the single increment it absorbed. */

@@ -19,6 +19,9 @@ public final class CrdtRegistry {
   /** The default bound on or-map nesting, as the API states it. */
   public static final int NESTING_DEPTH_DEFAULT = 16;
 
+  /** The deepest or-map nesting any bound may allow; {@link #elementsOf} walks no deeper. */
+  public static final int NESTING_DEPTH_CEILING = 64;
+
   private static final Map<String, AbstractType<?, ?>> BY_NAME = new LinkedHashMap<>();
   private static final Map<Integer, AbstractType<?, ?>> BY_TAG = new LinkedHashMap<>();
 
@@ -43,7 +46,7 @@ public final class CrdtRegistry {
   }
 
   /** Every type, in tag order. */
-  public static Collection<CrdtType> types() {
+  static Collection<CrdtType> types() {
     return Collections.unmodifiableCollection(BY_NAME.values());
   }
 
@@ -93,12 +96,37 @@ public final class CrdtRegistry {
   }
 
   /**
-   * Checks a client's operation id: 1 to 128 bytes of printable ASCII.
-   *
-   * @throws CrdtRequestException ({@code bad_request}) otherwise
+   * The elements an update request carries, over its whole tree: the items of its {@code elements},
+   * {@code values} and {@code fields} arrays, and its or-map {@code entries} with theirs. Cheap, so
+   * a caller can refuse an oversized update before parsing it; malformed shapes count as nothing
+   * and nesting past {@link #NESTING_DEPTH_CEILING} is not walked (the parser refuses both).
    */
-  public static String requireOperationId(String id) {
-    return JsonMapping.requireOperationId(id);
+  public static long elementsOf(JsonNode request) {
+    return JsonMapping.elementsOf(request, 0);
+  }
+
+  /**
+   * The operation id an update request carries ({@code "id"}), or null when it carries none (a JSON
+   * null counts as absent).
+   *
+   * @throws CrdtRequestException ({@code bad_request}) for an id that is not a string of 1 to 128
+   *     bytes of printable ASCII
+   */
+  public static String parseOperationId(JsonNode request) {
+    String id = JsonMapping.optionalText(request, "id");
+    return id == null ? null : JsonMapping.requireOperationId(id);
+  }
+
+  /**
+   * The causal context an update request says its client observed ({@code "context"}, a string from
+   * an earlier read), or null when it carries none (a JSON null counts as absent).
+   *
+   * @throws CrdtRequestException ({@code bad_request}) for a context that is not a string or not
+   *     one {@link #encodeContext} made
+   */
+  public static CausalContext parseObservedContext(JsonNode request) {
+    String context = JsonMapping.optionalText(request, "context");
+    return context == null ? null : decodeContext(context);
   }
 
   /**

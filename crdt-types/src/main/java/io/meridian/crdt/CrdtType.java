@@ -23,9 +23,6 @@ public interface CrdtType {
   /** The protobuf tag that names the type in encoded states and effects; never reused. */
   int tag();
 
-  /** What the type needs from the delivery of its effects. */
-  Delivery delivery();
-
   /** The state of a key nobody has updated. */
   CrdtState empty();
 

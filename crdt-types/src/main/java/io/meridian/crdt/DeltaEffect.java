@@ -7,7 +7,7 @@ import java.util.Objects;
  *
  * @param delta the delta state
  */
-public record DeltaEffect(CrdtState delta) implements Effect {
+record DeltaEffect(CrdtState delta) implements Effect {
   public DeltaEffect {
     Objects.requireNonNull(delta);
   }

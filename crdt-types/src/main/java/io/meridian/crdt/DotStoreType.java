@@ -73,9 +73,4 @@ abstract class DotStoreType<V, S extends CrdtState, E extends Effect> extends Ab
   boolean isEmptyTyped(S state) {
     return store(state).entries().isEmpty();
   }
-
-  /** Joins a delta in: the apply of every delta-state type. */
-  static <V, S extends CrdtState> S applyDelta(DotStoreType<V, S, ?> type, S state, S delta) {
-    return type.joinTyped(state, delta);
-  }
 }

@@ -11,7 +11,7 @@ import java.util.Optional;
  * Almeida, Shoker and Baquero, "Delta state replicated data types" (2018). Immutable; {@code
  * equals} is structural.
  */
-public final class EwFlag implements CrdtState {
+final class EwFlag implements CrdtState {
   static final String NAME = "ew-flag";
   private final DotStore<Boolean> store;
 

@@ -12,7 +12,7 @@ import java.util.SortedSet;
  * like the aw-set, so that an or-map can remove a g-set field's observed elements; at the top level
  * no remove exists and the value only grows. Immutable; {@code equals} is structural.
  */
-public final class GSet implements CrdtState {
+final class GSet implements CrdtState {
   static final String NAME = "g-set";
   private final DotStore<Element> store;
 

@@ -182,6 +182,45 @@ final class JsonMapping {
     };
   }
 
+  /**
+   * The elements an update carries, over its whole tree: the items of its {@code elements}, {@code
+   * values} and {@code fields} arrays, and its map {@code entries} with theirs. Malformed shapes
+   * count as nothing (they are the parser's to refuse); nesting past {@link
+   * CrdtRegistry#NESTING_DEPTH_CEILING} stops the walk.
+   */
+  static long elementsOf(JsonNode update, int depth) {
+    if (update == null || !update.isObject() || depth > CrdtRegistry.NESTING_DEPTH_CEILING) {
+      return 0;
+    }
+    long count = 0;
+    for (String field : new String[] {"elements", "values", "fields"}) {
+      JsonNode items = update.get(field);
+      if (items != null && items.isArray()) {
+        count += items.size();
+      }
+    }
+    JsonNode entries = update.get("entries");
+    if (entries != null && entries.isObject()) {
+      count += entries.size();
+      for (JsonNode nested : entries) {
+        count += elementsOf(nested, depth + 1);
+      }
+    }
+    return count;
+  }
+
+  /** The text of the request's field {@code name}, null when absent or JSON null. */
+  static String optionalText(JsonNode request, String name) {
+    JsonNode node = present(request, name);
+    if (node == null) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw badRequest(name + " must be a string");
+    }
+    return node.asText();
+  }
+
   /** Returns {@code id} when it is 1 to 128 characters of printable ASCII. */
   static String requireOperationId(String id) {
     if (id == null || id.isEmpty() || id.length() > OPERATION_ID_BYTES_MAX) {

@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * of stamped values, so the losers of a concurrent write can be folded away once stable and an
  * or-map can remove an observed value. Immutable; {@code equals} is structural.
  */
-public final class LwwRegister implements CrdtState {
+final class LwwRegister implements CrdtState {
   static final String NAME = "lww-register";
 
   /** A value with the HLC timestamp of its assignment. */
@@ -74,25 +74,20 @@ public final class LwwRegister implements CrdtState {
     return NAME + store;
   }
 
-  static final class Type extends DotStoreType<Stamped, LwwRegister, DeltaEffect> {
+  static final class Type extends RegisterType<Stamped, LwwRegister> {
     Type() {
-      super(NAME, 3, LwwRegister.class, DeltaEffect.class, LwwRegister::store, LwwRegister::new);
+      super(NAME, 3, LwwRegister.class, LwwRegister::store, LwwRegister::new);
     }
 
+    /**
+     * Above every assignment it overwrites, except one of its own batch: that one has the entry's
+     * timestamp already, and the tag breaks the tie. Climbing above it would put this assignment
+     * above the timestamp of the origin's next entry, which may be prepared without this one
+     * (stamped while this entry's Ready is outstanding) and must still win (S6). So an assignment's
+     * timestamp is its entry's HLC whenever the states hold only such assignments.
+     */
     @Override
-    Optional<DeltaEffect> prepareTyped(
-        LwwRegister state, Operation operation, UpdateContext context) {
-      if (alreadyApplied(state, context)) {
-        return Optional.empty();
-      }
-      if (!(operation instanceof Operation.Assign assign)) {
-        throw JsonMapping.wrongOperation(NAME, operation);
-      }
-      // Above every assignment it overwrites, except one of its own batch: that one has the
-      // entry's timestamp already, and the tag breaks the tie. Climbing above it would put this
-      // assignment above the timestamp of the origin's next entry, which may be prepared without
-      // this one (stamped while this entry's Ready is outstanding) and must still win (S6). So an
-      // assignment's timestamp is its entry's HLC whenever the states hold only such assignments.
+    Stamped stored(LwwRegister state, Operation.Assign assign, UpdateContext context) {
       long highest = HlcTimestamp.ZERO;
       boolean overwrites = false;
       for (Map.Entry<Dot, Stamped> entry : state.store.entries().entrySet()) {
@@ -105,18 +100,7 @@ public final class LwwRegister implements CrdtState {
           overwrites
               ? Math.max(context.hlcTimestamp(), HlcTimestamp.successor(highest))
               : context.hlcTimestamp();
-      DotStore<Stamped> removal =
-          state.store.removalDelta(
-              value -> true, observedOrCurrent(context, state.store.context()));
-      DeltaBuilder<Stamped> delta = new DeltaBuilder<>(state.store.context(), context.dot());
-      delta.operationId(context.recordedOperationId());
-      delta.put(new Stamped(timestamp, assign.value()));
-      return Optional.of(new DeltaEffect(new LwwRegister(removal.join(delta.build(), sameTag()))));
-    }
-
-    @Override
-    LwwRegister applyTyped(LwwRegister state, DeltaEffect effect, Dot entryDot) {
-      return joinTyped(state, state(effect.delta()));
+      return new Stamped(timestamp, assign.value());
     }
 
     /** Also drops the stable losers: no later assignment can make one of them win again. */

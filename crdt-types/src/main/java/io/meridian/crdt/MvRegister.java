@@ -2,9 +2,7 @@ package io.meridian.crdt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.meridian.clocks.Dot;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -14,7 +12,7 @@ import java.util.TreeSet;
  * 2018). Values are canonical JSON texts, shown in their text order. Immutable; {@code equals} is
  * structural.
  */
-public final class MvRegister implements CrdtState {
+final class MvRegister implements CrdtState {
   static final String NAME = "mv-register";
   private final DotStore<String> store;
 
@@ -51,32 +49,15 @@ public final class MvRegister implements CrdtState {
     return NAME + store;
   }
 
-  static final class Type extends DotStoreType<String, MvRegister, DeltaEffect> {
+  static final class Type extends RegisterType<String, MvRegister> {
     Type() {
-      super(NAME, 4, MvRegister.class, DeltaEffect.class, MvRegister::store, MvRegister::new);
+      super(NAME, 4, MvRegister.class, MvRegister::store, MvRegister::new);
     }
 
+    /** The value alone: concurrent assignments are all kept, in their text order. */
     @Override
-    Optional<DeltaEffect> prepareTyped(
-        MvRegister state, Operation operation, UpdateContext context) {
-      if (alreadyApplied(state, context)) {
-        return Optional.empty();
-      }
-      if (!(operation instanceof Operation.Assign assign)) {
-        throw JsonMapping.wrongOperation(NAME, operation);
-      }
-      DotStore<String> removal =
-          state.store.removalDelta(
-              value -> true, observedOrCurrent(context, state.store.context()));
-      DeltaBuilder<String> delta = new DeltaBuilder<>(state.store.context(), context.dot());
-      delta.operationId(context.recordedOperationId());
-      delta.put(assign.value());
-      return Optional.of(new DeltaEffect(new MvRegister(removal.join(delta.build(), sameTag()))));
-    }
-
-    @Override
-    MvRegister applyTyped(MvRegister state, DeltaEffect effect, Dot entryDot) {
-      return joinTyped(state, state(effect.delta()));
+    String stored(MvRegister state, Operation.Assign assign, UpdateContext context) {
+      return assign.value();
     }
 
     @Override

@@ -36,7 +36,7 @@ import java.util.TreeSet;
  * that has not yet agree on every later update, join and fold. Immutable; {@code equals} is
  * structural.
  */
-public final class OrMap implements CrdtState {
+final class OrMap implements CrdtState {
   static final String NAME = "or-map";
 
   /**
@@ -174,11 +174,6 @@ public final class OrMap implements CrdtState {
   static final class Type extends AbstractType<OrMap, MapEffect> {
     Type() {
       super(NAME, 9, OrMap.class, MapEffect.class);
-    }
-
-    @Override
-    public Delivery delivery() {
-      return Delivery.CAUSAL_EXACTLY_ONCE;
     }
 
     @Override

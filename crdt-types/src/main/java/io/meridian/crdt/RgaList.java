@@ -27,7 +27,7 @@ import java.util.TreeMap;
  * to it (see {@link Type#foldTyped}). Operation-based: effects need causal, exactly-once delivery.
  * Immutable; {@code equals} is structural.
  */
-public final class RgaList implements CrdtState {
+final class RgaList implements CrdtState {
   static final String NAME = "list";
   static final Comparator<Item> KEY =
       Comparator.comparingLong(Item::lamport).thenComparing(Item::tag);
@@ -197,11 +197,6 @@ public final class RgaList implements CrdtState {
   static final class Type extends AbstractType<RgaList, ListEffect> {
     Type() {
       super(NAME, 10, RgaList.class, ListEffect.class);
-    }
-
-    @Override
-    public Delivery delivery() {
-      return Delivery.CAUSAL_EXACTLY_ONCE;
     }
 
     @Override

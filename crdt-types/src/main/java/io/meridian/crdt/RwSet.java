@@ -34,7 +34,7 @@ import java.util.TreeSet;
  * In a state a cover keeps only the components its own compact vector does not reach yet; a fold
  * there drops the rest. Immutable; {@code equals} is structural.
  */
-public final class RwSet implements CrdtState {
+final class RwSet implements CrdtState {
   static final String NAME = "rw-set";
 
   /** One tagged add or remove of an element; ordered by element, then adds before removes. */

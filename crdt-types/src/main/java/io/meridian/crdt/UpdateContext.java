@@ -44,15 +44,15 @@ public record UpdateContext(
     return new UpdateContext(dot, hlcTimestamp, null, null, null);
   }
 
-  public UpdateContext withOperationId(String id) {
+  UpdateContext withOperationId(String id) {
     return new UpdateContext(dot, hlcTimestamp, id, observed, clientSequence);
   }
 
-  public UpdateContext withObserved(CausalContext context) {
+  UpdateContext withObserved(CausalContext context) {
     return new UpdateContext(dot, hlcTimestamp, operationId, context, clientSequence);
   }
 
-  public UpdateContext withClientSequence(ClientSequence sequence) {
+  UpdateContext withClientSequence(ClientSequence sequence) {
     return new UpdateContext(dot, hlcTimestamp, operationId, observed, sequence);
   }
 

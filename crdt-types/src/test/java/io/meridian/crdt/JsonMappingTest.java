@@ -128,6 +128,54 @@ class JsonMappingTest {
   }
 
   @Test
+  void elementsAreCountedOverTheWholeTree() throws Exception {
+    assertThat(
+            CrdtRegistry.elementsOf(
+                json(
+                    "{\"type\":\"or-map\",\"op\":\"update\",\"entries\":{"
+                        + "\"s\":{\"type\":\"aw-set\",\"op\":\"add\",\"elements\":[1,2,3]},"
+                        + "\"l\":{\"type\":\"list\",\"op\":\"insert\",\"index\":0,\"values\":[1,2]},"
+                        + "\"m\":{\"type\":\"or-map\",\"op\":\"remove\",\"fields\":[\"a\"]}}}")))
+        .isEqualTo(3 + 3 + 2 + 1);
+    assertThat(CrdtRegistry.elementsOf(json("{\"elements\":\"a\",\"entries\":[1,2]}"))).isZero();
+    assertThat(CrdtRegistry.elementsOf(json("[1,2,3]"))).isZero();
+  }
+
+  @Test
+  void elementsPastTheNestingCeilingAreNotWalked() throws Exception {
+    String nested = "{\"elements\":[1,2,3,4,5]}";
+    for (int depth = 0; depth <= CrdtRegistry.NESTING_DEPTH_CEILING; depth++) {
+      nested = "{\"entries\":{\"f\":" + nested + "}}";
+    }
+    assertThat(CrdtRegistry.elementsOf(json(nested)))
+        .isEqualTo(CrdtRegistry.NESTING_DEPTH_CEILING + 1);
+  }
+
+  @Test
+  void operationIdsAndContextsAreOptionalStrings() throws Exception {
+    CrdtType set = CrdtRegistry.type("aw-set");
+    String context = CrdtRegistry.encodeContext(set.observedContext(set.empty()));
+    JsonNode body = json("{\"id\":\"op-1\",\"context\":\"" + context + "\"}");
+    assertThat(CrdtRegistry.parseOperationId(body)).isEqualTo("op-1");
+    assertThat(CrdtRegistry.parseObservedContext(body)).isEqualTo(set.observedContext(set.empty()));
+    JsonNode none = json("{\"id\":null}");
+    assertThat(CrdtRegistry.parseOperationId(none)).isNull();
+    assertThat(CrdtRegistry.parseObservedContext(none)).isNull();
+    for (String bad : new String[] {"{\"id\":1}", "{\"id\":\"\"}", "{\"id\":\"a\\u0001\"}"}) {
+      assertThatThrownBy(() -> CrdtRegistry.parseOperationId(json(bad)))
+          .as(bad)
+          .isInstanceOfSatisfying(
+              CrdtRequestException.class,
+              error -> assertThat(error.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+    }
+    assertThatThrownBy(() -> CrdtRegistry.parseObservedContext(json("{\"context\":[]}")))
+        .isInstanceOf(CrdtRequestException.class)
+        .hasMessage("context must be a string");
+    assertThatThrownBy(() -> CrdtRegistry.parseObservedContext(json("{\"context\":\"AAAA\"}")))
+        .isInstanceOf(CrdtRequestException.class);
+  }
+
+  @Test
   void aPnCounterDeltaEncodesInAtMostSixteenBytes() {
     Effect effect = new Counter.Increment("pn-counter", -(1L << 53), 0, null);
     assertThat(CrdtRegistry.encodeEffect(effect).length).isLessThanOrEqualTo(16);

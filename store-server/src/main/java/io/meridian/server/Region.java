@@ -40,14 +40,6 @@ public final class Region implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Region.class.getName());
   private static final long CLOSE_TIMEOUT_SECONDS_MAX = 60;
 
-  /** Frames waiting for one peer's socket, at most. */
-  public static final int SEND_QUEUE_FRAMES_MAX = 4_096;
-
-  /** First delay before dialling a peer again; it doubles up to {@link #RECONNECT_MILLIS_MAX}. */
-  public static final long RECONNECT_MILLIS_MIN = 50;
-
-  public static final long RECONNECT_MILLIS_MAX = 5_000;
-
   private final RegionConfig config;
   private final PrometheusMeterRegistry registry;
   private final RegionOwner owner;
@@ -123,22 +115,7 @@ public final class Region implements AutoCloseable {
                 (name, address) ->
                     peers.put(
                         name, address.port() == 0 ? bound.getOrDefault(name, address) : address));
-        Region region =
-            start(
-                vertx,
-                new RegionConfig(
-                    config.region(),
-                    config.http(),
-                    config.replication(),
-                    peers,
-                    config.dataDirectory(),
-                    config.tlsDirectory(),
-                    config.insecure(),
-                    config.httpApi(),
-                    config.updateLog(),
-                    config.regions(),
-                    config.operationIdRetentionMillis()),
-                adjust);
+        Region region = start(vertx, config.toBuilder().peers(peers).build(), adjust);
         started.add(region);
         bound.put(
             config.region(), new HostPort(config.replication().host(), region.replicationPort()));
@@ -161,21 +138,17 @@ public final class Region implements AutoCloseable {
                 dialled.add(new PeerAddress(name, address.host(), address.port()));
               }
             });
-    TransportConfig transportConfig =
-        new TransportConfig(
-            config.region(),
-            new TreeSet<>(regions),
-            config.replication().host(),
-            config.replication().port(),
-            dialled,
-            config.insecure()
-                ? null
-                : TlsDirectory.of(config.tlsDirectory().orElseThrow(), config.region()),
-            frameBytesMax,
-            SEND_QUEUE_FRAMES_MAX,
-            RECONNECT_MILLIS_MIN,
-            RECONNECT_MILLIS_MAX);
-    transport = await(ReplicationTransport.start(vertx, transportConfig, owner));
+    TransportConfig.Builder transportConfig =
+        TransportConfig.builder(config.region(), new TreeSet<>(regions))
+            .listen(config.replication().host(), config.replication().port())
+            .peers(dialled)
+            .frameBytesMax(frameBytesMax);
+    if (config.insecure()) {
+      transportConfig.plaintext();
+    } else {
+      transportConfig.tls(TlsDirectory.of(config.tlsDirectory().orElseThrow(), config.region()));
+    }
+    transport = await(ReplicationTransport.start(vertx, transportConfig.build(), owner));
     replicationStarted = true;
     RegionHttpService service =
         new RegionHttpService(owner, () -> replicationStarted, config.httpApi());

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 /**
  * Everything one region process needs to start. Immutable; {@link #equals} is structural.
@@ -84,48 +85,43 @@ public record RegionConfig(
     }
   }
 
-  /** A region that knows exactly itself and its peers. */
-  public RegionConfig(
-      String region,
-      HostPort http,
-      HostPort replication,
-      Map<String, HostPort> peers,
-      Path dataDirectory,
-      Optional<Path> tlsDirectory,
-      boolean insecure,
-      HttpApiConfig httpApi,
-      UpdateLogConfig updateLog) {
-    this(
-        region,
-        http,
-        replication,
-        peers,
-        dataDirectory,
-        tlsDirectory,
-        insecure,
-        httpApi,
-        updateLog,
-        Set.of(),
-        OPERATION_ID_RETENTION_MILLIS_DEFAULT);
+  /**
+   * A builder of region {@code region} that keeps its data in {@code dataDirectory}; every other
+   * component starts at its default: HTTP and replication on 127.0.0.1 at ports the system picks,
+   * no peers, no TLS directory (so set {@link Builder#tlsDirectory} or {@link Builder#insecure}),
+   * default HTTP and log bounds, the regions exactly this one and its peers, and operation ids
+   * remembered {@link #OPERATION_ID_RETENTION_MILLIS_DEFAULT}.
+   */
+  public static Builder builder(String region, Path dataDirectory) {
+    return new Builder(region, dataDirectory);
+  }
+
+  /** A builder that starts from this configuration, to change some of its components. */
+  public Builder toBuilder() {
+    return new Builder(region, dataDirectory)
+        .http(http)
+        .replication(replication)
+        .peers(peers)
+        .tlsDirectory(tlsDirectory.orElse(null))
+        .insecure(insecure)
+        .httpApi(httpApi)
+        .updateLog(updateLog)
+        .regions(regions)
+        .operationIdRetentionMillis(operationIdRetentionMillis);
   }
 
   /**
    * Regions {@code names} on 127.0.0.1 in one process, as {@code meridian local} and the tests run
    * them: each lists every other as a peer at port 0 ({@code Region.startAll} fills in the bound
-   * replication ports), keeps its data in {@code data/NAME} and, unless {@code insecure}, its TLS
-   * material in {@code data/tls}.
+   * replication ports), keeps its data in {@code data/NAME} and its TLS material in {@code
+   * data/tls} (unused when {@code each} makes it insecure); {@code each} sets the rest.
    *
    * @param httpPortBase the first region's HTTP port, the next regions' following it; 0 for ports
    *     the system picks
+   * @param each adjusts every region's builder, e.g. {@code b -> b.insecure(true)}
    */
   public static List<RegionConfig> localMesh(
-      List<String> names,
-      Path data,
-      boolean insecure,
-      int httpPortBase,
-      HttpApiConfig httpApi,
-      UpdateLogConfig updateLog,
-      long operationIdRetentionMillis) {
+      List<String> names, Path data, int httpPortBase, UnaryOperator<Builder> each) {
     List<RegionConfig> configs = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       String name = names.get(i);
@@ -135,19 +131,12 @@ public record RegionConfig(
           peers.put(peer, new HostPort("127.0.0.1", 0));
         }
       }
-      configs.add(
-          new RegionConfig(
-              name,
-              new HostPort("127.0.0.1", httpPortBase == 0 ? 0 : httpPortBase + i),
-              new HostPort("127.0.0.1", 0),
-              peers,
-              data.resolve(name),
-              insecure ? Optional.empty() : Optional.of(data.resolve("tls")),
-              insecure,
-              httpApi,
-              updateLog,
-              Set.of(),
-              operationIdRetentionMillis));
+      Builder builder =
+          builder(name, data.resolve(name))
+              .http(new HostPort("127.0.0.1", httpPortBase == 0 ? 0 : httpPortBase + i))
+              .peers(peers)
+              .tlsDirectory(data.resolve("tls"));
+      configs.add(each.apply(builder).build());
     }
     return configs;
   }
@@ -160,5 +149,104 @@ public record RegionConfig(
     Set<String> all = new TreeSet<>(peers.keySet());
     all.add(region);
     return java.util.Collections.unmodifiableSet(all);
+  }
+
+  /**
+   * Builds a {@link RegionConfig} by name, so no two components of one type can be swapped. The
+   * record's checks run in {@link #build}.
+   */
+  public static final class Builder {
+    private static final HostPort LOOPBACK_ANY_PORT = new HostPort("127.0.0.1", 0);
+
+    private final String region;
+    private final Path dataDirectory;
+    private HostPort http = LOOPBACK_ANY_PORT;
+    private HostPort replication = LOOPBACK_ANY_PORT;
+    private Map<String, HostPort> peers = Map.of();
+    private Path tlsDirectory;
+    private boolean insecure;
+    private HttpApiConfig httpApi = HttpApiConfig.defaults();
+    private UpdateLogConfig updateLog = UpdateLogConfig.defaults();
+    private Set<String> regions = Set.of();
+    private long operationIdRetentionMillis = OPERATION_ID_RETENTION_MILLIS_DEFAULT;
+
+    private Builder(String region, Path dataDirectory) {
+      this.region = region;
+      this.dataDirectory = dataDirectory;
+    }
+
+    /** Where the HTTP API listens. */
+    public Builder http(HostPort address) {
+      http = address;
+      return this;
+    }
+
+    /** Where the replication listener listens. */
+    public Builder replication(HostPort address) {
+      replication = address;
+      return this;
+    }
+
+    /** The other regions this one dials, by name (a peer at port 0 is known but not dialled). */
+    public Builder peers(Map<String, HostPort> addresses) {
+      peers = addresses;
+      return this;
+    }
+
+    /** Where the TLS material is, or null for none (then {@link #insecure} must be set). */
+    public Builder tlsDirectory(Path directory) {
+      tlsDirectory = directory;
+      return this;
+    }
+
+    /** Replication without TLS (tests only). */
+    public Builder insecure(boolean value) {
+      insecure = value;
+      return this;
+    }
+
+    /** The bounds of the HTTP API. */
+    public Builder httpApi(HttpApiConfig config) {
+      httpApi = config;
+      return this;
+    }
+
+    /** The bounds of the update log. */
+    public Builder updateLog(UpdateLogConfig config) {
+      updateLog = config;
+      return this;
+    }
+
+    /** Every region of the deployment; empty means exactly this region and its peers. */
+    public Builder regions(Set<String> names) {
+      regions = names;
+      return this;
+    }
+
+    /** How long an applied operation id is refused again. */
+    public Builder operationIdRetentionMillis(long millis) {
+      operationIdRetentionMillis = millis;
+      return this;
+    }
+
+    /**
+     * The configuration.
+     *
+     * @throws IllegalArgumentException as the record's constructor does
+     */
+    public RegionConfig build() {
+      return new RegionConfig(
+          region,
+          http,
+          replication,
+          peers,
+          dataDirectory,
+          Optional.ofNullable(tlsDirectory),
+          insecure,
+          httpApi,
+          updateLog,
+          regions,
+          operationIdRetentionMillis);
+    }
   }
 }

@@ -3,8 +3,6 @@ package io.meridian.benchmarks.load;
 import io.meridian.server.HostPort;
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
-import io.meridian.server.http.HttpApiConfig;
-import io.meridian.server.storage.UpdateLogConfig;
 import io.meridian.server.tls.DevelopmentCertificates;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -47,14 +45,7 @@ final class InProcessRegions implements AutoCloseable {
       DevelopmentCertificates.generate(data.resolve("tls"), names);
     }
     List<RegionConfig> configs =
-        RegionConfig.localMesh(
-            names,
-            data,
-            insecure,
-            0,
-            HttpApiConfig.defaults(),
-            UpdateLogConfig.defaults(),
-            RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT);
+        RegionConfig.localMesh(names, data, 0, region -> region.insecure(insecure));
     Vertx vertx = Vertx.vertx();
     try {
       return new InProcessRegions(vertx, Region.startAll(vertx, configs), data);

@@ -6,8 +6,6 @@ import io.meridian.sdk.Codec;
 import io.meridian.sdk.Meridian;
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
-import io.meridian.server.http.HttpApiConfig;
-import io.meridian.server.storage.UpdateLogConfig;
 import io.vertx.core.Vertx;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -44,14 +42,7 @@ class ShoppingListTest {
       List<Region> started =
           Region.startAll(
               vertx,
-              RegionConfig.localMesh(
-                  List.of("r1"),
-                  data,
-                  true,
-                  port,
-                  HttpApiConfig.defaults(),
-                  UpdateLogConfig.defaults(),
-                  RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT));
+              RegionConfig.localMesh(List.of("r1"), data, port, region -> region.insecure(true)));
       try (ShoppingList list = new ShoppingList("family", regions, device)) {
         assertThat(list.sync(Duration.ofSeconds(30))).isTrue();
         assertThat(list.status().pendingUpdates()).isZero();

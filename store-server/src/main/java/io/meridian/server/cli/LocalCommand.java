@@ -1,7 +1,6 @@
 package io.meridian.server.cli;
 
 import io.meridian.server.RegionConfig;
-import io.meridian.server.storage.UpdateLogConfig;
 import io.meridian.server.tls.DevelopmentCertificates;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,10 +67,10 @@ final class LocalCommand implements Callable<Integer> {
     return RegionConfig.localMesh(
         names,
         data,
-        false,
         httpPortBase,
-        limits.httpApi(spec),
-        UpdateLogConfig.defaults(),
-        limits.operationIdRetentionMillis(spec));
+        region ->
+            region
+                .httpApi(limits.httpApi(spec))
+                .operationIdRetentionMillis(limits.operationIdRetentionMillis(spec)));
   }
 }

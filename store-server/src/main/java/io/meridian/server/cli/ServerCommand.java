@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -118,18 +117,17 @@ final class ServerCommand implements Callable<Integer> {
     if (tlsDirectory != null && insecure) {
       throw usage("--tls-dir and --insecure exclude each other");
     }
-    return new RegionConfig(
-        region,
-        httpAddress,
-        replicationAddress,
-        peerAddresses,
-        data,
-        Optional.ofNullable(tlsDirectory),
-        insecure,
-        limits.httpApi(spec),
-        UpdateLogConfig.defaults(),
-        allRegions,
-        limits.operationIdRetentionMillis(spec));
+    return RegionConfig.builder(region, data)
+        .http(httpAddress)
+        .replication(replicationAddress)
+        .peers(peerAddresses)
+        .tlsDirectory(tlsDirectory)
+        .insecure(insecure)
+        .httpApi(limits.httpApi(spec))
+        .updateLog(UpdateLogConfig.defaults())
+        .regions(allRegions)
+        .operationIdRetentionMillis(limits.operationIdRetentionMillis(spec))
+        .build();
   }
 
   private HostPort address(String option, String text) {

@@ -38,7 +38,7 @@ public record HttpApiConfig(
   public static final int ITEMS_PER_REQUEST_CEILING = 1_000;
 
   /** The deepest map nesting the server accepts to be configured. */
-  public static final int NESTING_DEPTH_CEILING = 64;
+  public static final int NESTING_DEPTH_CEILING = CrdtRegistry.NESTING_DEPTH_CEILING;
 
   /**
    * 1 MiB bodies, 10,000 requests in flight, names of 256 bytes, 1,000 items per batch or read,

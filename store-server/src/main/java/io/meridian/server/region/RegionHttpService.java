@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.meridian.clocks.CausalContext;
 import io.meridian.clocks.VersionVector;
 import io.meridian.crdt.ClientSequence;
 import io.meridian.crdt.CrdtRegistry;
 import io.meridian.crdt.CrdtRequestException;
 import io.meridian.crdt.CrdtType;
-import io.meridian.crdt.Operation;
 import io.meridian.server.http.ApiException;
 import io.meridian.server.http.ChangeListener;
 import io.meridian.server.http.ErrorCode;
@@ -252,11 +250,12 @@ public final class RegionHttpService implements RegionService {
   }
 
   /**
-   * Parses one update request: the CRDT operation, the operation id and the observed context,
-   * within the limits on elements and nesting.
+   * Parses one update request: the CRDT operation, the operation id, the observed context and the
+   * client sequence, within the limits on elements and nesting. The elements are counted before the
+   * update is parsed, so an oversized one costs no more than that walk.
    */
   private UpdateRequest parseUpdate(ObjectName name, JsonNode body) {
-    long elements = elementsOf(body, 0);
+    long elements = CrdtRegistry.elementsOf(body);
     if (elements > limits.elementsPerUpdateMax()) {
       throw ApiException.of(
           ErrorCode.TOO_LARGE,
@@ -266,56 +265,15 @@ public final class RegionHttpService implements RegionService {
               + elements);
     }
     try {
-      Operation operation = CrdtRegistry.parseUpdate(body, limits.nestingDepthMax());
-      String operationId = null;
-      JsonNode id = body.get("id");
-      if (id != null && !id.isNull()) {
-        if (!id.isTextual()) {
-          throw ApiException.badRequest("id must be a string");
-        }
-        operationId = CrdtRegistry.requireOperationId(id.asText());
-      }
-      CausalContext observed = null;
-      JsonNode context = body.get("context");
-      if (context != null && !context.isNull()) {
-        if (!context.isTextual()) {
-          throw ApiException.badRequest("context must be a string");
-        }
-        observed = CrdtRegistry.decodeContext(context.asText());
-      }
       return new UpdateRequest(
-          name, operation, operationId, observed, CrdtRegistry.parseClientSequence(body));
+          name,
+          CrdtRegistry.parseUpdate(body, limits.nestingDepthMax()),
+          CrdtRegistry.parseOperationId(body),
+          CrdtRegistry.parseObservedContext(body),
+          CrdtRegistry.parseClientSequence(body));
     } catch (CrdtRequestException e) {
       throw ApiException.refused(e, -1);
     }
-  }
-
-  /**
-   * The elements an update carries, over its whole tree: the items of its {@code elements}, {@code
-   * values} and {@code fields} arrays, and its map {@code entries} with theirs. Counted before the
-   * update is parsed, so an oversized one costs no more than this walk; malformed shapes count as
-   * nothing here and are the parser's to refuse. Nesting past the ceiling stops the walk (the
-   * parser refuses it).
-   */
-  private static long elementsOf(JsonNode update, int depth) {
-    if (update == null || !update.isObject() || depth > HttpApiConfig.NESTING_DEPTH_CEILING) {
-      return 0;
-    }
-    long count = 0;
-    for (String field : new String[] {"elements", "values", "fields"}) {
-      JsonNode items = update.get(field);
-      if (items != null && items.isArray()) {
-        count += items.size();
-      }
-    }
-    JsonNode entries = update.get("entries");
-    if (entries != null && entries.isObject()) {
-      count += entries.size();
-      for (JsonNode nested : entries) {
-        count += elementsOf(nested, depth + 1);
-      }
-    }
-    return count;
   }
 
   /** An object as {@code GET} shows it, or {@code {"bucket","key","found":false}}. */

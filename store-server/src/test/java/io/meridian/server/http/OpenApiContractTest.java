@@ -12,7 +12,6 @@ import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
 import io.meridian.server.session.SessionToken;
 import io.meridian.server.session.SessionTokenCodec;
-import io.meridian.server.storage.UpdateLogConfig;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -88,16 +87,11 @@ class OpenApiContractTest {
   }
 
   private static RegionConfig config(String name, String peer, HttpApiConfig http) {
-    return new RegionConfig(
-        name,
-        new HostPort("127.0.0.1", 0),
-        new HostPort("127.0.0.1", 0),
-        Map.of(peer, new HostPort("127.0.0.1", 0)),
-        data.resolve(name),
-        Optional.empty(),
-        true,
-        http,
-        UpdateLogConfig.defaults());
+    return RegionConfig.builder(name, data.resolve(name))
+        .peers(Map.of(peer, new HostPort("127.0.0.1", 0)))
+        .insecure(true)
+        .httpApi(http)
+        .build();
   }
 
   @AfterAll

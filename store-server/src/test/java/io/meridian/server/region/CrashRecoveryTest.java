@@ -6,8 +6,6 @@ import io.meridian.server.HostPort;
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
 import io.meridian.server.cli.MeridianCommand;
-import io.meridian.server.http.HttpApiConfig;
-import io.meridian.server.storage.UpdateLogConfig;
 import io.meridian.server.tls.DevelopmentCertificates;
 import io.vertx.core.Vertx;
 import java.io.BufferedReader;
@@ -18,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -134,16 +131,10 @@ class CrashRecoveryTest {
   private static RegionConfig config(String name, Path root, Path tls, Map<String, Integer> peers) {
     Map<String, HostPort> addresses = new LinkedHashMap<>();
     peers.forEach((peer, port) -> addresses.put(peer, new HostPort("127.0.0.1", port)));
-    return new RegionConfig(
-        name,
-        new HostPort("127.0.0.1", 0),
-        new HostPort("127.0.0.1", 0),
-        addresses,
-        root.resolve(name),
-        Optional.of(tls),
-        false,
-        HttpApiConfig.defaults(),
-        UpdateLogConfig.defaults());
+    return RegionConfig.builder(name, root.resolve(name))
+        .peers(addresses)
+        .tlsDirectory(tls)
+        .build();
   }
 
   /** {@code meridian server ...} in a JVM of its own with the test class path. */

@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meridian.server.HostPort;
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
-import io.meridian.server.http.HttpApiConfig;
-import io.meridian.server.storage.UpdateLogConfig;
 import io.meridian.server.tls.DevelopmentCertificates;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,18 +40,11 @@ class PartialMeshTest {
     Region region =
         Region.start(
             vertx,
-            new RegionConfig(
-                name,
-                new HostPort("127.0.0.1", 0),
-                new HostPort("127.0.0.1", 0),
-                peers,
-                data.resolve(name),
-                Optional.of(data.resolve("tls")),
-                false,
-                HttpApiConfig.defaults(),
-                UpdateLogConfig.defaults(),
-                Set.of("r1", "r2", "r3"),
-                RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT));
+            RegionConfig.builder(name, data.resolve(name))
+                .peers(peers)
+                .tlsDirectory(data.resolve("tls"))
+                .regions(Set.of("r1", "r2", "r3"))
+                .build());
     regions.add(region);
     return region;
   }

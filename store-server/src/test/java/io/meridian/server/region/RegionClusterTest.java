@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
-import io.meridian.server.http.HttpApiConfig;
-import io.meridian.server.storage.UpdateLogConfig;
 import io.meridian.server.tls.DevelopmentCertificates;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,15 +35,7 @@ class RegionClusterTest {
     vertx = Vertx.vertx();
     List<String> names = List.of("r1", "r2", "r3");
     DevelopmentCertificates.generate(data.resolve("tls"), names);
-    List<RegionConfig> configs =
-        RegionConfig.localMesh(
-            names,
-            data,
-            false,
-            0,
-            HttpApiConfig.defaults(),
-            UpdateLogConfig.defaults(),
-            RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT);
+    List<RegionConfig> configs = RegionConfig.localMesh(names, data, 0, region -> region);
     regions = Region.startAll(vertx, configs);
   }
 

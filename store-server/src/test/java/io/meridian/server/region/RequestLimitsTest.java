@@ -6,11 +6,9 @@ import io.meridian.server.HostPort;
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
 import io.meridian.server.http.HttpApiConfig;
-import io.meridian.server.storage.UpdateLogConfig;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,16 +32,11 @@ class RequestLimitsTest {
     region =
         Region.start(
             vertx,
-            new RegionConfig(
-                "r1",
-                new HostPort("127.0.0.1", 0),
-                new HostPort("127.0.0.1", 0),
-                Map.of("r2", new HostPort("127.0.0.1", 0)),
-                data.resolve("r1"),
-                Optional.empty(),
-                true,
-                new HttpApiConfig(1L << 20, 100, 8, 3, 5, 2, 300),
-                UpdateLogConfig.defaults()));
+            RegionConfig.builder("r1", data.resolve("r1"))
+                .peers(Map.of("r2", new HostPort("127.0.0.1", 0)))
+                .insecure(true)
+                .httpApi(new HttpApiConfig(1L << 20, 100, 8, 3, 5, 2, 300))
+                .build());
   }
 
   @AfterAll

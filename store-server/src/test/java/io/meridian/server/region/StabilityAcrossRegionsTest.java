@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
-import io.meridian.server.http.HttpApiConfig;
 import io.meridian.server.storage.UpdateLogConfig;
 import io.meridian.server.tls.DevelopmentCertificates;
 import io.vertx.core.Future;
@@ -58,11 +57,11 @@ class StabilityAcrossRegionsTest {
         RegionConfig.localMesh(
             names,
             data,
-            false,
             0,
-            HttpApiConfig.defaults(),
-            UpdateLogConfig.defaults().withSegmentBytesMax(1024),
-            operationIdRetentionMillis);
+            region ->
+                region
+                    .updateLog(UpdateLogConfig.defaults().withSegmentBytesMax(1024))
+                    .operationIdRetentionMillis(operationIdRetentionMillis));
     regions.addAll(
         Region.startAll(vertx, configs, owner -> owner.withCheckpointIntervalMillis(100)));
   }

@@ -6,8 +6,6 @@ import io.meridian.replication.proto.FrameProto;
 import io.meridian.server.HostPort;
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
-import io.meridian.server.http.HttpApiConfig;
-import io.meridian.server.storage.UpdateLogConfig;
 import io.meridian.server.tls.DevelopmentCertificates;
 import io.meridian.server.tls.MutualTls;
 import io.meridian.server.tls.TlsDirectory;
@@ -18,7 +16,6 @@ import io.vertx.core.net.NetSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -38,16 +35,11 @@ class ReplicationTransportTest {
     Region r1 =
         Region.start(
             vertx,
-            new RegionConfig(
-                "r1",
-                new HostPort("127.0.0.1", 0),
-                new HostPort("127.0.0.1", 0),
-                Map.of("r2", new HostPort("127.0.0.1", 0), "r3", new HostPort("127.0.0.1", 0)),
-                root.resolve("r1"),
-                Optional.of(tls),
-                false,
-                HttpApiConfig.defaults(),
-                UpdateLogConfig.defaults()));
+            RegionConfig.builder("r1", root.resolve("r1"))
+                .peers(
+                    Map.of("r2", new HostPort("127.0.0.1", 0), "r3", new HostPort("127.0.0.1", 0)))
+                .tlsDirectory(tls)
+                .build());
     NetClient client = null;
     try {
       // Held until the end: Vert.x may close a client that is no longer referenced.

@@ -1,0 +1,154 @@
+package io.meridian.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meridian.server.http.HttpApiConfig;
+import io.meridian.server.storage.UpdateLogConfig;
+import io.meridian.server.transport.PeerAddress;
+import io.meridian.server.transport.TransportConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The builders of {@link RegionConfig} and {@link TransportConfig}: defaults, copies, checks. */
+class ConfigBuildersTest {
+  private static final HostPort ANY = new HostPort("127.0.0.1", 0);
+
+  @Test
+  void aRegionBuilderStartsAtTheDefaults() {
+    RegionConfig built = RegionConfig.builder("r1", Path.of("d")).insecure(true).build();
+    assertThat(built)
+        .isEqualTo(
+            new RegionConfig(
+                "r1",
+                ANY,
+                ANY,
+                Map.of(),
+                Path.of("d"),
+                Optional.empty(),
+                true,
+                HttpApiConfig.defaults(),
+                UpdateLogConfig.defaults(),
+                Set.of(),
+                RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT));
+  }
+
+  @Test
+  void toBuilderCopiesEveryComponent() {
+    RegionConfig config =
+        new RegionConfig(
+            "r1",
+            new HostPort("10.0.0.1", 8080),
+            new HostPort("10.0.0.1", 7070),
+            Map.of("r2", new HostPort("10.0.0.2", 7070)),
+            Path.of("data"),
+            Optional.of(Path.of("tls")),
+            false,
+            new HttpApiConfig(1_000, 10),
+            UpdateLogConfig.defaults().withSegmentBytesMax(4096),
+            Set.of("r1", "r2", "r3"),
+            1_000);
+    assertThat(config.toBuilder().build()).isEqualTo(config);
+    assertThat(config.toBuilder().operationIdRetentionMillis(5).build())
+        .isEqualTo(
+            new RegionConfig(
+                config.region(),
+                config.http(),
+                config.replication(),
+                config.peers(),
+                config.dataDirectory(),
+                config.tlsDirectory(),
+                config.insecure(),
+                config.httpApi(),
+                config.updateLog(),
+                config.regions(),
+                5));
+  }
+
+  @Test
+  void aRegionBuilderKeepsTheRecordsChecks() {
+    assertThatThrownBy(() -> RegionConfig.builder("r1", Path.of("d")).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("TLS directory is required");
+    assertThatThrownBy(
+            () ->
+                RegionConfig.builder("r1", Path.of("d"))
+                    .insecure(true)
+                    .peers(Map.of("r1", ANY))
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("its own peer");
+  }
+
+  @Test
+  void aLocalMeshNumbersPortsAndListsEveryOtherRegionAsAPeer() {
+    List<RegionConfig> mesh =
+        RegionConfig.localMesh(
+            List.of("a", "b", "c"), Path.of("data"), 9000, region -> region.insecure(true));
+    assertThat(mesh).extracting(config -> config.http().port()).containsExactly(9000, 9001, 9002);
+    assertThat(mesh.get(1).peers()).containsOnlyKeys("a", "c");
+    assertThat(mesh.get(1).dataDirectory()).isEqualTo(Path.of("data", "b"));
+    assertThat(mesh).allMatch(RegionConfig::insecure);
+    assertThat(RegionConfig.localMesh(List.of("a"), Path.of("data"), 0, region -> region))
+        .singleElement()
+        .satisfies(
+            config -> {
+              assertThat(config.tlsDirectory()).contains(Path.of("data", "tls"));
+              assertThat(config.http()).isEqualTo(ANY);
+            });
+  }
+
+  @Test
+  void aTransportBuilderStartsAtTheDefaultsAndNeedsATlsChoice() {
+    TransportConfig.Builder builder = TransportConfig.builder("r1", Set.of("r1", "r2"));
+    assertThatThrownBy(builder::build)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("plaintext");
+    assertThat(builder.plaintext().build())
+        .isEqualTo(
+            new TransportConfig(
+                "r1",
+                Set.of("r1", "r2"),
+                "127.0.0.1",
+                0,
+                List.of(),
+                null,
+                1 << 20,
+                TransportConfig.SEND_QUEUE_FRAMES_MAX_DEFAULT,
+                TransportConfig.RECONNECT_DELAY_MILLIS_MIN_DEFAULT,
+                TransportConfig.RECONNECT_DELAY_MILLIS_MAX_DEFAULT));
+    TransportConfig set =
+        TransportConfig.builder("r1", Set.of("r1", "r2"))
+            .listen("0.0.0.0", 7070)
+            .peers(List.of(new PeerAddress("r2", "h2", 7071)))
+            .plaintext()
+            .frameBytesMax(4096)
+            .sendQueueFramesMax(8)
+            .reconnectDelayMillis(10, 20)
+            .build();
+    assertThat(set)
+        .isEqualTo(
+            new TransportConfig(
+                "r1",
+                Set.of("r1", "r2"),
+                "0.0.0.0",
+                7070,
+                List.of(new PeerAddress("r2", "h2", 7071)),
+                null,
+                4096,
+                8,
+                10,
+                20));
+    assertThatThrownBy(
+            () ->
+                TransportConfig.builder("r1", Set.of("r1"))
+                    .plaintext()
+                    .reconnectDelayMillis(20, 10)
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
