@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.clocks.VersionVector;
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
-import io.meridian.server.http.HttpApiConfig;
 import io.meridian.server.http.SseReader;
 import io.meridian.server.session.SessionTokenCodec;
-import io.meridian.server.storage.UpdateLogConfig;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,13 +37,7 @@ class ChangeStreamTest {
         Region.startAll(
             vertx,
             RegionConfig.localMesh(
-                List.of("r1", "r2", "r3"),
-                data,
-                true,
-                0,
-                HttpApiConfig.defaults(),
-                UpdateLogConfig.defaults(),
-                RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT));
+                List.of("r1", "r2", "r3"), data, 0, region -> region.insecure(true)));
   }
 
   @AfterAll
