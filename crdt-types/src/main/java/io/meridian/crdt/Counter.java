@@ -29,17 +29,52 @@ final class Counter implements CrdtState {
   private final String typeName;
   private final DotStore<Entry> store;
 
+  /**
+   * The value, once computed, or carried over from the state an increment was applied to; a
+   * function of {@link #store}, not part of the state's value (equality and encoding ignore it).
+   */
+  private Long total;
+
+  /**
+   * Operation id to the smallest entry dot among its tags (the effect of the id that counts), built
+   * on first need and carried over by applies; a function of {@link #store}, like {@link #total}.
+   */
+  private PersistentSortedMap<String, Dot> countingEntryDots;
+
   Counter(String typeName, DotStore<Entry> store) {
     this.typeName = typeName;
     this.store = Objects.requireNonNull(store);
+  }
+
+  private Counter(
+      String typeName,
+      DotStore<Entry> store,
+      long total,
+      PersistentSortedMap<String, Dot> countingEntryDots) {
+    this(typeName, store);
+    this.total = total;
+    this.countingEntryDots = countingEntryDots;
   }
 
   DotStore<Entry> store() {
     return store;
   }
 
-  /** The counter's value. */
+  /**
+   * The counter's value: computed once per state from its entries, or carried over from the state
+   * an increment was applied to, so O(1) along a run of applies.
+   */
   public long value() {
+    Long known = total;
+    if (known == null) {
+      known = sum(store);
+      total = known;
+    }
+    return known;
+  }
+
+  /** The sum of the entries that count: consolidated ones, and increments not neutralised. */
+  static long sum(DotStore<Entry> store) {
     Set<Dot> duplicates = store.duplicateTags();
     long sum = 0;
     for (Map.Entry<Dot, Entry> entry : store.entries().entrySet()) {
@@ -48,6 +83,23 @@ final class Counter implements CrdtState {
       }
     }
     return sum;
+  }
+
+  /** Operation id to the smallest entry dot among its tags, as {@link DotStore#duplicateTags}. */
+  private PersistentSortedMap<String, Dot> countingEntryDots() {
+    PersistentSortedMap<String, Dot> known = countingEntryDots;
+    if (known == null) {
+      TreeMap<String, Dot> first = new TreeMap<>();
+      for (Map.Entry<Dot, String> entry : store.operationIds().entrySet()) {
+        first.merge(
+            entry.getValue(),
+            Tags.entryDot(entry.getKey()),
+            (left, right) -> left.compareTo(right) <= 0 ? left : right);
+      }
+      known = PersistentSortedMap.copyOf(first);
+      countingEntryDots = known;
+    }
+    return known;
   }
 
   @Override
@@ -122,8 +174,46 @@ final class Counter implements CrdtState {
           new Increment(name(), increment.amount(), ordinal, context.recordedOperationId()));
     }
 
+    /**
+     * Inserts the increment's entry (and its op id) into the state's persistent maps and adds its
+     * tag to the context, O(log n) map updates, and carries the value over: the result equals the
+     * join with the increment's delta ({@link #applyByJoin}), which remains the path for a tag
+     * already seen and for an increment that neutralises one already counted (an op id's copy with
+     * a smaller entry dot).
+     */
     @Override
     Counter applyTyped(Counter state, Increment effect, Dot entryDot) {
+      Dot tag = Tags.of(entryDot, effect.ordinal());
+      String id = effect.operationId();
+      DotStore<Entry> applied = state.store.withNewItem(tag, new Entry(effect.amount(), false), id);
+      if (applied == null) {
+        return applyByJoin(state, effect, entryDot);
+      }
+      if (id == null) {
+        return new Counter(
+            name(), applied, state.value() + effect.amount(), state.countingEntryDots);
+      }
+      PersistentSortedMap<String, Dot> counting = state.countingEntryDots();
+      Dot counted = counting.get(id);
+      if (counted == null) {
+        return new Counter(
+            name(), applied, state.value() + effect.amount(), counting.plus(id, entryDot));
+      }
+      int order = entryDot.compareTo(counted);
+      if (order == 0) {
+        // Another tag of the effect that counts (one log entry may increment a key twice).
+        return new Counter(name(), applied, state.value() + effect.amount(), counting);
+      }
+      if (order > 0) {
+        // A neutralised duplicate: kept, counts zero.
+        return new Counter(name(), applied, state.value(), counting);
+      }
+      // This copy wins and neutralises the one that counted: computed again when asked.
+      return new Counter(name(), applied);
+    }
+
+    /** The general apply: the join of the state with the increment's delta. */
+    Counter applyByJoin(Counter state, Increment effect, Dot entryDot) {
       Dot tag = Tags.of(entryDot, effect.ordinal());
       TreeMap<Dot, Entry> entries = new TreeMap<>();
       entries.put(tag, new Entry(effect.amount(), false));

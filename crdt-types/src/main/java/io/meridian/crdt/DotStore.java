@@ -220,6 +220,23 @@ final class DotStore<V> {
     return result;
   }
 
+  /**
+   * This store joined with the delta of one new item: {@code tag -> value}, with {@code
+   * operationId} under the same tag when not null, and the context {@code {tag}}; or null when the
+   * store has already seen {@code tag}, and the caller must join the delta instead. Equal to that
+   * join, without building the delta: O(log n) map updates and one dot added to the context.
+   */
+  DotStore<V> withNewItem(Dot tag, V value, String operationId) {
+    if (context.contains(tag) || entries.containsKey(tag) || operationIds.containsKey(tag)) {
+      return null;
+    }
+    PersistentSortedMap<Dot, String> ids =
+        operationId == null ? operationIds : operationIds.plus(tag, operationId);
+    DotStore<V> result = new DotStore<>(entries.plus(tag, value), ids, context.add(tag), marks);
+    result.byValue = reindex(byValue, value, tag);
+    return result;
+  }
+
   private static <V> PersistentSortedMap<V, Dot[]> reindex(
       PersistentSortedMap<V, Dot[]> index, V value, Dot tag) {
     if (index == null) {
