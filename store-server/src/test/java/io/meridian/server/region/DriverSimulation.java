@@ -95,13 +95,21 @@ final class DriverSimulation {
       double batchProbability,
       double operationIdProbability,
       double sequencedProbability,
-      double snapshotAllProbability) {
+      double snapshotAllProbability,
+      int deliveryBufferEntriesMax,
+      int inFlightFactor,
+      int batchWindowTicks,
+      int stateTransferIntervalTicks,
+      int digestRangeCount,
+      int relayDelayTicks,
+      double backwardJumpProbability) {
 
     static Parameters fromSeed(long seed) {
       SplittableRandom random = new SplittableRandom(seed);
       // Drawn apart from the rest, so that the draws of the earlier parameters stay as they were.
       SplittableRandom apart = new SplittableRandom(~seed);
       SplittableRandom workload = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 11);
+      SplittableRandom replication = new SplittableRandom(seed ^ 0x6A09E667F3BCC909L);
       return new Parameters(
           seed,
           2 + random.nextInt(3),
@@ -129,17 +137,28 @@ final class DriverSimulation {
           pick(workload, 0.0, 0.2, 0.5),
           pick(workload, 0.0, 0.3, 0.7),
           pick(workload, 0.0, 0.2, 0.5),
-          pick(workload, 0.1, 0.5));
+          pick(workload, 0.1, 0.5),
+          pick(replication, 2, 8, 64, 100_000),
+          pick(replication, 1, 4, 16),
+          pick(replication, 0, 0, 1, 3),
+          pick(replication, 10, 40),
+          pick(replication, 1, 8, 32),
+          pick(replication, 0, 5, 20),
+          pick(replication, 0.0, 0.0, 0.002, 0.02));
     }
 
     ReplicationConfig config(String self, List<String> regions) {
       return ReplicationConfig.builder(self, regions)
           .logEntriesPerOriginMax(logEntriesPerOriginMax)
           .entriesPerFrameMax(entriesPerFrameMax)
-          .inFlightEntriesPerPeerMax(entriesPerFrameMax * 4)
+          .inFlightEntriesPerPeerMax(entriesPerFrameMax * inFlightFactor)
+          .deliveryBufferEntriesMax(deliveryBufferEntriesMax)
           .resendIntervalTicks(resendIntervalTicks)
           .heartbeatIntervalTicks(heartbeatIntervalTicks)
-          .batchWindowTicks(0)
+          .batchWindowTicks(batchWindowTicks)
+          .stateTransferIntervalTicks(stateTransferIntervalTicks)
+          .digestRangeCount(digestRangeCount)
+          .relayDelayTicks(relayDelayTicks)
           .clockOffsetMillisMax(500)
           .build();
     }
@@ -247,6 +266,9 @@ final class DriverSimulation {
   /** Draws checkpoint failures apart from {@link #random}. */
   private final SplittableRandom checkpointFailures;
 
+  /** Draws backward jumps of the regions' clocks apart from {@link #random}. */
+  private final SplittableRandom clockJumps;
+
   private final DriverWorkload workload;
   private final List<String> names = new ArrayList<>();
   private final Map<String, Region> regions = new LinkedHashMap<>();
@@ -314,7 +336,7 @@ final class DriverSimulation {
   /** One region: its disk outlives its driver across crashes. */
   private final class Region {
     final String name;
-    final long skewMillis;
+    long skewMillis;
     final MemoryRegionLog log = new MemoryRegionLog();
     final MemoryRegionCheckpoints checkpoints = new MemoryRegionCheckpoints();
     RegionDriver driver;
@@ -329,6 +351,9 @@ final class DriverSimulation {
     VersionVector logVector = VersionVector.empty();
 
     VersionVector checkedSettled = VersionVector.empty();
+
+    /** What clients were told is durable here: the vectors of the answers to writes. */
+    VersionVector acknowledged = VersionVector.empty();
 
     Region(String name, long skewMillis) {
       this.name = name;
@@ -347,6 +372,18 @@ final class DriverSimulation {
               () -> pumpWanted = true,
               (peer, frame) -> transmit(this, peer, frame),
               peer -> !cutLinks.contains(link(name, peer)));
+      // S3: back with everything its disk holds and everything it acknowledged.
+      VersionVector applied = driver.appliedVector();
+      check(
+          applied.dominates(diskVector()) && applied.dominates(acknowledged),
+          "S3 broken: "
+              + name
+              + " restarted with "
+              + applied
+              + ", its disk holds "
+              + diskVector()
+              + ", it acknowledged "
+              + acknowledged);
       up = true;
       incarnation++;
       fsyncDoneTick = -1;
@@ -376,6 +413,7 @@ final class DriverSimulation {
     this.parameters = parameters;
     this.random = new SplittableRandom(parameters.seed() * 31 + 7);
     this.checkpointFailures = new SplittableRandom(parameters.seed() * 17 + 3);
+    this.clockJumps = new SplittableRandom(parameters.seed() * 19 + 1);
     for (int i = 0; i < parameters.regionCount(); i++) {
       names.add("r" + i);
     }
@@ -561,6 +599,11 @@ final class DriverSimulation {
   }
 
   private void injectFaults() {
+    if (clockJumps.nextDouble() < parameters.backwardJumpProbability()) {
+      // NTP steps a clock back: the HLC must stay monotonic and above what it has seen.
+      Region region = regions.get(names.get(clockJumps.nextInt(names.size())));
+      region.skewMillis -= 1 + clockJumps.nextInt(2_000);
+    }
     if (random.nextDouble() < parameters.partitionChangeProbability()) {
       cutLinks.clear();
       for (String a : names) {
@@ -754,6 +797,7 @@ final class DriverSimulation {
             session.outstanding = null;
           }
           session.written = session.written.merge(result.vector());
+          region.acknowledged = region.acknowledged.merge(result.vector());
           write.acknowledged = true;
           if (!session.ownIds.get(write.number)) {
             // Counted once per write and session, however often it was retried.
@@ -970,7 +1014,11 @@ final class DriverSimulation {
     }
     checkSettled(region, core);
     ReplicationConfig replication = region.config.replication();
-    long buffered = core.metrics().deliveryBufferEntries();
+    ReplicationMetrics metrics = core.metrics();
+    check(
+        metrics.rejectedFramesTotal() == 0,
+        "bounds broken: " + region.name + " rejected an honest frame: " + metrics.rejectedFrames());
+    long buffered = metrics.deliveryBufferEntries();
     check(
         buffered <= replication.deliveryBufferEntriesMax(),
         "bounds broken: " + region.name + " buffers " + buffered + " entries");
