@@ -176,6 +176,8 @@ final class DriverSimulation {
     long writes;
     long acknowledged;
     long retries;
+    long retriesWhereApplied;
+    long retriesWhereNotApplied;
     long sequencedRetries;
     long snapshotChecks;
     long crashes;
@@ -196,6 +198,8 @@ final class DriverSimulation {
       writes += other.writes;
       acknowledged += other.acknowledged;
       retries += other.retries;
+      retriesWhereApplied += other.retriesWhereApplied;
+      retriesWhereNotApplied += other.retriesWhereNotApplied;
       sequencedRetries += other.sequencedRetries;
       snapshotChecks += other.snapshotChecks;
       crashes += other.crashes;
@@ -230,7 +234,11 @@ final class DriverSimulation {
           + acknowledged
           + " acknowledged, "
           + retries
-          + " retries with an operation id, "
+          + " retries with an operation id ("
+          + retriesWhereApplied
+          + " at a region that showed the write, "
+          + retriesWhereNotApplied
+          + " at one that did not), "
           + sequencedRetries
           + " with a client sequence, "
           + clientErrors
@@ -771,7 +779,15 @@ final class DriverSimulation {
   private void send(Session session, Region region, DriverWorkload.Write write, long waitMillis) {
     // The ids the region shows now are in the causal past of the entry the write makes.
     Map<String, RegionObject> snapshot = snapshot(region);
-    write.attempt(checkSnapshot(region, snapshot));
+    BitSet shown = checkSnapshot(region, snapshot);
+    if (write.attempts > 0 && write.body.has("id") && !write.idKeys.isEmpty()) {
+      if (shown.get(write.number)) {
+        statistics.retriesWhereApplied++;
+      } else {
+        statistics.retriesWhereNotApplied++;
+      }
+    }
+    write.attempt(shown);
     List<UpdateRequest> updates = DriverWorkload.parse(write);
     CompletableFuture<RegionResult> answer =
         region.driver.write(updates, session.required(), waitMillis);

@@ -33,7 +33,8 @@ class DriverSimulationTest {
     assertThat(failures).isEmpty();
     if (count >= 100) {
       assertThat(total.acknowledged).isPositive();
-      assertThat(total.retries).isPositive();
+      assertThat(total.retriesWhereApplied).isPositive();
+      assertThat(total.retriesWhereNotApplied).isPositive();
       assertThat(total.sequencedRetries).isPositive();
       assertThat(total.crashes).isPositive();
       assertThat(total.checkpointFailures).isPositive();
