@@ -67,208 +67,7 @@ final class DriverSimulation {
   private static final int SEQUENCED_CLIENTS = 3;
   private static final int REMEMBERED_WRITES_MAX = 64;
 
-  /** Everything one seed decides before the run. */
-  record Parameters(
-      long seed,
-      int regionCount,
-      int faultTicks,
-      double lossProbability,
-      double duplicateProbability,
-      int latencyTicksMax,
-      double partitionChangeProbability,
-      double crashProbability,
-      int downTicksMax,
-      int fsyncTicksMax,
-      double fsyncFailureProbability,
-      double tornTailProbability,
-      long skewMillisMax,
-      double requestProbability,
-      double retryProbability,
-      int keyCount,
-      double checkpointProbability,
-      double checkpointFailureProbability,
-      int logEntriesPerOriginMax,
-      int entriesPerFrameMax,
-      int resendIntervalTicks,
-      int heartbeatIntervalTicks,
-      int typeRotation,
-      double batchProbability,
-      double operationIdProbability,
-      double sequencedProbability,
-      double snapshotAllProbability,
-      int deliveryBufferEntriesMax,
-      int inFlightFactor,
-      int batchWindowTicks,
-      int stateTransferIntervalTicks,
-      int digestRangeCount,
-      int relayDelayTicks,
-      double backwardJumpProbability) {
-
-    static Parameters fromSeed(long seed) {
-      SplittableRandom random = new SplittableRandom(seed);
-      // Drawn apart from the rest, so that the draws of the earlier parameters stay as they were.
-      SplittableRandom apart = new SplittableRandom(~seed);
-      SplittableRandom workload = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 11);
-      SplittableRandom replication = new SplittableRandom(seed ^ 0x6A09E667F3BCC909L);
-      return new Parameters(
-          seed,
-          2 + random.nextInt(3),
-          150 + random.nextInt(150),
-          pick(random, 0.0, 0.05, 0.2),
-          pick(random, 0.0, 0.05, 0.2),
-          1 + random.nextInt(5),
-          pick(random, 0.0, 0.01, 0.05),
-          pick(random, 0.0, 0.005, 0.02),
-          5 + random.nextInt(60),
-          1 + random.nextInt(4),
-          pick(random, 0.0, 0.0, 0.01),
-          pick(random, 0.0, 0.5),
-          pick(random, 0L, 1_000L, 300_000L),
-          pick(random, 0.3, 0.8),
-          pick(random, 0.0, 0.1, 0.3),
-          pick(random, 1, 3, 20),
-          pick(random, 0.01, 0.1),
-          pick(apart, 0.0, 0.1),
-          pick(random, 4, 16, 1_000),
-          pick(random, 1, 4, 16),
-          pick(random, 5, 10, 30),
-          pick(random, 2, 5, 10),
-          workload.nextInt(DriverWorkload.TYPE_NAMES.size()),
-          pick(workload, 0.0, 0.2, 0.5),
-          pick(workload, 0.0, 0.3, 0.7),
-          pick(workload, 0.0, 0.2, 0.5),
-          pick(workload, 0.1, 0.5),
-          pick(replication, 2, 8, 64, 100_000),
-          pick(replication, 1, 4, 16),
-          pick(replication, 0, 0, 1, 3),
-          pick(replication, 10, 40),
-          pick(replication, 1, 8, 32),
-          pick(replication, 0, 5, 20),
-          pick(replication, 0.0, 0.0, 0.002, 0.02));
-    }
-
-    ReplicationConfig config(String self, List<String> regions) {
-      return ReplicationConfig.builder(self, regions)
-          .logEntriesPerOriginMax(logEntriesPerOriginMax)
-          .entriesPerFrameMax(entriesPerFrameMax)
-          .inFlightEntriesPerPeerMax(entriesPerFrameMax * inFlightFactor)
-          .deliveryBufferEntriesMax(deliveryBufferEntriesMax)
-          .resendIntervalTicks(resendIntervalTicks)
-          .heartbeatIntervalTicks(heartbeatIntervalTicks)
-          .batchWindowTicks(batchWindowTicks)
-          .stateTransferIntervalTicks(stateTransferIntervalTicks)
-          .digestRangeCount(digestRangeCount)
-          .relayDelayTicks(relayDelayTicks)
-          .clockOffsetMillisMax(500)
-          .build();
-    }
-
-    @SafeVarargs
-    private static <T> T pick(SplittableRandom random, T... choices) {
-      return choices[random.nextInt(choices.length)];
-    }
-  }
-
-  /** What runs did, for the test's sanity checks and the figures; adds up over seeds. */
-  static final class Statistics {
-    long seeds;
-    long ticks;
-    long writes;
-    long acknowledged;
-    long retries;
-    long retriesWhereApplied;
-    long retriesWhereNotApplied;
-    long sequencedRetries;
-    long snapshotChecks;
-    long crashes;
-    long sessionRefusals;
-    long clientErrors;
-    long checkpointFailures;
-    long storageStops;
-    long foldsThatChangedAState;
-    long stateTransfersInstalled;
-    long forcedTrimEntries;
-    long duplicateEntries;
-    long rejectedFrames;
-    long droppedEntries;
-
-    void add(Statistics other) {
-      seeds += other.seeds;
-      ticks += other.ticks;
-      writes += other.writes;
-      acknowledged += other.acknowledged;
-      retries += other.retries;
-      retriesWhereApplied += other.retriesWhereApplied;
-      retriesWhereNotApplied += other.retriesWhereNotApplied;
-      sequencedRetries += other.sequencedRetries;
-      snapshotChecks += other.snapshotChecks;
-      crashes += other.crashes;
-      sessionRefusals += other.sessionRefusals;
-      clientErrors += other.clientErrors;
-      checkpointFailures += other.checkpointFailures;
-      storageStops += other.storageStops;
-      foldsThatChangedAState += other.foldsThatChangedAState;
-      stateTransfersInstalled += other.stateTransfersInstalled;
-      forcedTrimEntries += other.forcedTrimEntries;
-      duplicateEntries += other.duplicateEntries;
-      rejectedFrames += other.rejectedFrames;
-      droppedEntries += other.droppedEntries;
-    }
-
-    private void addCore(ReplicationMetrics metrics) {
-      stateTransfersInstalled += metrics.stateTransfersInstalled();
-      forcedTrimEntries += metrics.forcedTrimEntries();
-      duplicateEntries += metrics.duplicateEntries();
-      rejectedFrames += metrics.rejectedFramesTotal();
-      droppedEntries += metrics.droppedEntries();
-    }
-
-    @Override
-    public String toString() {
-      return seeds
-          + " seeds, "
-          + ticks
-          + " ticks, "
-          + writes
-          + " writes ("
-          + acknowledged
-          + " acknowledged, "
-          + retries
-          + " retries with an operation id ("
-          + retriesWhereApplied
-          + " at a region that showed the write, "
-          + retriesWhereNotApplied
-          + " at one that did not), "
-          + sequencedRetries
-          + " with a client sequence, "
-          + clientErrors
-          + " client errors), "
-          + snapshotChecks
-          + " snapshots checked, "
-          + crashes
-          + " restarts ("
-          + storageStops
-          + " after a failed checkpoint), "
-          + checkpointFailures
-          + " failed checkpoint commits, "
-          + sessionRefusals
-          + " session refusals, "
-          + foldsThatChangedAState
-          + " folds that changed a state, "
-          + stateTransfersInstalled
-          + " state transfers installed, "
-          + forcedTrimEntries
-          + " entries trimmed by force, "
-          + duplicateEntries
-          + " duplicate entries, "
-          + rejectedFrames
-          + " rejected frames, "
-          + droppedEntries
-          + " entries dropped by the delivery buffer";
-    }
-  }
-
-  private final Parameters parameters;
+  private final DriverParameters parameters;
   private final SplittableRandom random;
 
   /** Draws checkpoint failures apart from {@link #random}. */
@@ -304,7 +103,7 @@ final class DriverSimulation {
   private final Map<Dot, byte[]> entryBytes = new HashMap<>();
   private final Map<Dot, Long> entryHlc = new HashMap<>();
   private final List<String> violations = new ArrayList<>();
-  private final Statistics statistics = new Statistics();
+  private final DriverStatistics statistics = new DriverStatistics();
   private long tick;
   private long messageOrder;
   private boolean faults = true;
@@ -417,7 +216,7 @@ final class DriverSimulation {
     }
   }
 
-  DriverSimulation(Parameters parameters) {
+  DriverSimulation(DriverParameters parameters) {
     this.parameters = parameters;
     this.random = new SplittableRandom(parameters.seed() * 31 + 7);
     this.checkpointFailures = new SplittableRandom(parameters.seed() * 17 + 3);
@@ -474,7 +273,7 @@ final class DriverSimulation {
    *
    * @throws AssertionError naming the seed and its replay line when a property is broken
    */
-  Statistics run() {
+  DriverStatistics run() {
     regions.values().forEach(Region::start);
     for (; tick < parameters.faultTicks() && violations.isEmpty(); tick++) {
       injectFaults();

@@ -17,7 +17,7 @@ public final class DriverSimulationMain {
   private DriverSimulationMain() {}
 
   /** What a range of seeds gave: its failures (with replay lines) and the summed statistics. */
-  record Outcome(List<String> failures, DriverSimulation.Statistics total, long cpuMillis) {}
+  record Outcome(List<String> failures, DriverStatistics total, long cpuMillis) {}
 
   /**
    * Runs {@code count} seeds from {@code first}, stopping after {@code failuresMax} failures; every
@@ -25,7 +25,7 @@ public final class DriverSimulationMain {
    */
   static Outcome runSeeds(long first, long count, int failuresMax) {
     List<String> failures = new ArrayList<>();
-    DriverSimulation.Statistics total = new DriverSimulation.Statistics();
+    DriverStatistics total = new DriverStatistics();
     // Restarts and failed disks are the point of the runs: their log lines would be megabytes.
     Logger logger = Logger.getLogger("io.meridian");
     Level level = logger.getLevel();
@@ -33,7 +33,7 @@ public final class DriverSimulationMain {
     long cpuStarted = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     for (long seed = first; seed < first + count && failures.size() < failuresMax; seed++) {
       try {
-        total.add(new DriverSimulation(DriverSimulation.Parameters.fromSeed(seed)).run());
+        total.add(new DriverSimulation(DriverParameters.fromSeed(seed)).run());
       } catch (AssertionError | RuntimeException failure) {
         String message =
             failure instanceof AssertionError

@@ -21,7 +21,7 @@ class DriverSimulationTest {
     long count = single != null ? 1 : Long.getLong("driver.simulation.seeds", 2_000);
     DriverSimulationMain.Outcome outcome = DriverSimulationMain.runSeeds(first, count, 5);
     List<String> failures = outcome.failures();
-    DriverSimulation.Statistics total = outcome.total();
+    DriverStatistics total = outcome.total();
     System.out.println(
         count
             + " driver simulation seeds from "

@@ -8,6 +8,8 @@ import io.meridian.clocks.CausalContext;
 import io.meridian.crdt.ClientSequence;
 import io.meridian.crdt.CrdtRegistry;
 import io.meridian.crdt.CrdtRequestException;
+import io.meridian.crdt.CrdtType;
+import io.meridian.server.http.ApiException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashSet;
@@ -27,18 +29,8 @@ import java.util.SplittableRandom;
  * stays visible after a later assignment overwrites the register.
  */
 final class DriverWorkload {
-  static final List<String> TYPE_NAMES =
-      List.of(
-          "g-counter",
-          "pn-counter",
-          "lww-register",
-          "mv-register",
-          "ew-flag",
-          "g-set",
-          "aw-set",
-          "rw-set",
-          "or-map",
-          "list");
+  /** Every type's API name, in the registry's (tag) order. */
+  static final List<String> TYPE_NAMES = CrdtRegistry.types().stream().map(CrdtType::name).toList();
 
   /** The key of the journal g-set. */
   static final String JOURNAL = "journal";
@@ -308,7 +300,7 @@ final class DriverWorkload {
   static boolean answered(Throwable error) {
     Throwable cause =
         error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
-    if (cause instanceof io.meridian.server.http.ApiException api) {
+    if (cause instanceof ApiException api) {
       return api.code().status() < 500;
     }
     return cause instanceof CrdtRequestException;
