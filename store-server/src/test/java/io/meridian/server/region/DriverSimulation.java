@@ -586,6 +586,10 @@ final class DriverSimulation {
         statistics.retriesWhereNotApplied++;
       }
     }
+    if (write.attempts > 0 && session.client != null && shown.get(write.number)) {
+      // Answered by the id's record in the state or, once folded, by the client's mark (S4).
+      statistics.sequencedRetriesWhereApplied++;
+    }
     write.attempt(shown);
     List<UpdateRequest> updates = DriverWorkload.parse(write);
     CompletableFuture<RegionResult> answer =

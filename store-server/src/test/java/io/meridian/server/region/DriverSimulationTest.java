@@ -35,7 +35,7 @@ class DriverSimulationTest {
       assertThat(total.acknowledged).isPositive();
       assertThat(total.retriesWhereApplied).isPositive();
       assertThat(total.retriesWhereNotApplied).isPositive();
-      assertThat(total.sequencedRetries).isPositive();
+      assertThat(total.sequencedRetriesWhereApplied).isPositive();
       assertThat(total.crashes).isPositive();
       assertThat(total.checkpointFailures).isPositive();
       assertThat(total.foldsThatChangedAState).isPositive();

@@ -15,6 +15,7 @@ final class DriverStatistics {
   long retriesWhereApplied;
   long retriesWhereNotApplied;
   long sequencedRetries;
+  long sequencedRetriesWhereApplied;
   long snapshotChecks;
   long crashes;
   long sessionRefusals;
@@ -37,6 +38,7 @@ final class DriverStatistics {
     retriesWhereApplied += other.retriesWhereApplied;
     retriesWhereNotApplied += other.retriesWhereNotApplied;
     sequencedRetries += other.sequencedRetries;
+    sequencedRetriesWhereApplied += other.sequencedRetriesWhereApplied;
     snapshotChecks += other.snapshotChecks;
     crashes += other.crashes;
     sessionRefusals += other.sessionRefusals;
@@ -76,7 +78,9 @@ final class DriverStatistics {
         + retriesWhereNotApplied
         + " at one that did not), "
         + sequencedRetries
-        + " with a client sequence, "
+        + " with a client sequence ("
+        + sequencedRetriesWhereApplied
+        + " at a region that showed the write), "
         + clientErrors
         + " client errors), "
         + snapshotChecks
