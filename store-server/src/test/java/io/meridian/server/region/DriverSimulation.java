@@ -34,9 +34,9 @@ import java.util.concurrent.CompletableFuture;
  * (TigerBeetle's VOPR); a failure names the seed and the line that replays it.
  *
  * <p>Clients are sessions that ask for every guarantee, and clients that number their updates
- * ({@code client}/{@code seq}, one at a time, retried after a 503 or a crash). They send the {@link
- * DriverWorkload}'s requests: every type, single updates and batches, operation ids and their
- * retries at any region, snapshot reads of several keys. Checked during the run:
+ * ({@code client}/{@code seq}, one at a time, retried after a 503, a crash or a timeout). They send
+ * the {@link DriverWorkload}'s requests: every type, single updates and batches, operation ids and
+ * their retries at any region, snapshot reads of several keys. Checked during the run:
  *
  * <ul>
  *   <li>S1, on every snapshot a region shows (client reads, and a read of every key before each
@@ -66,6 +66,12 @@ final class DriverSimulation {
   private static final int SESSIONS = 4;
   private static final int SEQUENCED_CLIENTS = 3;
   private static final int REMEMBERED_WRITES_MAX = 64;
+
+  /**
+   * A sequenced client that has waited this long for an answer times out and sends the same update
+   * again, anywhere (the contract allows it; the first attempt may still be answered).
+   */
+  private static final int SEQUENCED_TIMEOUT_TICKS = 5;
 
   private final DriverParameters parameters;
   private final SplittableRandom random;
@@ -130,6 +136,7 @@ final class DriverSimulation {
     CompletableFuture<RegionResult> attempt;
     Region attemptRegion;
     int attemptIncarnation;
+    long attemptTick;
 
     Session(String client) {
       this.client = client;
@@ -541,7 +548,8 @@ final class DriverSimulation {
       boolean noAnswer =
           attempt.isCompletedExceptionally()
               || !session.attemptRegion.up
-              || session.attemptRegion.incarnation != session.attemptIncarnation;
+              || session.attemptRegion.incarnation != session.attemptIncarnation
+              || tick - session.attemptTick > SEQUENCED_TIMEOUT_TICKS;
       if (!noAnswer) {
         return;
       }
@@ -598,6 +606,7 @@ final class DriverSimulation {
       session.attempt = answer;
       session.attemptRegion = region;
       session.attemptIncarnation = region.incarnation;
+      session.attemptTick = tick;
     }
     answer.whenComplete(
         (result, error) -> {
