@@ -9,9 +9,7 @@ import java.util.logging.Logger;
 /**
  * Runs a long range of driver simulation seeds from the command line: {@code first count}. Prints
  * every failure with the line that replays it, and the totals at the end; exits 1 when a seed
- * failed. Run it from the worktree root after {@code mvn -pl store-server -am test-compile}, e.g.
- * through {@code exec:java} with the test classpath, or with {@code -Dtest=DriverSimulationTest
- * -Ddriver.simulation.firstSeed=F -Ddriver.simulation.seeds=N}.
+ * failed. Its classpath is the test classpath surefire used (docs/simulator.md gives the command).
  */
 public final class DriverSimulationMain {
   private DriverSimulationMain() {}
