@@ -376,6 +376,21 @@ public final class RegionDriver {
     return metrics;
   }
 
+  /** The replica core, for the simulation's checks of vectors and bounds; never to be changed. */
+  ReplicaCore core() {
+    return core;
+  }
+
+  /** Operation ids held, for the simulation's bounds check. */
+  int operationIdsHeld() {
+    return operationIds.size();
+  }
+
+  /** Writes stamped and not yet answered, for the simulation's bounds check. */
+  int pendingWriteCount() {
+    return pendingWrites.size();
+  }
+
   // ------------------------------------------------------------------ sessions
 
   private void whenCovered(

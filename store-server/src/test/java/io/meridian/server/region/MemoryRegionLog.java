@@ -24,6 +24,9 @@ final class MemoryRegionLog implements RegionLog {
 
   private long lastIndex;
 
+  /** Told of every record as it becomes durable (a simulation's observer), or null. */
+  private Consumer<byte[]> onDurable;
+
   private record Group(List<byte[]> records, GroupCallback done) {}
 
   @Override
@@ -60,7 +63,15 @@ final class MemoryRegionLog implements RegionLog {
     group.done().completed(indexes, null);
   }
 
+  /** From now on {@code observer} is told of every record as it becomes durable. */
+  void observeDurable(Consumer<byte[]> observer) {
+    this.onDurable = observer;
+  }
+
   private long write(byte[] record) {
+    if (onDurable != null) {
+      onDurable.accept(record);
+    }
     lastIndex++;
     durable.add(new LogRecord(lastIndex, ByteString.copyFrom(record)));
     return lastIndex;

@@ -1,0 +1,107 @@
+package io.meridian.server.region;
+
+import io.meridian.replication.ReplicationConfig;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** Everything one seed of the {@link DriverSimulation} decides before the run. */
+record DriverParameters(
+    long seed,
+    int regionCount,
+    int faultTicks,
+    double lossProbability,
+    double duplicateProbability,
+    int latencyTicksMax,
+    double partitionChangeProbability,
+    double crashProbability,
+    int downTicksMax,
+    int fsyncTicksMax,
+    double fsyncFailureProbability,
+    double tornTailProbability,
+    long skewMillisMax,
+    double requestProbability,
+    double retryProbability,
+    int keyCount,
+    double checkpointProbability,
+    double checkpointFailureProbability,
+    int logEntriesPerOriginMax,
+    int entriesPerFrameMax,
+    int resendIntervalTicks,
+    int heartbeatIntervalTicks,
+    int typeRotation,
+    double batchProbability,
+    double operationIdProbability,
+    double sequencedProbability,
+    double snapshotAllProbability,
+    int deliveryBufferEntriesMax,
+    int inFlightFactor,
+    int batchWindowTicks,
+    int stateTransferIntervalTicks,
+    int digestRangeCount,
+    int relayDelayTicks,
+    double backwardJumpProbability) {
+
+  static DriverParameters fromSeed(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    // Drawn apart from the rest, so that the draws of the earlier parameters stay as they were.
+    SplittableRandom apart = new SplittableRandom(~seed);
+    SplittableRandom workload = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 11);
+    SplittableRandom replication = new SplittableRandom(seed ^ 0x6A09E667F3BCC909L);
+    return new DriverParameters(
+        seed,
+        2 + random.nextInt(3),
+        150 + random.nextInt(150),
+        pick(random, 0.0, 0.05, 0.2),
+        pick(random, 0.0, 0.05, 0.2),
+        1 + random.nextInt(5),
+        pick(random, 0.0, 0.01, 0.05),
+        pick(random, 0.0, 0.005, 0.02),
+        5 + random.nextInt(60),
+        1 + random.nextInt(4),
+        pick(random, 0.0, 0.0, 0.01),
+        pick(random, 0.0, 0.5),
+        pick(random, 0L, 1_000L, 300_000L),
+        pick(random, 0.3, 0.8),
+        pick(random, 0.0, 0.1, 0.3),
+        pick(random, 1, 3, 20),
+        pick(random, 0.01, 0.1),
+        pick(apart, 0.0, 0.1),
+        pick(random, 4, 16, 1_000),
+        pick(random, 1, 4, 16),
+        pick(random, 5, 10, 30),
+        pick(random, 2, 5, 10),
+        workload.nextInt(DriverWorkload.TYPE_NAMES.size()),
+        pick(workload, 0.0, 0.2, 0.5),
+        pick(workload, 0.0, 0.3, 0.7),
+        pick(workload, 0.0, 0.2, 0.5),
+        pick(workload, 0.1, 0.5),
+        pick(replication, 2, 8, 64, 100_000),
+        pick(replication, 1, 4, 16),
+        pick(replication, 0, 0, 1, 3),
+        pick(replication, 10, 40),
+        pick(replication, 1, 8, 32),
+        pick(replication, 0, 5, 20),
+        pick(replication, 0.0, 0.0, 0.002, 0.02));
+  }
+
+  ReplicationConfig config(String self, List<String> regions) {
+    return ReplicationConfig.builder(self, regions)
+        .logEntriesPerOriginMax(logEntriesPerOriginMax)
+        .entriesPerFrameMax(entriesPerFrameMax)
+        .inFlightEntriesPerPeerMax(entriesPerFrameMax * inFlightFactor)
+        .deliveryBufferEntriesMax(deliveryBufferEntriesMax)
+        .resendIntervalTicks(resendIntervalTicks)
+        .heartbeatIntervalTicks(heartbeatIntervalTicks)
+        .batchWindowTicks(batchWindowTicks)
+        .stateTransferIntervalTicks(stateTransferIntervalTicks)
+        .digestRangeCount(digestRangeCount)
+        .relayDelayTicks(relayDelayTicks)
+        .clockOffsetMillisMax(500)
+        .build();
+  }
+
+  @SafeVarargs
+  private static <T> T pick(SplittableRandom random, T... choices) {
+    return choices[random.nextInt(choices.length)];
+  }
+}
