@@ -45,8 +45,8 @@ public final class CrdtRegistry {
     BY_TAG.put(type.tag(), type);
   }
 
-  /** Every type, in tag order. */
-  static Collection<CrdtType> types() {
+  /** Every type, in tag order (the order in which a key's conflicting types are ranked). */
+  public static Collection<CrdtType> types() {
     return Collections.unmodifiableCollection(BY_NAME.values());
   }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.meridian.clocks.CausalContext;
 import io.meridian.crdt.ClientSequence;
 import io.meridian.crdt.CrdtRegistry;
 import io.meridian.crdt.CrdtRequestException;
@@ -187,14 +186,11 @@ final class DriverWorkload {
   }
 
   private static UpdateRequest parseUpdate(String key, JsonNode body, boolean single) {
-    JsonNode id = body.get("id");
-    JsonNode context = body.get("context");
-    CausalContext observed = context == null ? null : CrdtRegistry.decodeContext(context.asText());
     return new UpdateRequest(
         new ObjectName("b", key),
         CrdtRegistry.parseUpdate(body),
-        id == null ? null : CrdtRegistry.requireOperationId(id.asText()),
-        observed,
+        CrdtRegistry.parseOperationId(body),
+        CrdtRegistry.parseObservedContext(body),
         single ? CrdtRegistry.parseClientSequence(body) : null);
   }
 
