@@ -359,7 +359,7 @@ public final class Meridian implements AutoCloseable {
     Map<String, ObjectView> objects = new LinkedHashMap<>();
     if (queue.hasReplica()) {
       if (vectors != null && vectors[1].dominates(session.writeVector())) {
-        queue.observed(object, queue.nextSeq());
+        queue.observed(object, queue.changes());
       }
       objects.put(name, queue.local(handle.bucket, handle.key));
       return new Snapshot(objects, region);
@@ -433,12 +433,12 @@ public final class Meridian implements AutoCloseable {
     requireName(handle.bucket, "bucket");
     requireName(handle.key, "key");
     String path = Transport.keyPath(handle.bucket, handle.key);
-    long nextSeq = queue.nextSeq();
+    long changes = queue.changes();
     if (queue.hasReplica()) {
       try {
         Transport.Answer answer = transport.call(path, null);
         if (answer.found()) {
-          queue.observed(answer.body(), nextSeq);
+          queue.observed(answer.body(), changes);
         }
       } catch (MeridianException.Unavailable | MeridianException.Overloaded e) {
         // No region: the replica answers, queued updates included.
@@ -450,7 +450,7 @@ public final class Meridian implements AutoCloseable {
     if (!answer.found()) {
       return null;
     }
-    queue.observed(answer.body(), nextSeq);
+    queue.observed(answer.body(), changes);
     return ObjectView.of(answer.body());
   }
 
@@ -478,12 +478,12 @@ public final class Meridian implements AutoCloseable {
     if (!queue.hasReplica()) {
       awaitQueuedWrites();
     }
-    long nextSeq = queue.nextSeq();
+    long changes = queue.changes();
     try {
       Transport.Answer answer = transport.call("/v1/read", body);
       region = answer.region();
       for (JsonNode object : answer.body().path("objects")) {
-        queue.observed(object, nextSeq);
+        queue.observed(object, changes);
         objects.put(
             Snapshot.name(object.path("bucket").asText(), object.path("key").asText()),
             ObjectView.of(object));
