@@ -13,17 +13,28 @@ import java.util.Objects;
  * @param <T> the application's type
  */
 public interface Codec<T> {
-  /** The JSON form of {@code value}; never null. */
+  /**
+   * The JSON form of {@code value}; never null.
+   *
+   * @param value the value
+   * @return the JSON form
+   */
   JsonNode encode(T value);
 
   /**
    * The value of {@code json}.
    *
+   * @param json a JSON value
+   * @return the value
    * @throws IllegalArgumentException when {@code json} is not a form of {@code T}
    */
   T decode(JsonNode json);
 
-  /** Strings as JSON strings. */
+  /**
+   * Strings as JSON strings.
+   *
+   * @return the codec
+   */
   static Codec<String> strings() {
     return new Codec<>() {
       @Override
@@ -41,7 +52,11 @@ public interface Codec<T> {
     };
   }
 
-  /** 64-bit integers as JSON integers. */
+  /**
+   * 64-bit integers as JSON integers.
+   *
+   * @return the codec
+   */
   static Codec<Long> longs() {
     return new Codec<>() {
       @Override
@@ -59,7 +74,11 @@ public interface Codec<T> {
     };
   }
 
-  /** JSON as it is. */
+  /**
+   * JSON as it is.
+   *
+   * @return the codec
+   */
   static Codec<JsonNode> json() {
     return new Codec<>() {
       @Override
@@ -74,7 +93,13 @@ public interface Codec<T> {
     };
   }
 
-  /** Any type Jackson's default {@link ObjectMapper} maps (records, beans, lists, maps). */
+  /**
+   * Any type Jackson's default {@link ObjectMapper} maps (records, beans, lists, maps).
+   *
+   * @param <T> the class's type
+   * @param type the class to map
+   * @return the codec
+   */
   static <T> Codec<T> jackson(Class<T> type) {
     ObjectMapper mapper = new ObjectMapper();
     return new Codec<>() {

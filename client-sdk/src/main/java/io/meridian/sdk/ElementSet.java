@@ -24,18 +24,34 @@ public final class ElementSet<T> extends GrowOnlySet<T> {
     super(client, bucket, key, path, removeWins ? "rw-set" : "aw-set", codec);
   }
 
-  /** Removes {@code elements} as observed. */
+  /**
+   * Removes {@code elements} as observed.
+   *
+   * @param elements the elements to remove (those this client observed)
+   * @return the update's receipt
+   */
   @SafeVarargs
   public final WriteReceipt remove(T... elements) {
     return client.await(removeAsync(Arrays.asList(elements)));
   }
 
-  /** Removes {@code elements} as observed, without blocking. */
+  /**
+   * Removes {@code elements} as observed, without blocking.
+   *
+   * @param elements the elements
+   * @return completes with the receipt: at once with an offline directory (the update is durable
+   *     locally), else once a region accepted it
+   */
   public CompletableFuture<WriteReceipt> removeAsync(Collection<T> elements) {
     return client.submit(List.of(removeUpdate(elements)));
   }
 
-  /** The update that removes {@code elements} as observed, for {@link Meridian#batch}. */
+  /**
+   * The update that removes {@code elements} as observed, for {@link Meridian#batch}.
+   *
+   * @param elements the elements
+   * @return the update
+   */
   public Update removeUpdate(Collection<T> elements) {
     return update(withElements(operation("remove"), elements), true);
   }

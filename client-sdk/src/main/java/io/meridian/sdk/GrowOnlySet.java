@@ -30,18 +30,34 @@ public sealed class GrowOnlySet<T> extends Handle permits ElementSet {
     this.codec = codec;
   }
 
-  /** Adds {@code elements}. */
+  /**
+   * Adds {@code elements}.
+   *
+   * @param elements the elements
+   * @return the update's receipt
+   */
   @SafeVarargs
   public final WriteReceipt add(T... elements) {
     return client.await(addAsync(Arrays.asList(elements)));
   }
 
-  /** Adds {@code elements}, without blocking. */
+  /**
+   * Adds {@code elements}, without blocking.
+   *
+   * @param elements the elements
+   * @return completes with the receipt: at once with an offline directory (the update is durable
+   *     locally), else once a region accepted it
+   */
   public final CompletableFuture<WriteReceipt> addAsync(Collection<T> elements) {
     return client.submit(List.of(addUpdate(elements)));
   }
 
-  /** The update that adds {@code elements}, for {@link Meridian#batch}. */
+  /**
+   * The update that adds {@code elements}, for {@link Meridian#batch}.
+   *
+   * @param elements the elements
+   * @return the update
+   */
   public final Update addUpdate(Collection<T> elements) {
     return update(withElements(operation("add"), elements), false);
   }
@@ -52,17 +68,30 @@ public sealed class GrowOnlySet<T> extends Handle permits ElementSet {
     return operation;
   }
 
-  /** The elements, in the API's canonical order; empty where never updated. */
+  /**
+   * The elements, in the API's canonical order; empty where never updated.
+   *
+   * @return the elements
+   */
   public final Set<T> elements() {
     return decode(readJson());
   }
 
-  /** As {@link #elements}, without blocking. */
+  /**
+   * As {@link #elements}, without blocking.
+   *
+   * @return completes with what {@link #elements} returns
+   */
   public final CompletableFuture<Set<T>> elementsAsync() {
     return readJsonAsync().thenApply(this::decode);
   }
 
-  /** The elements in a snapshot read that included this handle. */
+  /**
+   * The elements in a snapshot read that included this handle.
+   *
+   * @param snapshot a snapshot read that included this handle
+   * @return the value as of {@code snapshot}
+   */
   public final Set<T> elementsIn(Snapshot snapshot) {
     return decode(valueIn(snapshot.object(this)));
   }

@@ -26,7 +26,11 @@ public enum Guarantee {
     this.wireName = wireName;
   }
 
-  /** All four guarantees: causal consistency for the session. The default. */
+  /**
+   * All four guarantees: causal consistency for the session. The default.
+   *
+   * @return the four guarantees
+   */
   public static Set<Guarantee> causal() {
     return Collections.unmodifiableSet(EnumSet.allOf(Guarantee.class));
   }

@@ -34,22 +34,38 @@ public abstract sealed class Handle
     this.typeName = typeName;
   }
 
-  /** The bucket of the key. */
+  /**
+   * The bucket of the key.
+   *
+   * @return the bucket
+   */
   public final String bucket() {
     return bucket;
   }
 
-  /** The key. */
+  /**
+   * The key.
+   *
+   * @return the key
+   */
   public final String key() {
     return key;
   }
 
-  /** The map fields from the key down to this handle's field; empty for a whole key. */
+  /**
+   * The map fields from the key down to this handle's field; empty for a whole key.
+   *
+   * @return the field names, outermost first
+   */
   public final List<String> fieldPath() {
     return path;
   }
 
-  /** The API type name of the key (or field), e.g. {@code "aw-set"}. */
+  /**
+   * The API type name of the key (or field), e.g. {@code "aw-set"}.
+   *
+   * @return the type's name
+   */
   public final String typeName() {
     return typeName;
   }

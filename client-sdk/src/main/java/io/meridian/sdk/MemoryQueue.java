@@ -29,6 +29,7 @@ final class MemoryQueue implements UpdateQueue {
         }
       };
   private long nextSeq = 1;
+  private long changes;
   private long bytes;
   private long rejected;
 
@@ -54,6 +55,7 @@ final class MemoryQueue implements UpdateQueue {
     QueueBounds.check(entries.size(), bytes, size, entriesMax, bytesMax);
     Entry entry = new Entry(nextSeq, List.copyOf(updates), size, System.currentTimeMillis());
     nextSeq += updates.size();
+    changes++;
     entries.addLast(entry);
     bytes += size;
     return entry;
@@ -82,16 +84,18 @@ final class MemoryQueue implements UpdateQueue {
     }
     entries.removeFirst();
     bytes -= entry.bytes();
+    changes++;
   }
 
   @Override
-  public synchronized void observed(JsonNode object, long nextSeqAtStart) {
+  public synchronized void observed(JsonNode object, long changesAtStart) {
+    // Online, a context is what the application last read: a remove takes out what it saw.
     rememberContext(object);
   }
 
   @Override
-  public synchronized long nextSeq() {
-    return nextSeq;
+  public synchronized long changes() {
+    return changes;
   }
 
   private void rememberContext(JsonNode object) {

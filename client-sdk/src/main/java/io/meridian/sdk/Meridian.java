@@ -118,71 +118,158 @@ public final class Meridian implements AutoCloseable {
     return executor;
   }
 
-  /** A builder with the defaults: guarantees {@code causal}, 10 s calls, no offline directory. */
+  /**
+   * A builder with the defaults: guarantees {@code causal}, 10 s calls, no offline directory.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
   // ------------------------------------------------------------------ handles
 
-  /** The pn-counter at {@code bucket}/{@code key}. */
+  /**
+   * The pn-counter at {@code bucket}/{@code key}.
+   *
+   * @param bucket the key's bucket
+   * @param key the key
+   * @return the handle; no call is made
+   */
   public Counter counter(String bucket, String key) {
     return new Counter(this, bucket, key, List.of(), false);
   }
 
-  /** The g-counter at {@code bucket}/{@code key}. */
+  /**
+   * The g-counter at {@code bucket}/{@code key}.
+   *
+   * @param bucket the key's bucket
+   * @param key the key
+   * @return the handle; no call is made
+   */
   public Counter growOnlyCounter(String bucket, String key) {
     return new Counter(this, bucket, key, List.of(), true);
   }
 
-  /** The lww-register at {@code bucket}/{@code key}, its values through {@code codec}. */
+  /**
+   * The lww-register at {@code bucket}/{@code key}, its values through {@code codec}.
+   *
+   * @param <T> the type of the values
+   * @param bucket the key's bucket
+   * @param key the key
+   * @param codec how the values are encoded as JSON
+   * @return the handle; no call is made
+   */
   public <T> Register<T> register(String bucket, String key, Codec<T> codec) {
     return new Register<>(this, bucket, key, List.of(), codec);
   }
 
-  /** The mv-register at {@code bucket}/{@code key}, its values through {@code codec}. */
+  /**
+   * The mv-register at {@code bucket}/{@code key}, its values through {@code codec}.
+   *
+   * @param <T> the type of the values
+   * @param bucket the key's bucket
+   * @param key the key
+   * @param codec how the values are encoded as JSON
+   * @return the handle; no call is made
+   */
   public <T> MultiValueRegister<T> multiValueRegister(String bucket, String key, Codec<T> codec) {
     return new MultiValueRegister<>(this, bucket, key, List.of(), codec);
   }
 
-  /** The ew-flag at {@code bucket}/{@code key}. */
+  /**
+   * The ew-flag at {@code bucket}/{@code key}.
+   *
+   * @param bucket the key's bucket
+   * @param key the key
+   * @return the handle; no call is made
+   */
   public Flag flag(String bucket, String key) {
     return new Flag(this, bucket, key, List.of());
   }
 
-  /** The g-set at {@code bucket}/{@code key}, its elements through {@code codec}. */
+  /**
+   * The g-set at {@code bucket}/{@code key}, its elements through {@code codec}.
+   *
+   * @param <T> the type of the values
+   * @param bucket the key's bucket
+   * @param key the key
+   * @param codec how the values are encoded as JSON
+   * @return the handle; no call is made
+   */
   public <T> GrowOnlySet<T> growOnlySet(String bucket, String key, Codec<T> codec) {
     return new GrowOnlySet<>(this, bucket, key, List.of(), "g-set", codec);
   }
 
-  /** The aw-set (add wins) at {@code bucket}/{@code key}, its elements through {@code codec}. */
+  /**
+   * The aw-set (add wins) at {@code bucket}/{@code key}, its elements through {@code codec}.
+   *
+   * @param <T> the type of the values
+   * @param bucket the key's bucket
+   * @param key the key
+   * @param codec how the values are encoded as JSON
+   * @return the handle; no call is made
+   */
   public <T> ElementSet<T> addWinsSet(String bucket, String key, Codec<T> codec) {
     return new ElementSet<>(this, bucket, key, List.of(), false, codec);
   }
 
-  /** The rw-set (remove wins) at {@code bucket}/{@code key}, its elements through {@code codec}. */
+  /**
+   * The rw-set (remove wins) at {@code bucket}/{@code key}, its elements through {@code codec}.
+   *
+   * @param <T> the type of the values
+   * @param bucket the key's bucket
+   * @param key the key
+   * @param codec how the values are encoded as JSON
+   * @return the handle; no call is made
+   */
   public <T> ElementSet<T> removeWinsSet(String bucket, String key, Codec<T> codec) {
     return new ElementSet<>(this, bucket, key, List.of(), true, codec);
   }
 
-  /** The or-map at {@code bucket}/{@code key}. */
+  /**
+   * The or-map at {@code bucket}/{@code key}.
+   *
+   * @param bucket the key's bucket
+   * @param key the key
+   * @return the handle; no call is made
+   */
   public ObservedRemoveMap map(String bucket, String key) {
     return new ObservedRemoveMap(this, bucket, key, List.of());
   }
 
-  /** The list at {@code bucket}/{@code key}, its items through {@code codec}. */
+  /**
+   * The list at {@code bucket}/{@code key}, its items through {@code codec}.
+   *
+   * @param <T> the type of the values
+   * @param bucket the key's bucket
+   * @param key the key
+   * @param codec how the values are encoded as JSON
+   * @return the handle; no call is made
+   */
   public <T> ReplicatedList<T> list(String bucket, String key, Codec<T> codec) {
     return new ReplicatedList<>(this, bucket, key, List.of(), codec);
   }
 
   // ------------------------------------------------------------------ batches and snapshots
 
-  /** Applies {@code updates} all or nothing: every region shows all of them or none. */
+  /**
+   * Applies {@code updates} all or nothing: every region shows all of them or none.
+   *
+   * @param updates the updates, 1 to {@link #ITEMS_PER_REQUEST_MAX}
+   * @return the batch's receipt
+   */
   public WriteReceipt batch(Update... updates) {
     return await(batchAsync(Arrays.asList(updates)));
   }
 
-  /** As {@link #batch}, without blocking. */
+  /**
+   * As {@link #batch}, without blocking.
+   *
+   * @param updates the updates, 1 to {@link #ITEMS_PER_REQUEST_MAX}
+   * @return completes with the receipt: at once with an offline directory (the batch is durable
+   *     locally), else once a region accepted it
+   */
   public CompletableFuture<WriteReceipt> batchAsync(List<Update> updates) {
     if (updates.isEmpty() || updates.size() > ITEMS_PER_REQUEST_MAX) {
       return CompletableFuture.failedFuture(
@@ -195,24 +282,40 @@ public final class Meridian implements AutoCloseable {
   /**
    * Reads the keys of {@code handles} as one causally consistent snapshot. Without a region, an
    * offline client answers from its replica ({@link Snapshot#region()} is {@code "local"}).
+   *
+   * @param handles the handles whose keys to read, 1 to 1,000
+   * @return the snapshot
    */
   public Snapshot read(Handle... handles) {
     return await(readAsync(Arrays.asList(handles)));
   }
 
-  /** As {@link #read}, without blocking. */
+  /**
+   * As {@link #read}, without blocking.
+   *
+   * @param handles the handles whose keys to read, 1 to 1,000
+   * @return completes with the snapshot
+   */
   public CompletableFuture<Snapshot> readAsync(List<Handle> handles) {
     return supplyRead(() -> snapshot(handles));
   }
 
   // ------------------------------------------------------------------ status
 
-  /** This client's id: the first part of every operation id it sends. */
+  /**
+   * This client's id: the first part of every operation id it sends.
+   *
+   * @return the client id
+   */
   public String clientId() {
     return queue.clientId();
   }
 
-  /** The client's sync status now. */
+  /**
+   * The client's sync status now.
+   *
+   * @return the status
+   */
   public SyncStatus syncStatus() {
     Map<String, SyncStatus.RegionState> regions = new LinkedHashMap<>();
     transport
@@ -243,6 +346,8 @@ public final class Meridian implements AutoCloseable {
    * Publishes the sync status whenever it changes (an update queued, acknowledged or refused, a
    * region lost or back). A subscriber that falls behind by more than {@link
    * Flow#defaultBufferSize()} statuses misses some, never the newest for long.
+   *
+   * @return the publisher
    */
   public Flow.Publisher<SyncStatus> syncStatusPublisher() {
     return statusPublisher;
@@ -251,6 +356,8 @@ public final class Meridian implements AutoCloseable {
   /**
    * Waits until no update is queued (every one acknowledged or refused), or {@code timeout}.
    *
+   * @param timeout how long to wait at most
+   * @throws InterruptedException when interrupted while waiting
    * @return whether the queue is empty
    */
   public boolean awaitSynced(Duration timeout) throws InterruptedException {
@@ -300,6 +407,8 @@ public final class Meridian implements AutoCloseable {
    * replica of the key stays fresh through it, and the listener sees the replica's view (queued
    * updates included).
    *
+   * @param handle the handle whose key to watch
+   * @param listener called with each snapshot of the key, on the watch's thread
    * @return the watch; close it (or the client) to stop
    * @throws MeridianException.BadRequest for a bad name or past {@link #WATCHES_MAX} watches
    */
@@ -359,7 +468,7 @@ public final class Meridian implements AutoCloseable {
     Map<String, ObjectView> objects = new LinkedHashMap<>();
     if (queue.hasReplica()) {
       if (vectors != null && vectors[1].dominates(session.writeVector())) {
-        queue.observed(object, queue.nextSeq());
+        queue.observed(object, queue.changes());
       }
       objects.put(name, queue.local(handle.bucket, handle.key));
       return new Snapshot(objects, region);
@@ -433,12 +542,12 @@ public final class Meridian implements AutoCloseable {
     requireName(handle.bucket, "bucket");
     requireName(handle.key, "key");
     String path = Transport.keyPath(handle.bucket, handle.key);
-    long nextSeq = queue.nextSeq();
+    long changes = queue.changes();
     if (queue.hasReplica()) {
       try {
         Transport.Answer answer = transport.call(path, null);
         if (answer.found()) {
-          queue.observed(answer.body(), nextSeq);
+          queue.observed(answer.body(), changes);
         }
       } catch (MeridianException.Unavailable | MeridianException.Overloaded e) {
         // No region: the replica answers, queued updates included.
@@ -450,7 +559,7 @@ public final class Meridian implements AutoCloseable {
     if (!answer.found()) {
       return null;
     }
-    queue.observed(answer.body(), nextSeq);
+    queue.observed(answer.body(), changes);
     return ObjectView.of(answer.body());
   }
 
@@ -478,12 +587,12 @@ public final class Meridian implements AutoCloseable {
     if (!queue.hasReplica()) {
       awaitQueuedWrites();
     }
-    long nextSeq = queue.nextSeq();
+    long changes = queue.changes();
     try {
       Transport.Answer answer = transport.call("/v1/read", body);
       region = answer.region();
       for (JsonNode object : answer.body().path("objects")) {
-        queue.observed(object, nextSeq);
+        queue.observed(object, changes);
         objects.put(
             Snapshot.name(object.path("bucket").asText(), object.path("key").asText()),
             ObjectView.of(object));
@@ -590,7 +699,13 @@ public final class Meridian implements AutoCloseable {
 
     private Builder() {}
 
-    /** Adds a region by its name and base URL ({@code http://host:port}); the first is home. */
+    /**
+     * Adds a region by its name and base URL ({@code http://host:port}); the first is home.
+     *
+     * @param name the region's name
+     * @param url its base URL
+     * @return this builder
+     */
     public Builder region(String name, String url) {
       Objects.requireNonNull(name, "name");
       regions.put(name, Transport.requireBaseUri(Objects.requireNonNull(url, "url")));
@@ -600,26 +715,46 @@ public final class Meridian implements AutoCloseable {
       return this;
     }
 
-    /** The region tried first and returned to once healthy (default: the first one added). */
+    /**
+     * The region tried first and returned to once healthy (default: the first one added).
+     *
+     * @param name the region's name
+     * @return this builder
+     */
     public Builder home(String name) {
       this.home = Objects.requireNonNull(name, "name");
       return this;
     }
 
-    /** The session guarantees (default {@link Guarantee#causal()}); an empty set asks for none. */
+    /**
+     * The session guarantees (default {@link Guarantee#causal()}); an empty set asks for none.
+     *
+     * @param guarantees the guarantees
+     * @return this builder
+     */
     public Builder guarantees(Set<Guarantee> guarantees) {
       this.guarantees =
           guarantees.isEmpty() ? Set.of() : EnumSet.copyOf(Objects.requireNonNull(guarantees));
       return this;
     }
 
-    /** How long a call may take, failover included (default 10 s). */
+    /**
+     * How long a call may take, failover included (default 10 s).
+     *
+     * @param timeout the duration
+     * @return this builder
+     */
     public Builder requestTimeout(Duration timeout) {
       this.requestTimeout = Objects.requireNonNull(timeout);
       return this;
     }
 
-    /** How long opening a connection to one region may take (default 2 s). */
+    /**
+     * How long opening a connection to one region may take (default 2 s).
+     *
+     * @param timeout the duration
+     * @return this builder
+     */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = Objects.requireNonNull(timeout);
       return this;
@@ -628,20 +763,34 @@ public final class Meridian implements AutoCloseable {
     /**
      * How long a region may wait to catch up with the session before the SDK moves to another
      * (default 1 s, at most 60 s).
+     *
+     * @param wait the longest wait at a region
+     * @return this builder
      */
     public Builder sessionWait(Duration wait) {
       this.sessionWait = Objects.requireNonNull(wait);
       return this;
     }
 
-    /** The pause of a failed region: {@code min} after one failure, doubling up to {@code max}. */
+    /**
+     * The pause of a failed region: {@code min} after one failure, doubling up to {@code max}.
+     *
+     * @param min the first pause
+     * @param max the longest pause
+     * @return this builder
+     */
     public Builder backoff(Duration min, Duration max) {
       this.backoffMin = Objects.requireNonNull(min);
       this.backoffMax = Objects.requireNonNull(max);
       return this;
     }
 
-    /** The bearer token for regions started with API tokens. */
+    /**
+     * The bearer token for regions started with API tokens.
+     *
+     * @param token the token
+     * @return this builder
+     */
     public Builder apiToken(String token) {
       this.apiToken = Objects.requireNonNull(token);
       return this;
@@ -650,25 +799,43 @@ public final class Meridian implements AutoCloseable {
     /**
      * Enables offline mode: the local replica, the durable queue, the client id and the session
      * live in {@code directory} (created if missing). One client at a time may use a directory.
+     *
+     * @param directory the directory
+     * @return this builder
      */
     public Builder offlineDirectory(Path directory) {
       this.offlineDirectory = Objects.requireNonNull(directory);
       return this;
     }
 
-    /** The most updates waiting for a region (default 10,000). */
+    /**
+     * The most updates waiting for a region (default 10,000).
+     *
+     * @param entries the bound, in updates
+     * @return this builder
+     */
     public Builder queueEntriesMax(int entries) {
       this.queueEntriesMax = entries;
       return this;
     }
 
-    /** The most bytes of updates waiting for a region (default 16 MiB). */
+    /**
+     * The most bytes of updates waiting for a region (default 16 MiB).
+     *
+     * @param bytes the bound, in bytes
+     * @return this builder
+     */
     public Builder queueBytesMax(long bytes) {
       this.queueBytesMax = bytes;
       return this;
     }
 
-    /** How often receipts waiting to be visible everywhere poll the regions (default 200 ms). */
+    /**
+     * How often receipts waiting to be visible everywhere poll the regions (default 200 ms).
+     *
+     * @param interval the interval
+     * @return this builder
+     */
     public Builder visibilityPoll(Duration interval) {
       this.visibilityPoll = Objects.requireNonNull(interval);
       return this;
@@ -677,6 +844,9 @@ public final class Meridian implements AutoCloseable {
     /**
      * How long a watch's stream may stay silent before the watch takes the connection for dead and
      * reconnects (default 30 s; regions send a heartbeat every 10 s).
+     *
+     * @param timeout the duration
+     * @return this builder
      */
     public Builder watchIdleTimeout(Duration timeout) {
       this.watchIdleTimeout = Objects.requireNonNull(timeout);
@@ -686,6 +856,7 @@ public final class Meridian implements AutoCloseable {
     /**
      * Makes the client.
      *
+     * @return the client
      * @throws IllegalArgumentException for a missing region, a home that is not a region, or a
      *     bound out of range
      * @throws MeridianException.LocalStoreFailure when the offline directory cannot be opened

@@ -22,6 +22,7 @@ public abstract sealed class MeridianException extends RuntimeException
         MeridianException.Closed {
   private static final long serialVersionUID = 1L;
 
+  /** The region that answered, or null. */
   private final String region;
 
   MeridianException(String message, String region, Throwable cause) {
@@ -29,12 +30,20 @@ public abstract sealed class MeridianException extends RuntimeException
     this.region = region;
   }
 
-  /** The region that answered, when one did. */
+  /**
+   * The region that answered, when one did.
+   *
+   * @return the region's name, if one answered
+   */
   public Optional<String> region() {
     return Optional.ofNullable(region);
   }
 
-  /** Whether the same call may succeed later without change (the region or the network). */
+  /**
+   * Whether the same call may succeed later without change (the region or the network).
+   *
+   * @return whether retrying may succeed
+   */
   public abstract boolean isTransient();
 
   /** The request is malformed: a bad name, argument, index or context. Nothing was applied. */
@@ -128,6 +137,8 @@ public abstract sealed class MeridianException extends RuntimeException
   /** Every region tried shed load; {@link #retryAfter()} is the longest wait any of them asked. */
   public static final class Overloaded extends MeridianException {
     private static final long serialVersionUID = 1L;
+
+    /** How long the region asked the client to wait. */
     private final Duration retryAfter;
 
     Overloaded(String message, String region, Duration retryAfter) {
@@ -135,7 +146,11 @@ public abstract sealed class MeridianException extends RuntimeException
       this.retryAfter = retryAfter;
     }
 
-    /** How long the region asked the client to wait. */
+    /**
+     * How long the region asked the client to wait.
+     *
+     * @return the wait
+     */
     public Duration retryAfter() {
       return retryAfter;
     }

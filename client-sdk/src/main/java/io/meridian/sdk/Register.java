@@ -19,32 +19,61 @@ public final class Register<T> extends Handle {
     this.codec = codec;
   }
 
-  /** Assigns {@code value}. */
+  /**
+   * Assigns {@code value}.
+   *
+   * @param value the value
+   * @return the update's receipt
+   */
   public WriteReceipt assign(T value) {
     return client.await(assignAsync(value));
   }
 
-  /** As {@link #assign}, without blocking. */
+  /**
+   * As {@link #assign}, without blocking.
+   *
+   * @param value the value
+   * @return completes with the receipt: at once with an offline directory (the update is durable
+   *     locally), else once a region accepted it
+   */
   public CompletableFuture<WriteReceipt> assignAsync(T value) {
     return client.submit(List.of(assignUpdate(value)));
   }
 
-  /** The update that assigns {@code value}, for {@link Meridian#batch}. */
+  /**
+   * The update that assigns {@code value}, for {@link Meridian#batch}.
+   *
+   * @param value the value
+   * @return the update
+   */
   public Update assignUpdate(T value) {
     return update(operation("assign").set("value", codec.encode(value)), false);
   }
 
-  /** The value; empty where it was never assigned. */
+  /**
+   * The value; empty where it was never assigned.
+   *
+   * @return the value, or empty
+   */
   public Optional<T> value() {
     return decode(readJson());
   }
 
-  /** As {@link #value}, without blocking. */
+  /**
+   * As {@link #value}, without blocking.
+   *
+   * @return completes with what {@link #value} returns
+   */
   public CompletableFuture<Optional<T>> valueAsync() {
     return readJsonAsync().thenApply(this::decode);
   }
 
-  /** The value in a snapshot read that included this handle. */
+  /**
+   * The value in a snapshot read that included this handle.
+   *
+   * @param snapshot a snapshot read that included this handle
+   * @return the value as of {@code snapshot}
+   */
   public Optional<T> valueIn(Snapshot snapshot) {
     return decode(valueIn(snapshot.object(this)));
   }

@@ -28,7 +28,11 @@ public final class Snapshot {
     return objects.get(name);
   }
 
-  /** The region that served the read, or {@code "local"} when the offline replica did. */
+  /**
+   * The region that served the read, or {@code "local"} when the offline replica did.
+   *
+   * @return the region's name, or {@code "local"}
+   */
   public String region() {
     return region;
   }

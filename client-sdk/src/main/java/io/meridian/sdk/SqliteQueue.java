@@ -57,6 +57,7 @@ final class SqliteQueue implements UpdateQueue {
   private final long bytesMax;
   private final String clientId;
   private long nextSeq;
+  private long changes;
   private long entries;
   private long bytes;
 
@@ -224,6 +225,7 @@ final class SqliteQueue implements UpdateQueue {
       throw failure("queueing an update", e);
     }
     nextSeq = firstSeq + updates.size();
+    changes++;
     entries++;
     bytes += size;
     return new Entry(firstSeq, List.copyOf(updates), size, created);
@@ -263,6 +265,7 @@ final class SqliteQueue implements UpdateQueue {
       rollback();
       throw failure("acknowledging an update", e);
     }
+    changes++;
     entries--;
     bytes -= entry.bytes();
   }
@@ -286,6 +289,7 @@ final class SqliteQueue implements UpdateQueue {
       rollback();
       throw failure("setting a refused update aside", e);
     }
+    changes++;
     entries--;
     bytes -= entry.bytes();
   }
@@ -311,9 +315,9 @@ final class SqliteQueue implements UpdateQueue {
   }
 
   @Override
-  public synchronized void observed(JsonNode object, long nextSeqAtStart) {
+  public synchronized void observed(JsonNode object, long changesAtStart) {
     ObjectView view = ObjectView.of(object);
-    if (view == null || nextSeq != nextSeqAtStart) {
+    if (view == null || changes != changesAtStart) {
       return;
     }
     try {
@@ -331,8 +335,8 @@ final class SqliteQueue implements UpdateQueue {
   }
 
   @Override
-  public synchronized long nextSeq() {
-    return nextSeq;
+  public synchronized long changes() {
+    return changes;
   }
 
   private boolean hasQueued(String bucket, String key) throws SQLException {

@@ -27,7 +27,17 @@ public record SyncStatus(
     Optional<Instant> lastSync,
     Optional<String> lastError,
     long rejectedUpdates) {
-  /** Copies the map so a status never changes after it is published. */
+  /**
+   * Copies the map so a status never changes after it is published.
+   *
+   * @param regions each configured region's state, in configuration order
+   * @param pendingUpdates updates not yet acknowledged by a region
+   * @param pendingBytes their JSON bodies' size, in bytes
+   * @param oldestPendingAge how long the oldest of them has waited
+   * @param lastSync when a region last acknowledged an update of this client, if ever
+   * @param lastError the newest failure, if any
+   * @param rejectedUpdates queued updates a region refused
+   */
   public SyncStatus {
     regions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(regions));
   }

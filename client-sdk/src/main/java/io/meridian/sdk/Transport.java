@@ -185,9 +185,11 @@ final class Transport {
           .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
     }
     headers(request, withSession, timeoutMillis);
-    HttpResponse<String> response;
+    HttpResponse<byte[]> response;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      // Bytes, parsed as UTF-8 by Jackson: no String of the body is made (a batch's answer holds
+      // one object per update).
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
       return failed(region, e.getClass().getSimpleName() + " " + e.getMessage(), 0);
     } catch (InterruptedException e) {
@@ -323,13 +325,17 @@ final class Transport {
   }
 
   private static JsonNode parse(String body) {
-    if (body == null || body.isEmpty()) {
+    return parse(body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static JsonNode parse(byte[] body) {
+    if (body == null || body.length == 0) {
       return JSON.createObjectNode();
     }
     try {
       return JSON.readTree(body);
     } catch (IOException e) {
-      return JSON.createObjectNode().put("unparsed", body);
+      return JSON.createObjectNode().put("unparsed", new String(body, StandardCharsets.UTF_8));
     }
   }
 

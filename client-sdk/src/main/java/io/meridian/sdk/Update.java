@@ -25,12 +25,20 @@ public final class Update {
     this.observes = observes;
   }
 
-  /** The bucket of the key this update changes. */
+  /**
+   * The bucket of the key this update changes.
+   *
+   * @return the bucket
+   */
   public String bucket() {
     return bucket;
   }
 
-  /** The key this update changes. */
+  /**
+   * The key this update changes.
+   *
+   * @return the key
+   */
   public String key() {
     return key;
   }

@@ -47,14 +47,17 @@ interface UpdateQueue extends AutoCloseable {
 
   /**
    * A read returned {@code object}: remember its context and, offline, its value as the key's new
-   * base, unless updates were queued since the read started ({@code nextSeqAtStart}) or the key has
-   * queued updates: the region may already hold some of those (sent, answer not yet recorded, or
-   * sent before a crash), and a base must never include an update the replica applies on top.
+   * base, unless the queue changed since the read started ({@code changesAtStart}: an update
+   * queued, acknowledged or refused) or the key has queued updates. A region may already hold a
+   * queued update (sent, answer not yet recorded, or sent before a crash), and a base must never
+   * include an update the replica applies on top; and a read sent before an acknowledgement may
+   * come back without that update, so a base it wrote would take the acknowledged update out of the
+   * replica.
    */
-  void observed(JsonNode object, long nextSeqAtStart);
+  void observed(JsonNode object, long changesAtStart);
 
-  /** The sequence number the next queued update will get. */
-  long nextSeq();
+  /** A count that grows whenever an update is queued, acknowledged or refused. */
+  long changes();
 
   /** The context of the newest object received for the key, or null. */
   String context(String bucket, String key);

@@ -57,22 +57,38 @@ public final class Watch implements AutoCloseable {
     thread.start();
   }
 
-  /** Whether the watch still runs: not closed, and no region refused it (a 4xx). */
+  /**
+   * Whether the watch still runs: not closed, and no region refused it (a 4xx).
+   *
+   * @return whether the watch runs
+   */
   public boolean isOpen() {
     return !closed;
   }
 
-  /** Why a region refused the watch, if one did; the watch then stopped. */
+  /**
+   * Why a region refused the watch, if one did; the watch then stopped.
+   *
+   * @return the region's reason, if one refused the watch
+   */
   public Optional<String> failure() {
     return Optional.ofNullable(failure);
   }
 
-  /** Changes delivered to the listener so far. */
+  /**
+   * Changes delivered to the listener so far.
+   *
+   * @return the number of changes
+   */
   public long changes() {
     return events.get();
   }
 
-  /** Streams opened so far: 1, plus one per reconnect. */
+  /**
+   * Streams opened so far: 1, plus one per reconnect.
+   *
+   * @return the number of streams opened
+   */
   public long connections() {
     return connections.get();
   }

@@ -35,6 +35,8 @@ public final class WriteReceipt {
   /**
    * The client's sequence number of the update, or of the whole batch: updates leave in this order,
    * and a region applies the update (every update of the batch) at most once.
+   *
+   * @return the sequence number
    */
   public long sequence() {
     return sequence;
@@ -43,22 +45,36 @@ public final class WriteReceipt {
   /**
    * The update's identity, {@code "<clientId>.<sequence>"}: the client and sequence number a region
    * deduplicates it by (one for a whole batch), for logs and support.
+   *
+   * @return the operation id
    */
   public String operationId() {
     return operationId;
   }
 
-  /** Whether the update was in the offline directory's queue on disk when this was returned. */
+  /**
+   * Whether the update was in the offline directory's queue on disk when this was returned.
+   *
+   * @return whether the update was durable locally
+   */
   public boolean durableLocally() {
     return durableLocally;
   }
 
-  /** Completes with the name of the region that accepted the update. */
+  /**
+   * Completes with the name of the region that accepted the update.
+   *
+   * @return completes with the region's name
+   */
   public CompletableFuture<String> accepted() {
     return accepted;
   }
 
-  /** Completes once every configured region has applied the update. */
+  /**
+   * Completes once every configured region has applied the update.
+   *
+   * @return completes once every region applied the update
+   */
   public CompletableFuture<Void> visibleEverywhere() {
     return visibleEverywhere;
   }

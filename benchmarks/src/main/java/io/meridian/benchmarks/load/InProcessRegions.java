@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * Regions started in this process on 127.0.0.1 (port 0), a full mesh with mutual TLS (or without,
  * when insecure), data in a temporary directory that {@link #close} deletes.
  */
-final class InProcessRegions implements AutoCloseable {
+public final class InProcessRegions implements AutoCloseable {
   private final Vertx vertx;
   private final List<Region> regions;
   private final Path data;
@@ -31,8 +31,12 @@ final class InProcessRegions implements AutoCloseable {
   /**
    * @param parent where the temporary data directory is made: the default temporary directory when
    *     null; a memory file system shows what the server costs without the disk's fsync
+   * @param count how many regions, named r1, r2, ...
+   * @param insecure replication without TLS
+   * @return the started regions
+   * @throws Exception when a region does not start
    */
-  static InProcessRegions start(int count, boolean insecure, Path parent) throws Exception {
+  public static InProcessRegions start(int count, boolean insecure, Path parent) throws Exception {
     Path data =
         parent == null
             ? Files.createTempDirectory("meridian-load")
@@ -56,7 +60,7 @@ final class InProcessRegions implements AutoCloseable {
   }
 
   /** The HTTP base address of each region, in order r1, r2, ... */
-  List<HostPort> httpAddresses() {
+  public List<HostPort> httpAddresses() {
     List<HostPort> addresses = new ArrayList<>();
     regions.forEach(region -> addresses.add(new HostPort("127.0.0.1", region.httpPort())));
     return addresses;

@@ -22,7 +22,9 @@ import io.meridian.server.session.Guarantee;
 import io.meridian.server.session.SessionToken;
 import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -108,8 +110,7 @@ public final class RegionHttpService implements RegionService {
         updates,
         objects -> {
           ObjectNode results = NODES.objectNode();
-          ArrayNode array = results.putArray("results");
-          objects.forEach(object -> array.add(render(object)));
+          results.putArray("results").addAll(renderAll(objects));
           return results;
         });
   }
@@ -138,8 +139,7 @@ public final class RegionHttpService implements RegionService {
         .map(
             result -> {
               ObjectNode objects = NODES.objectNode();
-              ArrayNode array = objects.putArray("objects");
-              result.objects().forEach(object -> array.add(render(object)));
+              objects.putArray("objects").addAll(renderAll(result.objects()));
               return new RegionResponse(objects, context.session().afterRead(result.vector()));
             });
   }
@@ -170,9 +170,27 @@ public final class RegionHttpService implements RegionService {
                     () -> owner.unwatch(start.id())));
   }
 
-  private static List<JsonNode> renderAll(List<RegionObject> objects) {
+  /**
+   * Renders each object, in order, and each distinct one once: a batch or read that names a key n
+   * times holds its one state n times, and rendering it is the type's value and observed context,
+   * proportional to the state (a batch of 1,000 increments of one counter rendered that counter
+   * 1,000 times). Repeats share the rendered tree, which nothing changes once rendered.
+   */
+  static List<JsonNode> renderAll(List<RegionObject> objects) {
     List<JsonNode> rendered = new ArrayList<>(objects.size());
-    objects.forEach(object -> rendered.add(render(object)));
+    Map<ObjectName, RegionObject> renderedFrom = new HashMap<>();
+    Map<ObjectName, JsonNode> renderedAs = new HashMap<>();
+    for (RegionObject object : objects) {
+      RegionObject earlier = renderedFrom.get(object.name());
+      if (earlier != null && earlier.state() == object.state()) {
+        rendered.add(renderedAs.get(object.name()));
+        continue;
+      }
+      JsonNode node = render(object);
+      renderedFrom.put(object.name(), object);
+      renderedAs.put(object.name(), node);
+      rendered.add(node);
+    }
     return rendered;
   }
 

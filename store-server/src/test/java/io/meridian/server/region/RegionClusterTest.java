@@ -173,6 +173,56 @@ class RegionClusterTest {
   }
 
   @Test
+  void aBatchOrReadNamingAKeyAgainAnswersEveryItemWithTheObjectAfterIt() {
+    String a = "{\"bucket\":\"repeat\",\"key\":\"a\",\"type\":\"pn-counter\",\"op\":\"increment\"";
+    String b = "{\"bucket\":\"repeat\",\"key\":\"b\",\"type\":\"g-set\",\"op\":\"add\"";
+    HttpTestClient.Reply batch =
+        HTTP.post(
+            port(0),
+            "/v1/batch",
+            "{\"updates\":["
+                + a
+                + ",\"by\":2},"
+                + b
+                + ",\"elements\":[1]},"
+                + a
+                + ",\"by\":3},"
+                + b
+                + ",\"elements\":[2]},"
+                + a
+                + ",\"by\":5}]}");
+    assertThat(batch.status()).isEqualTo(200);
+    JsonNode results = batch.body().get("results");
+    assertThat(results).hasSize(5);
+    for (int i : new int[] {0, 2, 4}) {
+      assertThat(results.get(i).get("key").asText()).isEqualTo("a");
+      assertThat(results.get(i).get("value").asLong()).isEqualTo(10);
+      assertThat(results.get(i).get("context").asText())
+          .isEqualTo(results.get(0).get("context").asText());
+    }
+    for (int i : new int[] {1, 3}) {
+      assertThat(results.get(i).get("key").asText()).isEqualTo("b");
+      assertThat(results.get(i).get("value").toString()).isEqualTo("[1,2]");
+    }
+    update(0, "repeat", "a", "{\"type\":\"pn-counter\",\"op\":\"increment\"}");
+    HttpTestClient.Reply read =
+        HTTP.post(
+            port(0),
+            "/v1/read",
+            "{\"keys\":[{\"bucket\":\"repeat\",\"key\":\"a\"},"
+                + "{\"bucket\":\"repeat\",\"key\":\"none\"},"
+                + "{\"bucket\":\"repeat\",\"key\":\"a\"},"
+                + "{\"bucket\":\"repeat\",\"key\":\"none\"}]}");
+    assertThat(read.status()).isEqualTo(200);
+    JsonNode objects = read.body().get("objects");
+    assertThat(objects).hasSize(4);
+    assertThat(objects.get(0).get("value").asLong()).isEqualTo(11);
+    assertThat(objects.get(2)).isEqualTo(objects.get(0));
+    assertThat(objects.get(1).get("found").asBoolean(true)).isFalse();
+    assertThat(objects.get(3)).isEqualTo(objects.get(1));
+  }
+
+  @Test
   void anOperationIdTakesEffectOnceWhereverItIsRetried() throws Exception {
     String body = "{\"type\":\"pn-counter\",\"op\":\"increment\",\"by\":10,\"id\":\"op-1\"}";
     update(0, "ids", "c", body);
