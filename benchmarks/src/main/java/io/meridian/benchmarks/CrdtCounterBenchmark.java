@@ -66,10 +66,8 @@ public class CrdtCounterBenchmark {
   }
 
   private Effect prepare(CrdtState state, Operation operation, Dot dot, int index) {
-    UpdateContext context = UpdateContext.of(dot, index + 1L);
-    if (operationIds) {
-      context = context.withOperationId("op-" + index);
-    }
+    UpdateContext context =
+        new UpdateContext(dot, index + 1L, operationIds ? "op-" + index : null, null);
     return type.prepare(state, operation, context).orElseThrow();
   }
 
