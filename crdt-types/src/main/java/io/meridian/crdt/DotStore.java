@@ -113,7 +113,7 @@ final class DotStore<V> {
     }
     String id = client.operationId();
     for (Map.Entry<Dot, String> entry : ids.entrySet()) {
-      if (entry.getValue().equals(id) && !Tags.entryDot(entry.getKey()).equals(update.dot())) {
+      if (entry.getValue().equals(id) && !Tags.isOf(entry.getKey(), update.dot())) {
         return true;
       }
     }

@@ -34,6 +34,17 @@ final class Tags {
     return new Dot(tag.replica(), tag.counter() >>> ORDINAL_BITS);
   }
 
+  /**
+   * Whether {@code tag} was made by the log entry {@code entryDot}: as {@code
+   * entryDot(tag).equals(entryDot)}, without making a dot. Scans of a state's tags ask this of
+   * every tag, and a new dot validates its replica name again, which the tag's name passed when it
+   * entered the state.
+   */
+  static boolean isOf(Dot tag, Dot entryDot) {
+    return tag.counter() >>> ORDINAL_BITS == entryDot.counter()
+        && tag.replica().equals(entryDot.replica());
+  }
+
   static int ordinal(Dot tag) {
     return (int) (tag.counter() & (ORDINALS_PER_DOT_MAX - 1));
   }
