@@ -23,6 +23,7 @@ import io.meridian.server.session.SessionToken;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -88,7 +89,9 @@ public final class RegionHttpService implements RegionService {
   @Override
   public Future<RegionResponse> batch(RequestContext context, ObjectNode body) {
     List<UpdateRequest> updates;
+    BatchAnswer answer;
     try {
+      answer = BatchAnswer.of(body.get("answer"));
       ArrayNode items = itemsOf(body, "updates");
       ClientSequence batchSequence = batchClientSequence(body);
       updates = new ArrayList<>(items.size());
@@ -105,14 +108,49 @@ public final class RegionHttpService implements RegionService {
     } catch (ApiException e) {
       return Future.failedFuture(e);
     }
-    return write(
-        context,
-        updates,
-        objects -> {
-          ObjectNode results = NODES.objectNode();
-          results.putArray("results").addAll(renderAll(objects));
-          return results;
-        });
+    return write(context, updates, answer::render);
+  }
+
+  /**
+   * What a batch's answer holds, as its {@code "answer"} field asks: {@code "results"} (the
+   * default) one object per update, in order; {@code "objects"} each key's object once, in the
+   * order the keys first appear; {@code "none"} nothing but the session token. A client that keeps
+   * no state of the keys, or keeps each key once, need not receive (and the region need not render)
+   * one object per update.
+   */
+  enum BatchAnswer {
+    RESULTS,
+    OBJECTS,
+    NONE;
+
+    static BatchAnswer of(JsonNode field) {
+      if (field == null) {
+        return RESULTS;
+      }
+      return switch (field.isTextual() ? field.asText() : "") {
+        case "results" -> RESULTS;
+        case "objects" -> OBJECTS;
+        case "none" -> NONE;
+        default ->
+            throw ApiException.badRequest("answer must be \"results\", \"objects\" or \"none\"");
+      };
+    }
+
+    JsonNode render(List<RegionObject> objects) {
+      ObjectNode answer = NODES.objectNode();
+      switch (this) {
+        case RESULTS -> answer.putArray("results").addAll(renderAll(objects));
+        case OBJECTS -> answer.putArray("objects").addAll(renderAll(distinct(objects)));
+        case NONE -> {}
+      }
+      return answer;
+    }
+
+    private static List<RegionObject> distinct(List<RegionObject> objects) {
+      Map<ObjectName, RegionObject> last = new LinkedHashMap<>();
+      objects.forEach(object -> last.put(object.name(), object));
+      return new ArrayList<>(last.values());
+    }
   }
 
   @Override

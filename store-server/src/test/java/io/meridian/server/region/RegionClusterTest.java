@@ -223,6 +223,46 @@ class RegionClusterTest {
   }
 
   @Test
+  void aBatchAnswersEachKeyOnceOrNothingWhenItsAnswerFieldAsks() {
+    String a = "{\"bucket\":\"answer\",\"key\":\"a\",\"type\":\"pn-counter\",\"op\":\"increment\"}";
+    String b = "{\"bucket\":\"answer\",\"key\":\"b\",\"type\":\"g-set\",\"op\":\"add\",";
+    String updates = "\"updates\":[" + a + "," + b + "\"elements\":[1]}," + a + "]";
+    HttpTestClient.Reply objects =
+        HTTP.post(port(0), "/v1/batch", "{\"answer\":\"objects\"," + updates + "}");
+    assertThat(objects.status()).isEqualTo(200);
+    assertThat(objects.body().has("results")).isFalse();
+    JsonNode each = objects.body().get("objects");
+    assertThat(each).hasSize(2);
+    assertThat(each.get(0).get("key").asText()).isEqualTo("a");
+    assertThat(each.get(0).get("value").asLong()).isEqualTo(2);
+    assertThat(each.get(1).get("value").toString()).isEqualTo("[1]");
+
+    HttpTestClient.Reply none =
+        HTTP.post(port(0), "/v1/batch", "{\"answer\":\"none\"," + updates + "}");
+    assertThat(none.status()).isEqualTo(200);
+    assertThat(none.body().size()).isZero();
+    assertThat(none.session()).isNotEmpty();
+    assertThat(
+            HTTP.get(
+                    port(0),
+                    "/v1/buckets/answer/keys/a",
+                    Map.of("Meridian-Session", none.session()))
+                .body()
+                .get("value")
+                .asLong())
+        .isEqualTo(4);
+
+    for (String bad : new String[] {"\"all\"", "1", "null"}) {
+      HttpTestClient.Reply refused =
+          HTTP.post(port(0), "/v1/batch", "{\"answer\":" + bad + "," + updates + "}");
+      assertThat(refused.status()).as(bad).isEqualTo(400);
+    }
+    assertThat(
+            HTTP.get(port(0), "/v1/buckets/answer/keys/a", Map.of()).body().get("value").asLong())
+        .isEqualTo(4);
+  }
+
+  @Test
   void anOperationIdTakesEffectOnceWhereverItIsRetried() throws Exception {
     String body = "{\"type\":\"pn-counter\",\"op\":\"increment\",\"by\":10,\"id\":\"op-1\"}";
     update(0, "ids", "c", body);
