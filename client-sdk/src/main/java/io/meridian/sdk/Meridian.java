@@ -483,17 +483,22 @@ public final class Meridian implements AutoCloseable {
     if (closed) {
       return CompletableFuture.failedFuture(new MeridianException.Closed("the client is closed"));
     }
-    List<UpdateQueue.Queued> queued = new ArrayList<>(updates.size());
     UpdateQueue.Entry entry;
     try {
       for (Update update : updates) {
-        queued.add(checked(update));
+        check(update);
+      }
+      // Checked as the application made them, sent coalesced: errors name the application's.
+      List<Update> sent = Coalescing.increments(updates);
+      List<UpdateQueue.Queued> queued = new ArrayList<>(sent.size());
+      for (Update update : sent) {
+        queued.add(new UpdateQueue.Queued(update.bucket, update.key, update.body, update.observes));
       }
       entry = queue.append(queued);
     } catch (MeridianException e) {
       return CompletableFuture.failedFuture(e);
     }
-    lastQueuedSeq.accumulateAndGet(entry.firstSeq() + updates.size() - 1, Math::max);
+    lastQueuedSeq.accumulateAndGet(entry.firstSeq() + entry.updates().size() - 1, Math::max);
     WriteReceipt receipt =
         new WriteReceipt(
             entry.firstSeq(), writer.identity().display(entry.firstSeq()), queue.durable());
@@ -506,7 +511,7 @@ public final class Meridian implements AutoCloseable {
     return receipt.acceptedStage().thenApply(region -> receipt);
   }
 
-  private static UpdateQueue.Queued checked(Update update) {
+  private static void check(Update update) {
     requireName(update.bucket, "bucket");
     requireName(update.key, "key");
     try {
@@ -514,7 +519,6 @@ public final class Meridian implements AutoCloseable {
     } catch (CrdtRequestException e) {
       throw new MeridianException.BadRequest(e.getMessage(), null);
     }
-    return new UpdateQueue.Queued(update.bucket, update.key, update.body, update.observes);
   }
 
   private static void requireName(String name, String what) {

@@ -179,6 +179,7 @@ final class Writer implements Runnable {
           item.put("key", update.key());
           item.setAll(wireBody(update));
         }
+        batch.put("answer", keepsNoObject(updates) ? "none" : "objects");
         answer = transport.call("/v1/batch", identity.stamp(batch, entry.firstSeq()));
       }
     } catch (MeridianException.Unavailable | MeridianException.Overloaded e) {
@@ -198,6 +199,8 @@ final class Writer implements Runnable {
     if (updates.size() == 1) {
       objects.add(answer.body());
     } else {
+      // Each key once ("objects"); a region that does not know "answer" sends "results".
+      answer.body().path("objects").forEach(objects::add);
       answer.body().path("results").forEach(objects::add);
     }
     queue.acknowledge(entry, objects, session.token());
@@ -208,6 +211,24 @@ final class Writer implements Runnable {
       receipt.acceptedStage().complete(answer.region());
       visibility.watch(session.writeVector(), receipt.visibleStage());
     }
+  }
+
+  /**
+   * Whether the client keeps nothing of these updates' keys from an answer: an online client
+   * remembers a key's context only for updates that observe, which counters never do (a map's
+   * counter field is the map's key, which may).
+   */
+  private boolean keepsNoObject(List<UpdateQueue.Queued> updates) {
+    if (queue.hasReplica()) {
+      return false;
+    }
+    for (UpdateQueue.Queued update : updates) {
+      String type = update.body().path("type").asText();
+      if (!type.equals("pn-counter") && !type.equals("g-counter")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void finished(UpdateQueue.Entry entry) {

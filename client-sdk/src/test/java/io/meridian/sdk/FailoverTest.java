@@ -84,6 +84,28 @@ class FailoverTest extends ProxiedRegions {
   }
 
   @Test
+  void aCoalescedBatchWhoseAnswerWasLostAndThatWasRetriedElsewhereCountsOnce() throws Exception {
+    try (Meridian client = throughProxies().visibilityPoll(Duration.ofHours(1)).build()) {
+      Counter many = client.counter("b", "coalesced");
+      Counter other = client.counter("b", "coalesced-other");
+      many.increment(1);
+      List<Update> batch = new ArrayList<>();
+      for (int i = 0; i < 999; i++) {
+        batch.add(many.incrementUpdate(1));
+      }
+      batch.add(other.incrementUpdate(5));
+      proxies.get(0).mode(FaultProxy.Mode.LOSE_ANSWER);
+      WriteReceipt retried = client.batchAsync(batch).join();
+      assertThat(proxies.get(0).lostUpdateAnswers.get()).isGreaterThanOrEqualTo(1);
+      assertThat(retried.accepted().join()).isNotEqualTo("r1");
+      proxies.get(0).mode(FaultProxy.Mode.FORWARD);
+      other.increment(10);
+      awaitEverywhere("coalesced", 1_000);
+      awaitEverywhere("coalesced-other", 15);
+    }
+  }
+
+  @Test
   void aReadIsUnavailableRatherThanStaleWhileTheRegionsWithTheWritesAreDown() throws Exception {
     regions.stop(1);
     regions.stop(2);
