@@ -156,7 +156,9 @@ public final class Region implements AutoCloseable {
         await(
             vertx
                 .createHttpServer()
-                .requestHandler(HttpApi.router(vertx, service, registry, config.httpApi()))
+                .requestHandler(
+                    HttpApi.router(
+                        vertx, service, registry, config.httpApi(), config.watchLimits()))
                 .listen(config.http().port(), config.http().host()));
   }
 

@@ -2,6 +2,7 @@ package io.meridian.server;
 
 import io.meridian.clocks.ReplicaIds;
 import io.meridian.server.http.HttpApiConfig;
+import io.meridian.server.http.WatchLimits;
 import io.meridian.server.storage.UpdateLogConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ import java.util.function.UnaryOperator;
  *     only through others (a full mesh is not required: updates are forwarded)
  * @param operationIdRetentionMillis how long an applied operation id is refused again (API
  *     "Objects": at least 24 hours by default)
+ * @param watchLimits bounds of the change streams ({@code GET /v1/buckets/{bucket}/watch})
  */
 public record RegionConfig(
     String region,
@@ -46,7 +48,8 @@ public record RegionConfig(
     HttpApiConfig httpApi,
     UpdateLogConfig updateLog,
     Set<String> regions,
-    long operationIdRetentionMillis) {
+    long operationIdRetentionMillis,
+    WatchLimits watchLimits) {
   /** Operation ids are remembered 24 hours unless configured otherwise. */
   public static final long OPERATION_ID_RETENTION_MILLIS_DEFAULT = 24L * 60 * 60 * 1000;
 
@@ -58,6 +61,7 @@ public record RegionConfig(
     Objects.requireNonNull(tlsDirectory, "tlsDirectory");
     Objects.requireNonNull(httpApi, "httpApi");
     Objects.requireNonNull(updateLog, "updateLog");
+    Objects.requireNonNull(watchLimits, "watchLimits");
     peers.keySet().forEach(ReplicaIds::require);
     if (peers.containsKey(region)) {
       throw new IllegalArgumentException("region " + region + " cannot be its own peer");
@@ -85,6 +89,34 @@ public record RegionConfig(
     }
   }
 
+  /** As the canonical constructor, with {@link WatchLimits#defaults()}. */
+  public RegionConfig(
+      String region,
+      HostPort http,
+      HostPort replication,
+      Map<String, HostPort> peers,
+      Path dataDirectory,
+      Optional<Path> tlsDirectory,
+      boolean insecure,
+      HttpApiConfig httpApi,
+      UpdateLogConfig updateLog,
+      Set<String> regions,
+      long operationIdRetentionMillis) {
+    this(
+        region,
+        http,
+        replication,
+        peers,
+        dataDirectory,
+        tlsDirectory,
+        insecure,
+        httpApi,
+        updateLog,
+        regions,
+        operationIdRetentionMillis,
+        WatchLimits.defaults());
+  }
+
   /**
    * A builder of region {@code region} that keeps its data in {@code dataDirectory}; every other
    * component starts at its default: HTTP and replication on 127.0.0.1 at ports the system picks,
@@ -107,7 +139,8 @@ public record RegionConfig(
         .httpApi(httpApi)
         .updateLog(updateLog)
         .regions(regions)
-        .operationIdRetentionMillis(operationIdRetentionMillis);
+        .operationIdRetentionMillis(operationIdRetentionMillis)
+        .watchLimits(watchLimits);
   }
 
   /**
@@ -169,6 +202,7 @@ public record RegionConfig(
     private UpdateLogConfig updateLog = UpdateLogConfig.defaults();
     private Set<String> regions = Set.of();
     private long operationIdRetentionMillis = OPERATION_ID_RETENTION_MILLIS_DEFAULT;
+    private WatchLimits watchLimits = WatchLimits.defaults();
 
     private Builder(String region, Path dataDirectory) {
       this.region = region;
@@ -229,6 +263,12 @@ public record RegionConfig(
       return this;
     }
 
+    /** The bounds of the change streams. */
+    public Builder watchLimits(WatchLimits limits) {
+      watchLimits = limits;
+      return this;
+    }
+
     /**
      * The configuration.
      *
@@ -246,7 +286,8 @@ public record RegionConfig(
           httpApi,
           updateLog,
           regions,
-          operationIdRetentionMillis);
+          operationIdRetentionMillis,
+          watchLimits);
     }
   }
 }

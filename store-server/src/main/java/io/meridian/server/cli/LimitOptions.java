@@ -1,14 +1,15 @@
 package io.meridian.server.cli;
 
 import io.meridian.server.http.HttpApiConfig;
+import io.meridian.server.http.WatchLimits;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The bounds of a region's HTTP API and its operation-id memory, as options shared by {@code
- * meridian server} and {@code meridian local} (each also from {@code --config}). Each option is the
- * kebab-case name of its {@link HttpApiConfig} field.
+ * The bounds of a region's HTTP API, its change streams and its operation-id memory, as options
+ * shared by {@code meridian server} and {@code meridian local} (each also from {@code --config}).
+ * Each option is the kebab-case name of its {@link HttpApiConfig} field.
  */
 final class LimitOptions {
   @Option(
@@ -60,6 +61,71 @@ final class LimitOptions {
       defaultValue = "24",
       description = "How long an applied operation id is refused again (1 to 8,760 h, default 24).")
   long operationIdRetentionHours;
+
+  @Option(
+      names = "--watch-streams-max",
+      defaultValue = "1000",
+      description = "Change streams open at once (default 1,000); past it overloaded (503).")
+  int watchStreamsMax;
+
+  @Option(
+      names = "--watch-keys-per-stream-max",
+      defaultValue = "1000",
+      description = "Most keys one change stream watches (default 1,000); more is bad_request.")
+  int watchKeysPerStreamMax;
+
+  @Option(
+      names = "--watch-groups-queued-max",
+      defaultValue = "1000",
+      description =
+          "Groups of changes queued for one stream and not yet written (default 1,000); past it"
+              + " the stream gets overflow and is closed.")
+  int watchGroupsQueuedMax;
+
+  @Option(
+      names = "--watch-write-queue-bytes-max",
+      defaultValue = "1048576",
+      description =
+          "Bytes written to one stream's connection and not yet sent (default 1 MiB); past it the"
+              + " stream gets overflow and is closed.")
+  int watchWriteQueueBytesMax;
+
+  @Option(
+      names = "--watch-heartbeat-millis",
+      defaultValue = "10000",
+      description =
+          "How often an open change stream gets a keep-alive comment (default 10,000 ms).")
+  long watchHeartbeatMillis;
+
+  /** The change streams' bounds, or a usage error naming the option that is out of range. */
+  WatchLimits watchLimits(CommandLine.Model.CommandSpec spec) {
+    String[] names = {
+      "--watch-streams-max",
+      "--watch-keys-per-stream-max",
+      "--watch-groups-queued-max",
+      "--watch-write-queue-bytes-max",
+      "--watch-heartbeat-millis"
+    };
+    long[] values = {
+      watchStreamsMax,
+      watchKeysPerStreamMax,
+      watchGroupsQueuedMax,
+      watchWriteQueueBytesMax,
+      watchHeartbeatMillis
+    };
+    for (int i = 0; i < names.length; i++) {
+      if (values[i] < 1) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), names[i] + " must be positive, not " + values[i]);
+      }
+    }
+    return new WatchLimits(
+        watchStreamsMax,
+        watchKeysPerStreamMax,
+        watchGroupsQueuedMax,
+        watchWriteQueueBytesMax,
+        watchHeartbeatMillis);
+  }
 
   /** The HTTP bounds, or a usage error naming the option that is out of range. */
   HttpApiConfig httpApi(CommandLine.Model.CommandSpec spec) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meridian.server.HostPort;
 import io.meridian.server.RegionConfig;
 import io.meridian.server.http.HttpApiConfig;
+import io.meridian.server.http.WatchLimits;
 import io.meridian.server.storage.DataDirectory;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -126,11 +127,23 @@ class CommandLineTest {
                 "--session-token-characters-max",
                 "1000",
                 "--operation-id-retention-hours",
-                "48"));
+                "48",
+                "--watch-streams-max",
+                "5",
+                "--watch-keys-per-stream-max",
+                "6",
+                "--watch-groups-queued-max",
+                "7",
+                "--watch-write-queue-bytes-max",
+                "8192",
+                "--watch-heartbeat-millis",
+                "500"));
     assertThat(config.httpApi()).isEqualTo(new HttpApiConfig(2048, 7, 64, 10, 99, 4, 1000));
     assertThat(config.operationIdRetentionMillis()).isEqualTo(48L * 3600 * 1000);
+    assertThat(config.watchLimits()).isEqualTo(new WatchLimits(5, 6, 7, 8192, 500));
     RegionConfig defaults = parseServer(insecureServer("d"));
     assertThat(defaults.httpApi()).isEqualTo(HttpApiConfig.defaults());
+    assertThat(defaults.watchLimits()).isEqualTo(WatchLimits.defaults());
     assertThat(defaults.operationIdRetentionMillis())
         .isEqualTo(RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT);
   }
@@ -144,6 +157,8 @@ class CommandLineTest {
       {"--session-token-characters-max", "10"},
       {"--body-bytes-max", "0"},
       {"--operation-id-retention-hours", "0"},
+      {"--watch-streams-max", "0"},
+      {"--watch-heartbeat-millis", "-1"},
     };
     for (String[] limit : cases) {
       Outcome outcome = run(insecureServer(directory.resolve("d").toString(), limit[0], limit[1]));
