@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -413,11 +414,46 @@ public final class Meridian implements AutoCloseable {
    * @throws MeridianException.BadRequest for a bad name or past {@link #WATCHES_MAX} watches
    */
   public Watch watch(Handle handle, Consumer<Snapshot> listener) {
+    return watch(List.of(handle), listener);
+  }
+
+  /** Keys one watch follows at most: the change stream's bound. */
+  public static final int KEYS_PER_WATCH_MAX = 1_000;
+
+  /**
+   * As {@link #watch(Handle, Consumer)}, for the keys of several handles of one bucket on one
+   * stream: {@code listener} gets a {@link Snapshot} of each key as it changes (read it with that
+   * key's handle), in the order a region applied the changes, across all the keys. Handles of the
+   * same key share its snapshots.
+   *
+   * @param handles 1 or more handles of one bucket, of at most {@link #KEYS_PER_WATCH_MAX} keys
+   * @param listener called with each snapshot of a changed key, on the watch's thread
+   * @return the watch; close it (or the client) to stop
+   * @throws MeridianException.BadRequest for no handle, a bad name, handles of several buckets, too
+   *     many keys, or past {@link #WATCHES_MAX} watches
+   */
+  public Watch watch(List<? extends Handle> handles, Consumer<Snapshot> listener) {
     requireOpen();
-    requireName(handle.bucket, "bucket");
-    requireName(handle.key, "key");
+    if (handles.isEmpty()) {
+      throw new MeridianException.BadRequest("a watch needs at least one handle", null);
+    }
+    String bucket = handles.get(0).bucket;
+    requireName(bucket, "bucket");
+    Set<String> keys = new HashSet<>();
+    for (Handle handle : handles) {
+      if (!bucket.equals(handle.bucket)) {
+        throw new MeridianException.BadRequest(
+            "one watch follows keys of one bucket, not " + bucket + " and " + handle.bucket, null);
+      }
+      requireName(handle.key, "key");
+      keys.add(handle.key);
+    }
+    if (keys.size() > KEYS_PER_WATCH_MAX) {
+      throw new MeridianException.BadRequest(
+          "one watch follows at most " + KEYS_PER_WATCH_MAX + " keys", null);
+    }
     Objects.requireNonNull(listener, "listener");
-    Watch watch = new Watch(this, handle, listener);
+    Watch watch = new Watch(this, List.copyOf(handles), listener);
     synchronized (watches) {
       if (watches.size() >= WATCHES_MAX) {
         throw new MeridianException.BadRequest(

@@ -20,6 +20,17 @@ public final class Snapshot {
     return bucket.length() + ":" + bucket + "/" + key;
   }
 
+  /**
+   * Whether this snapshot holds the key of {@code handle}: a snapshot read holds the keys it read,
+   * a watch's snapshot the one key that changed.
+   *
+   * @param handle a handle
+   * @return whether {@code handle}'s key is part of this snapshot
+   */
+  public boolean contains(Handle handle) {
+    return objects.containsKey(name(handle.bucket, handle.key));
+  }
+
   ObjectView object(Handle handle) {
     String name = name(handle.bucket, handle.key);
     if (!objects.containsKey(name)) {

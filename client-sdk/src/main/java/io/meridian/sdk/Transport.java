@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -358,8 +359,15 @@ final class Transport {
 
   /** The path of a key: bucket and key percent-encoded as UTF-8, every byte but the unreserved. */
   /** {@code GET /v1/buckets/{bucket}/watch?key=K}'s path and query, percent-encoded. */
-  static String watchPath(String bucket, String key) {
-    return "/v1/buckets/" + percentEncode(bucket) + "/watch?key=" + percentEncode(key);
+  static String watchPath(String bucket, Collection<String> keys) {
+    StringBuilder path =
+        new StringBuilder("/v1/buckets/").append(percentEncode(bucket)).append("/watch");
+    char separator = '?';
+    for (String key : keys) {
+      path.append(separator).append("key=").append(percentEncode(key));
+      separator = '&';
+    }
+    return path.toString();
   }
 
   static String keyPath(String bucket, String key) {

@@ -10,7 +10,9 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,7 +36,13 @@ public final class Watch implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Meridian client;
-  private final Handle handle;
+
+  /** The bucket of every watched key. */
+  private final String bucket;
+
+  /** Each watched key and the handle its snapshots are made with (the first handle of the key). */
+  private final Map<String, Handle> handles;
+
   private final Consumer<Snapshot> listener;
   private final Thread thread;
   private final AtomicLong events = new AtomicLong();
@@ -45,11 +53,14 @@ public final class Watch implements AutoCloseable {
   private volatile String failure;
   private String lastEventId;
 
-  Watch(Meridian client, Handle handle, Consumer<Snapshot> listener) {
+  /** {@code handles}: 1 or more, of one bucket (checked by {@link Meridian#watch}). */
+  Watch(Meridian client, List<Handle> handles, Consumer<Snapshot> listener) {
     this.client = client;
-    this.handle = handle;
+    this.bucket = handles.get(0).bucket;
+    this.handles = new LinkedHashMap<>();
+    handles.forEach(handle -> this.handles.putIfAbsent(handle.key, handle));
     this.listener = listener;
-    this.thread = new Thread(this::run, "meridian-watch-" + handle.bucket + "/" + handle.key);
+    this.thread = new Thread(this::run, "meridian-watch-" + this);
     thread.setDaemon(true);
   }
 
@@ -117,7 +128,7 @@ public final class Watch implements AutoCloseable {
   void closeIfSilent() {
     long silentMillis = (System.nanoTime() - lastHeardNanos) / 1_000_000;
     if (body != null && silentMillis > client.config().watchIdleMillis()) {
-      LOG.fine(() -> "watch of " + handle + " heard nothing for " + silentMillis + " ms");
+      LOG.fine(() -> "watch of " + this + " heard nothing for " + silentMillis + " ms");
       closeBody();
     }
   }
@@ -143,11 +154,11 @@ public final class Watch implements AutoCloseable {
       try {
         caughtUp = stream(region);
       } catch (IOException e) {
-        LOG.log(Level.FINE, "watch of " + handle + " at " + region + " broke", e);
+        LOG.log(Level.FINE, "watch of " + this + " at " + region + " broke", e);
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "watch of " + handle + " failed at " + region, e);
+        LOG.log(Level.WARNING, "watch of " + this + " failed at " + region, e);
       } finally {
         closeBody();
         body = null;
@@ -185,7 +196,7 @@ public final class Watch implements AutoCloseable {
    */
   private boolean stream(String region) throws IOException, InterruptedException {
     connections.incrementAndGet();
-    String path = Transport.watchPath(handle.bucket, handle.key);
+    String path = Transport.watchPath(bucket, handles.keySet());
     HttpResponse<InputStream> response = client.transport().openStream(region, path, lastEventId);
     body = response.body();
     if (closed) {
@@ -252,19 +263,23 @@ public final class Watch implements AutoCloseable {
           throw new IllegalStateException("a change event that is not JSON: " + data, e);
         }
         VersionVector[] vectors = remember(id);
+        Handle handle = handles.get(object.path("key").asText());
+        if (handle == null || !bucket.equals(object.path("bucket").asText())) {
+          throw new IllegalStateException("a change of a key this watch did not ask for: " + data);
+        }
         Snapshot snapshot = client.watched(handle, object, vectors, region);
         events.incrementAndGet();
         if (!closed) {
           try {
             listener.accept(snapshot);
           } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "a watch listener of " + handle + " failed", e);
+            LOG.log(Level.WARNING, "a watch listener of " + this + " failed", e);
           }
         }
         return true;
       }
       case "overflow" -> {
-        LOG.fine(() -> "watch of " + handle + " fell behind at " + region + ": " + data);
+        LOG.fine(() -> "watch of " + this + " fell behind at " + region + ": " + data);
         return false;
       }
       default -> {
@@ -295,5 +310,11 @@ public final class Watch implements AutoCloseable {
     } catch (DecodeException e) {
       LOG.fine(() -> "an unreadable session token from a watch: " + e.getMessage());
     }
+  }
+
+  /** The watched keys, as {@code bucket/key1,key2}. */
+  @Override
+  public String toString() {
+    return bucket + "/" + String.join(",", handles.keySet());
   }
 }

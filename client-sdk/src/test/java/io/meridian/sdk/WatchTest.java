@@ -113,6 +113,52 @@ class WatchTest {
   }
 
   @Test
+  void oneWatchFollowsTheKeysOfSeveralHandlesOnOneStream() throws Exception {
+    try (Meridian writer = homeAt(1).build();
+        Meridian watcher = homeAt(0).build()) {
+      Counter apples = watcher.counter("multi", "apples");
+      Counter pears = watcher.counter("multi", "pears");
+      GrowOnlySet<String> names = watcher.growOnlySet("multi", "names", Codec.strings());
+      List<String> seen = new CopyOnWriteArrayList<>();
+      try (Watch watch =
+          watcher.watch(
+              List.of(apples, pears, names, apples),
+              snapshot -> {
+                if (snapshot.contains(apples)) {
+                  seen.add("apples=" + apples.valueIn(snapshot));
+                }
+                if (snapshot.contains(pears)) {
+                  seen.add("pears=" + pears.valueIn(snapshot));
+                }
+                if (snapshot.contains(names)) {
+                  seen.add("names=" + names.elementsIn(snapshot));
+                }
+              })) {
+        writer.counter("multi", "apples").increment(2);
+        writer.counter("multi", "pears").increment(3);
+        writer.growOnlySet("multi", "names", Codec.strings()).add("ann");
+        writer.counter("multi", "apples").increment(5);
+        await(() -> seen.contains("apples=7"), true, "apples 7 seen: " + seen);
+        await(() -> seen.contains("pears=3"), true, "pears 3 seen: " + seen);
+        await(() -> seen.contains("names=[ann]"), true, "names seen: " + seen);
+        assertThat(watch.connections()).isEqualTo(1);
+        assertThat(seen.indexOf("apples=2")).isLessThan(seen.indexOf("apples=7"));
+      }
+      assertThatThrownBy(() -> watcher.watch(List.of(), snapshot -> {}))
+          .isInstanceOf(MeridianException.BadRequest.class);
+      assertThatThrownBy(
+              () -> watcher.watch(List.of(apples, watcher.counter("other", "x")), snapshot -> {}))
+          .isInstanceOf(MeridianException.BadRequest.class);
+      List<Counter> tooMany = new ArrayList<>();
+      for (int i = 0; i <= Meridian.KEYS_PER_WATCH_MAX; i++) {
+        tooMany.add(watcher.counter("multi", "k" + i));
+      }
+      assertThatThrownBy(() -> watcher.watch(tooMany, snapshot -> {}))
+          .isInstanceOf(MeridianException.BadRequest.class);
+    }
+  }
+
+  @Test
   void aBadKeyNameIsRefusedBeforeAnyStream() {
     try (Meridian client = homeAt(0).build()) {
       Counter counter = client.counter("w", "k".repeat(300));
