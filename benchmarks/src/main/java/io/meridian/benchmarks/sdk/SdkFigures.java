@@ -36,10 +36,12 @@ import java.util.stream.Stream;
  *
  * {@code what} is {@code all} (the default), {@code calls}, {@code batch} or {@code offline};
  * {@code calls} (2,000) is the number of single calls per figure, {@code batches} (20) the number
- * of 1,000-update batches per batched figure.
+ * of 1,000-update batches per batched figure. {@code all} and {@code batch} end with {@link
+ * PekkoCounterFigures} (200,000 increments), the counter issue 11 compares the batches with.
  */
 public final class SdkFigures {
   private static final int WARM_UP_BATCHES = 10;
+  private static final int PEKKO_INCREMENTS = 200_000;
 
   private SdkFigures() {}
 
@@ -74,6 +76,10 @@ public final class SdkFigures {
       if (what.equals("all") || what.equals("offline")) {
         offline(urls, calls);
       }
+    }
+    if (what.equals("all") || what.equals("batch")) {
+      // The comparison of issue 11, in this run, once the regions are stopped.
+      PekkoCounterFigures.run(PEKKO_INCREMENTS);
     }
   }
 
