@@ -70,7 +70,12 @@ public final class InProcessRegions implements AutoCloseable {
   public void close() throws IOException {
     regions.forEach(Region::close);
     vertx.close().toCompletionStage().toCompletableFuture().join();
-    try (Stream<Path> files = Files.walk(data)) {
+    deleteTree(data);
+  }
+
+  /** Deletes {@code directory} and everything under it. */
+  static void deleteTree(Path directory) throws IOException {
+    try (Stream<Path> files = Files.walk(directory)) {
       for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);
       }
