@@ -138,6 +138,13 @@ public final class ReplicationTransport implements FrameSender {
     NetClientOptions clientOptions =
         config.insecure() ? new NetClientOptions() : MutualTls.clientOptions(config.tls());
     clientOptions.setConnectTimeout(5_000);
+    if (!config.insecure()) {
+      LOG.info(
+          "region "
+              + config.self()
+              + " replicates over mutual TLS, "
+              + MutualTls.engine().describe());
+    }
     if (config.insecure()) {
       LOG.warning(
           "INSECURE: region "
