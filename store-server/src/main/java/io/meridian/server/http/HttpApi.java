@@ -23,8 +23,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -67,6 +69,7 @@ public final class HttpApi {
   private final PrometheusMeterRegistry registry;
   private final HttpApiConfig config;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final WatchStream watches;
 
   private HttpApi(
@@ -144,11 +147,18 @@ public final class HttpApi {
   }
 
   private void record(RoutingContext ctx, long startNanos) {
-    Timer.builder("meridian.http.requests")
-        .description("HTTP requests by endpoint and status")
-        .tag("endpoint", (String) ctx.get(ENDPOINT))
-        .tag("status", Integer.toString(ctx.response().getStatusCode()))
-        .register(registry)
+    String endpoint = ctx.get(ENDPOINT);
+    int status = ctx.response().getStatusCode();
+    // Looked up, not built, per request: the endpoints and statuses are few and fixed.
+    timers
+        .computeIfAbsent(
+            endpoint + ' ' + status,
+            ignored ->
+                Timer.builder("meridian.http.requests")
+                    .description("HTTP requests by endpoint and status")
+                    .tag("endpoint", endpoint)
+                    .tag("status", Integer.toString(status))
+                    .register(registry))
         .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
   }
 
