@@ -80,6 +80,12 @@ public final class LoadTool implements Callable<Integer> {
       description = "with --spawn: an option of the regions' JVM, repeated (e.g. for JFR)")
   List<String> regionJvmOptions = new ArrayList<>();
 
+  @Option(
+      names = "--minimal-answers",
+      description =
+          "updates ask for the small answer (Prefer: return=minimal): name and type, no value")
+  boolean minimalAnswers;
+
   @Option(names = "--insecure", description = "in-process replication without TLS")
   boolean insecure;
 
@@ -166,7 +172,8 @@ public final class LoadTool implements Callable<Integer> {
     }
     try (LoadClient client =
         new LoadClient(connections, outstandingRequestsMax, requestIdleTimeoutMillis)) {
-      LoadRuns runs = new LoadRuns(client, requestsMax, keys, requestIdleTimeoutMillis + 1_000);
+      LoadRuns runs =
+          new LoadRuns(client, requestsMax, keys, requestIdleTimeoutMillis + 1_000, minimalAnswers);
       long warmupMillis = warmupSeconds * 1_000L;
       long measureMillis = measureSeconds * 1_000L;
       double rate = openLoopRate;
