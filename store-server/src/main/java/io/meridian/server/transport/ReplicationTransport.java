@@ -106,6 +106,11 @@ public final class ReplicationTransport implements FrameSender {
    */
   public static Future<ReplicationTransport> start(
       Vertx vertx, TransportConfig config, RegionOwner region) {
+    if (!config.insecure()) {
+      // On the caller's thread, not the event loop: the first call loads BoringSSL and runs its
+      // self-test, which blocked an event loop for over 6 s on a busy machine.
+      MutualTls.engine();
+    }
     ReplicationTransport transport = new ReplicationTransport(vertx, config, region);
     TransportVerticle verticle = new TransportVerticle(transport);
     return vertx

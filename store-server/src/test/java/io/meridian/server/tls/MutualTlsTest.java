@@ -110,6 +110,15 @@ class MutualTlsTest {
     }
   }
 
+  /** {@link #connect} as region {@code region} with its own material, expecting server a. */
+  private static String connectAs(String region, Engine clientEngine, Engine serverEngine)
+      throws Exception {
+    return connect(
+        MutualTls.clientOptions(TlsDirectory.of(tlsDirectory, region), clientEngine),
+        serverEngine,
+        Set.of("a"));
+  }
+
   private static void readLine(NetSocket socket, CompletableFuture<String> outcome) {
     Buffer received = Buffer.buffer();
     socket.handler(
@@ -148,11 +157,7 @@ class MutualTlsTest {
   @EnumSource(Engine.class)
   void aConfiguredRegionWithACertificateFromTheCaIsIdentified(Engine engine) throws Exception {
     int acceptedBefore = accepted.size();
-    String outcome =
-        connect(
-            MutualTls.clientOptions(TlsDirectory.of(tlsDirectory, "b"), engine),
-            engine,
-            Set.of("a"));
+    String outcome = connectAs("b", engine, engine);
     assertThat(outcome).isEqualTo("welcome b");
     assertThat(accepted.subList(acceptedBefore, accepted.size())).contains("b");
   }
@@ -161,11 +166,7 @@ class MutualTlsTest {
   @EnumSource(Engine.class)
   void aClientOfOneEngineIsIdentifiedByAServerOfTheOther(Engine clientEngine) throws Exception {
     Engine serverEngine = clientEngine == Engine.JDK ? Engine.OPENSSL : Engine.JDK;
-    String outcome =
-        connect(
-            MutualTls.clientOptions(TlsDirectory.of(tlsDirectory, "b"), clientEngine),
-            serverEngine,
-            Set.of("a"));
+    String outcome = connectAs("b", clientEngine, serverEngine);
     assertThat(outcome).isEqualTo("welcome b");
   }
 
@@ -173,11 +174,7 @@ class MutualTlsTest {
   @EnumSource(Engine.class)
   void aRegionThatIsNotConfiguredIsRejectedByName(Engine engine) throws Exception {
     int rejectedBefore = rejected.size();
-    String outcome =
-        connect(
-            MutualTls.clientOptions(TlsDirectory.of(tlsDirectory, "c"), engine),
-            engine,
-            Set.of("a"));
+    String outcome = connectAs("c", engine, engine);
     assertThat(outcome).isEqualTo("closed");
     assertThat(accepted).doesNotContain("c");
     assertThat(rejected.subList(rejectedBefore, rejected.size()))
