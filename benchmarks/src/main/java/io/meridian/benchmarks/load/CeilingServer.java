@@ -1,6 +1,7 @@
 package io.meridian.benchmarks.load;
 
 import io.meridian.server.HostPort;
+import io.meridian.server.transport.NativeTransport;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -34,7 +35,7 @@ public final class CeilingServer implements AutoCloseable {
 
   /** Starts the server on 127.0.0.1:{@code port} (0: a free one) with one verticle per core. */
   public static CeilingServer start(int port) {
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = NativeTransport.vertx();
     try {
       // One server per event loop, all on one port: a negative port asks Vert.x for a free port
       // shared by every server bound with that same number (eclipse-vertx/vert.x#3998).

@@ -4,6 +4,7 @@ import io.meridian.server.HostPort;
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
 import io.meridian.server.tls.DevelopmentCertificates;
+import io.meridian.server.transport.NativeTransport;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ public final class InProcessRegions implements AutoCloseable {
     }
     List<RegionConfig> configs =
         RegionConfig.localMesh(names, data, 0, region -> region.insecure(insecure));
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = NativeTransport.vertx();
     try {
       return new InProcessRegions(vertx, Region.startAll(vertx, configs), data);
     } catch (Exception e) {
@@ -70,7 +71,12 @@ public final class InProcessRegions implements AutoCloseable {
   public void close() throws IOException {
     regions.forEach(Region::close);
     vertx.close().toCompletionStage().toCompletableFuture().join();
-    try (Stream<Path> files = Files.walk(data)) {
+    deleteTree(data);
+  }
+
+  /** Deletes {@code directory} and everything under it. */
+  static void deleteTree(Path directory) throws IOException {
+    try (Stream<Path> files = Files.walk(directory)) {
       for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);
       }

@@ -31,18 +31,22 @@ final class LoadRuns {
   private final long requestsMax;
   private final int keys;
   private final long drainMillisMax;
+  private final Map<String, String> writeHeaders;
 
   /**
    * @param client the HTTP client
    * @param requestsMax most requests one run sends
    * @param keys the updates spread over this many keys
    * @param drainMillisMax after the window, how long to wait for outstanding answers
+   * @param minimalAnswers whether updates ask for the small answer ({@code Prefer: return=minimal})
    */
-  LoadRuns(LoadClient client, long requestsMax, int keys, long drainMillisMax) {
+  LoadRuns(
+      LoadClient client, long requestsMax, int keys, long drainMillisMax, boolean minimalAnswers) {
     this.client = client;
     this.requestsMax = requestsMax;
     this.keys = keys;
     this.drainMillisMax = drainMillisMax;
+    this.writeHeaders = minimalAnswers ? Map.of("Prefer", "return=minimal") : Map.of();
   }
 
   /** Counts answers and latencies of the measured window, from any thread. */
@@ -162,7 +166,7 @@ final class LoadRuns {
       return;
     }
     client
-        .send(target, HttpMethod.POST, keyUri(sequence), INCREMENT, Map.of())
+        .send(target, HttpMethod.POST, keyUri(sequence), INCREMENT, writeHeaders)
         .onComplete(
             result -> {
               tally.record(startNanos, result);
@@ -213,7 +217,7 @@ final class LoadRuns {
         tally,
         (sequence, intendedNanos, done) ->
             client
-                .send(target, HttpMethod.POST, keyUri(sequence), INCREMENT, Map.of())
+                .send(target, HttpMethod.POST, keyUri(sequence), INCREMENT, writeHeaders)
                 .onComplete(
                     result -> {
                       tally.record(intendedNanos, result);
@@ -252,7 +256,7 @@ final class LoadRuns {
         (sequence, intendedNanos, done) -> {
           String uri = "/v1/buckets/" + BUCKET + "/keys/visible-" + (sequence % keys);
           client
-              .send(writeRegion, HttpMethod.POST, uri, INCREMENT, Map.of())
+              .send(writeRegion, HttpMethod.POST, uri, INCREMENT, writeHeaders)
               .onComplete(
                   write -> {
                     writes.record(intendedNanos, write);

@@ -67,6 +67,25 @@ public final class LoadTool implements Callable<Integer> {
               + " share of it")
   boolean noCeiling;
 
+  @Option(
+      names = "--spawn",
+      description =
+          "start the regions (meridian local: three regions, mutual TLS) and the ceiling server"
+              + " each in its own JVM, so that the CPU reported per update is the servers' alone"
+              + " and the client's work is not on their threads")
+  boolean spawn;
+
+  @Option(
+      names = "--region-jvm-option",
+      description = "with --spawn: an option of the regions' JVM, repeated (e.g. for JFR)")
+  List<String> regionJvmOptions = new ArrayList<>();
+
+  @Option(
+      names = "--minimal-answers",
+      description =
+          "updates ask for the small answer (Prefer: return=minimal): name and type, no value")
+  boolean minimalAnswers;
+
   @Option(names = "--insecure", description = "in-process replication without TLS")
   boolean insecure;
 
@@ -123,8 +142,19 @@ public final class LoadTool implements Callable<Integer> {
           new CommandLine(this), "connections, seconds and keys must be positive");
     }
     InProcessRegions started = null;
+    ChildServer spawned = null;
     List<HostPort> regions = new ArrayList<>();
-    if (targets.isEmpty()) {
+    if (spawn) {
+      if (!targets.isEmpty() || insecure) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), "--spawn starts its own regions, with mutual TLS");
+      }
+      spawned = ChildServer.regions(regionsStarted, regionJvmOptions, dataParent);
+      regions.addAll(spawned.addresses());
+      CpuMeter.alsoMeasure(spawned.pid());
+      System.out.println(
+          "started " + regionsStarted + " regions in process " + spawned.pid() + " at " + regions);
+    } else if (targets.isEmpty()) {
       started = InProcessRegions.start(regionsStarted, insecure, dataParent);
       regions.addAll(started.httpAddresses());
       System.out.println(
@@ -142,24 +172,22 @@ public final class LoadTool implements Callable<Integer> {
     }
     try (LoadClient client =
         new LoadClient(connections, outstandingRequestsMax, requestIdleTimeoutMillis)) {
-      LoadRuns runs = new LoadRuns(client, requestsMax, keys, requestIdleTimeoutMillis + 1_000);
+      LoadRuns runs =
+          new LoadRuns(client, requestsMax, keys, requestIdleTimeoutMillis + 1_000, minimalAnswers);
       long warmupMillis = warmupSeconds * 1_000L;
       long measureMillis = measureSeconds * 1_000L;
       double rate = openLoopRate;
       if (mode == Mode.CLOSED || mode == Mode.ALL) {
         RunResult bare = null;
         if (!noCeiling) {
-          try (CeilingServer server = CeilingServer.start(0)) {
-            bare =
-                runs.closedLoop(
-                    "ceiling (bare Vert.x server), closed loop, " + connections + " connections",
-                    server.address(),
-                    false,
-                    connections,
-                    warmupMillis,
-                    measureMillis);
-          }
+          bare =
+              spawn
+                  ? ceilingInChild(runs, warmupMillis, measureMillis)
+                  : ceilingInProcess(runs, warmupMillis, measureMillis);
           System.out.println(bare.summary());
+        }
+        if (spawned != null) {
+          CpuMeter.alsoMeasure(spawned.pid());
         }
         RunResult closed =
             runs.closedLoop(regions.get(0), connections, warmupMillis, measureMillis);
@@ -203,8 +231,41 @@ public final class LoadTool implements Callable<Integer> {
       if (started != null) {
         started.close();
       }
+      if (spawned != null) {
+        spawned.close();
+      }
     }
     return 0;
+  }
+
+  private String ceilingName() {
+    return "ceiling (bare Vert.x server), closed loop, " + connections + " connections";
+  }
+
+  private RunResult ceilingInProcess(LoadRuns runs, long warmupMillis, long measureMillis)
+      throws InterruptedException {
+    try (CeilingServer server = CeilingServer.start(0)) {
+      return runs.closedLoop(
+          ceilingName(), server.address(), false, connections, warmupMillis, measureMillis);
+    }
+  }
+
+  /**
+   * The ceiling in its own JVM, its process's CPU measured as the regions' is; the regions' process
+   * is measured again afterwards.
+   */
+  private RunResult ceilingInChild(LoadRuns runs, long warmupMillis, long measureMillis)
+      throws Exception {
+    try (ChildServer server = ChildServer.ceiling(List.of())) {
+      CpuMeter.alsoMeasure(server.pid());
+      return runs.closedLoop(
+          ceilingName() + ", server in process " + server.pid(),
+          server.addresses().get(0),
+          false,
+          connections,
+          warmupMillis,
+          measureMillis);
+    }
   }
 
   /** Case-insensitive mode names. */

@@ -2,6 +2,7 @@ package io.meridian.server.cli;
 
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
+import io.meridian.server.transport.NativeTransport;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.util.List;
@@ -18,7 +19,7 @@ final class RegionRunner {
   private RegionRunner() {}
 
   static int run(List<RegionConfig> configs, PrintWriter out) throws Exception {
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = NativeTransport.vertx();
     List<Region> regions;
     try {
       regions = Region.startAll(vertx, configs);

@@ -23,8 +23,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -38,9 +40,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A client error is always a 4xx and never reaches the service; every response carries a {@code
  * Meridian-Session} token: the service's updated one, else the request's own, else a new empty one.
  *
- * <p>One JSON model on the whole path, Jackson's tree: a body is parsed once, here, into the tree
- * the service reads, and an answer is the tree the service built, written to bytes once, here, on
- * the event loop.
+ * <p>A body is parsed once, here, into the Jackson tree the service reads. An answer is either the
+ * tree the service built, written to bytes once, here, on the event loop, or bytes the service
+ * wrote straight from the object (the single-object answers, no tree). A key update with {@code
+ * Prefer: return=minimal} may be answered {@code {"bucket","key","type"}} with {@code
+ * Preference-Applied: return=minimal} (docs/api-extensions.md).
  */
 public final class HttpApi {
   /** The Prometheus text exposition format served at {@code /metrics}. */
@@ -51,6 +55,9 @@ public final class HttpApi {
   private static final String ENDPOINT = "meridian.endpoint";
   private static final String RESPONSE_SESSION = "meridian.session";
   private static final String UNMATCHED = "unmatched";
+  private static final String PREFER = "Prefer";
+  private static final String PREFERENCE_APPLIED = "Preference-Applied";
+  private static final String RETURN_MINIMAL = "return=minimal";
 
   /** Refuses trailing content after the body's object, as a strict parser must. */
   private static final ObjectMapper JSON =
@@ -62,6 +69,7 @@ public final class HttpApi {
   private final PrometheusMeterRegistry registry;
   private final HttpApiConfig config;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final WatchStream watches;
 
   private HttpApi(
@@ -139,11 +147,18 @@ public final class HttpApi {
   }
 
   private void record(RoutingContext ctx, long startNanos) {
-    Timer.builder("meridian.http.requests")
-        .description("HTTP requests by endpoint and status")
-        .tag("endpoint", (String) ctx.get(ENDPOINT))
-        .tag("status", Integer.toString(ctx.response().getStatusCode()))
-        .register(registry)
+    String endpoint = ctx.get(ENDPOINT);
+    int status = ctx.response().getStatusCode();
+    // Looked up, not built, per request: the endpoints and statuses are few and fixed.
+    timers
+        .computeIfAbsent(
+            endpoint + ' ' + status,
+            ignored ->
+                Timer.builder("meridian.http.requests")
+                    .description("HTTP requests by endpoint and status")
+                    .tag("endpoint", endpoint)
+                    .tag("status", Integer.toString(status))
+                    .register(registry))
         .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
   }
 
@@ -243,7 +258,8 @@ public final class HttpApi {
             String key = ObjectNames.decodeSegment(parts[2], "key", config.nameBytesMax());
             RequestContext context = requestContext(c);
             ObjectNode body = jsonBody(c);
-            respond(c, service.updateKey(context, bucket, key, body));
+            boolean minimal = prefersMinimal(c.request().headers().getAll(PREFER));
+            respond(c, service.updateKey(context, bucket, key, body, minimal));
           });
     }
   }
@@ -296,6 +312,33 @@ public final class HttpApi {
     return context;
   }
 
+  /**
+   * True when one of the {@code Prefer} headers (RFC 7240: comma-separated preferences, each with
+   * optional {@code ;} parameters) asks for {@code return=minimal}; anything else in them is
+   * ignored, as the RFC requires of preferences a server does not know.
+   */
+  static boolean prefersMinimal(List<String> preferHeaders) {
+    for (String header : preferHeaders) {
+      for (String preference : header.split(",", -1)) {
+        int parameters = preference.indexOf(';');
+        String token = (parameters < 0 ? preference : preference.substring(0, parameters)).strip();
+        int equals = token.indexOf('=');
+        if (equals > 0
+            && token.substring(0, equals).strip().equalsIgnoreCase("return")
+            && unquoted(token.substring(equals + 1).strip()).equalsIgnoreCase("minimal")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static String unquoted(String value) {
+    return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+        ? value.substring(1, value.length() - 1)
+        : value;
+  }
+
   /** True when {@code contentType} is {@code application/json}, with at most a UTF-8 charset. */
   static boolean isJsonContentType(String contentType) {
     if (contentType == null) {
@@ -312,10 +355,7 @@ public final class HttpApi {
         return false;
       }
       String name = parameter.substring(0, equals).strip().toLowerCase(Locale.ROOT);
-      String value = parameter.substring(equals + 1).strip();
-      if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-        value = value.substring(1, value.length() - 1);
-      }
+      String value = unquoted(parameter.substring(equals + 1).strip());
       if (!name.equals("charset") || !value.equalsIgnoreCase("utf-8")) {
         return false;
       }
@@ -360,7 +400,14 @@ public final class HttpApi {
           if (result.succeeded()) {
             RegionResponse response = result.result();
             ctx.put(RESPONSE_SESSION, response.session());
-            sendJson(ctx, 200, response.body());
+            if (response.minimal()) {
+              ctx.response().putHeader(PREFERENCE_APPLIED, RETURN_MINIMAL);
+            }
+            if (response.rendered() != null) {
+              send(ctx, 200, response.rendered());
+            } else {
+              sendJson(ctx, 200, response.body());
+            }
           } else if (result.cause() instanceof ApiException e) {
             sendError(ctx, e);
           } else {
@@ -412,9 +459,10 @@ public final class HttpApi {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a JSON tree that cannot be written: " + e, e);
     }
-    ctx.response()
-        .setStatusCode(status)
-        .putHeader("Content-Type", JSON_CONTENT_TYPE)
-        .end(Buffer.buffer(bytes));
+    send(ctx, status, Buffer.buffer(bytes));
+  }
+
+  private static void send(RoutingContext ctx, int status, Buffer json) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", JSON_CONTENT_TYPE).end(json);
   }
 }

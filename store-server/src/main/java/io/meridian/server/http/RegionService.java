@@ -25,6 +25,17 @@ public interface RegionService {
   Future<RegionResponse> updateKey(
       RequestContext context, String bucket, String key, ObjectNode body);
 
+  /**
+   * {@code POST /v1/buckets/{bucket}/keys/{key}}; with {@code minimal} (the request's {@code
+   * Prefer: return=minimal}) the service may answer {@code {"bucket","key","type"}} instead of the
+   * object, marking the response {@link RegionResponse#minimal()}. This default ignores the
+   * preference, as RFC 7240 allows.
+   */
+  default Future<RegionResponse> updateKey(
+      RequestContext context, String bucket, String key, ObjectNode body, boolean minimal) {
+    return updateKey(context, bucket, key, body);
+  }
+
   /** {@code POST /v1/batch}: all or nothing. */
   Future<RegionResponse> batch(RequestContext context, ObjectNode body);
 

@@ -1,6 +1,9 @@
 package io.meridian.server.region;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,6 +24,9 @@ import io.meridian.server.http.WatchStart;
 import io.meridian.server.session.Guarantee;
 import io.meridian.server.session.SessionToken;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,13 +38,17 @@ import java.util.function.Function;
 /**
  * The {@link RegionService} of a running region: reads the parsed bodies and checks them on the
  * HTTP event loop, hands the typed requests to the {@link RegionOwner}, and renders its immutable
- * results as JSON trees, also on the event loop (never on the owner's thread). The session token
- * after a write grows its write vector by the new entry's dot; after a read its read vector grows
- * by the whole applied vector the region read at (more than the keys read depend on: safe for MR
- * and WFR, at the price of waits a per-key vector would avoid).
+ * results as JSON, also on the event loop (never on the owner's thread): a single object straight
+ * to bytes, batches and reads as trees. The session token after a write grows its write vector by
+ * the new entry's dot; after a read its read vector grows by the whole applied vector the region
+ * read at (more than the keys read depend on: safe for MR and WFR, at the price of waits a per-key
+ * vector would avoid).
  */
 public final class RegionHttpService implements RegionService {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  /** Its factory's generators write trees (the CRDT values) too. */
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RegionOwner owner;
   private final BooleanSupplier listening;
@@ -70,20 +80,41 @@ public final class RegionHttpService implements RegionService {
                         ErrorCode.NOT_FOUND, "no update of " + name + " has reached this region"));
               }
               return Future.succeededFuture(
-                  new RegionResponse(render(object), context.session().afterRead(result.vector())));
+                  RegionResponse.rendered(
+                      renderBytes(object), false, context.session().afterRead(result.vector())));
             });
   }
 
   @Override
   public Future<RegionResponse> updateKey(
       RequestContext context, String bucket, String key, ObjectNode body) {
+    return updateKey(context, bucket, key, body, false);
+  }
+
+  /**
+   * The object after the update rendered straight to bytes, or with {@code minimal} only {@code
+   * {"bucket","key","type"}}: neither the value nor the observed context is computed.
+   */
+  @Override
+  public Future<RegionResponse> updateKey(
+      RequestContext context, String bucket, String key, ObjectNode body, boolean minimal) {
     UpdateRequest update;
     try {
       update = parseUpdate(new ObjectName(bucket, key), body);
     } catch (ApiException e) {
       return Future.failedFuture(e);
     }
-    return write(context, List.of(update), objects -> render(objects.get(0)));
+    return owner
+        .write(
+            List.of(update), required(context, Guarantee.RequestKind.WRITE), context.waitMillis())
+        .map(
+            result ->
+                RegionResponse.rendered(
+                    minimal
+                        ? renderMinimal(result.objects().get(0))
+                        : renderBytes(result.objects().get(0)),
+                    minimal,
+                    context.session().afterWrite(result.vector())));
   }
 
   @Override
@@ -346,6 +377,56 @@ public final class RegionHttpService implements RegionService {
     node.set("value", type.value(object.state()));
     node.put("context", CrdtRegistry.encodeContext(type.observedContext(object.state())));
     return node;
+  }
+
+  /**
+   * {@link #render(RegionObject)} written straight to UTF-8 JSON with Jackson's streaming
+   * generator: the same fields in the same order, without the tree around the value.
+   */
+  static Buffer renderBytes(RegionObject object) {
+    return generate(
+        json -> {
+          json.writeStringField("bucket", object.name().bucket());
+          json.writeStringField("key", object.name().key());
+          if (!object.found()) {
+            json.writeBooleanField("found", false);
+            return;
+          }
+          CrdtType type = object.type();
+          json.writeStringField("type", type.name());
+          json.writeFieldName("value");
+          json.writeTree(type.value(object.state()));
+          json.writeStringField(
+              "context", CrdtRegistry.encodeContext(type.observedContext(object.state())));
+        });
+  }
+
+  /** The small answer to a write: {@code {"bucket","key","type"}} of the object written. */
+  static Buffer renderMinimal(RegionObject object) {
+    return generate(
+        json -> {
+          json.writeStringField("bucket", object.name().bucket());
+          json.writeStringField("key", object.name().key());
+          json.writeStringField("type", object.type().name());
+        });
+  }
+
+  @FunctionalInterface
+  private interface Fields {
+    void write(JsonGenerator json) throws IOException;
+  }
+
+  /** One JSON object whose fields {@code fields} writes, as UTF-8 bytes. */
+  private static Buffer generate(Fields fields) {
+    ByteArrayBuilder bytes = new ByteArrayBuilder(128);
+    try (JsonGenerator json = JSON.getFactory().createGenerator(bytes)) {
+      json.writeStartObject();
+      fields.write(json);
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing JSON to memory: " + e, e);
+    }
+    return Buffer.buffer(bytes.toByteArray());
   }
 
   /** {@code GET /v1/status}'s body. */

@@ -1,10 +1,15 @@
 package io.meridian.server.tls;
 
+import io.netty.handler.ssl.OpenSsl;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SSLEngineOptions;
+import java.util.Locale;
 
 /**
  * Vert.x options for the replication transport's mutual TLS. Both sides present their region
@@ -13,17 +18,84 @@ import io.vertx.core.net.PemTrustOptions;
  * <p>Hostname verification is off on purpose: a peer is identified by the region name in its
  * certificate ({@link PeerIdentity}), checked after the handshake against the name the connection
  * was meant for, never by the address it was reached at (API "Command line").
+ *
+ * <p>The TLS engine is BoringSSL through netty-tcnative where its native library loads, the JDK's
+ * otherwise; {@link #engine()} chooses once, and the transport logs the choice. The system property
+ * {@value #ENGINE_PROPERTY} ({@code jdk} or {@code openssl}) forces one.
  */
 public final class MutualTls {
   /** How long a TLS handshake may take before the connection is dropped. */
   public static final long HANDSHAKE_TIMEOUT_SECONDS_MAX = 10;
 
+  /** The system property that forces an engine: {@code jdk} or {@code openssl}. */
+  public static final String ENGINE_PROPERTY = "meridian.tls.engine";
+
+  /** Which implementation of TLS a connection uses. */
+  public enum Engine {
+    /** BoringSSL through netty-tcnative. */
+    OPENSSL,
+    /** The JDK's {@code SSLEngine}. */
+    JDK;
+
+    /** Vert.x's options for this engine. */
+    SSLEngineOptions options() {
+      return this == OPENSSL ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
+    }
+
+    /** A line for the log: the engine and, for BoringSSL, its version. */
+    public String describe() {
+      return this == OPENSSL ? "OpenSSL engine (" + OpenSsl.versionString() + ")" : "JDK engine";
+    }
+  }
+
+  private static final class Chosen {
+    static final Engine ENGINE = choose(System.getProperty(ENGINE_PROPERTY, ""));
+  }
+
   private MutualTls() {}
+
+  /**
+   * The engine of this process: the one {@value #ENGINE_PROPERTY} names, else BoringSSL when it is
+   * available, else the JDK's. Chosen once.
+   *
+   * @throws IllegalStateException when the property names an unknown engine, or {@code openssl}
+   *     where it does not load
+   */
+  public static Engine engine() {
+    return Chosen.ENGINE;
+  }
+
+  static Engine choose(String forced) {
+    String name = forced.strip().toLowerCase(Locale.ROOT);
+    boolean openSsl = OpenSSLEngineOptions.isAvailable();
+    return switch (name) {
+      case "" -> openSsl ? Engine.OPENSSL : Engine.JDK;
+      case "jdk" -> Engine.JDK;
+      case "openssl" -> {
+        if (!openSsl) {
+          throw new IllegalStateException(
+              ENGINE_PROPERTY
+                  + "=openssl, but it does not load here: "
+                  + OpenSsl.unavailabilityCause());
+        }
+        yield Engine.OPENSSL;
+      }
+      default ->
+          throw new IllegalStateException(
+              ENGINE_PROPERTY + " must be jdk or openssl, not '" + forced + "'");
+    };
+  }
 
   /** Options for the replication listener of the region whose material is {@code tls}. */
   public static NetServerOptions serverOptions(TlsDirectory tls) {
+    return serverOptions(tls, engine());
+  }
+
+  /** As {@link #serverOptions(TlsDirectory)}, with the given engine. */
+  public static NetServerOptions serverOptions(TlsDirectory tls, Engine engine) {
     return new NetServerOptions()
         .setSsl(true)
+        .setSslEngineOptions(engine.options())
         .setKeyCertOptions(keyCert(tls))
         .setTrustOptions(trust(tls))
         .setClientAuth(ClientAuth.REQUIRED)
@@ -32,8 +104,14 @@ public final class MutualTls {
 
   /** Options for the connections the region whose material is {@code tls} opens to peers. */
   public static NetClientOptions clientOptions(TlsDirectory tls) {
+    return clientOptions(tls, engine());
+  }
+
+  /** As {@link #clientOptions(TlsDirectory)}, with the given engine. */
+  public static NetClientOptions clientOptions(TlsDirectory tls, Engine engine) {
     return new NetClientOptions()
         .setSsl(true)
+        .setSslEngineOptions(engine.options())
         .setKeyCertOptions(keyCert(tls))
         .setTrustOptions(trust(tls))
         .setHostnameVerificationAlgorithm("")

@@ -106,6 +106,11 @@ public final class ReplicationTransport implements FrameSender {
    */
   public static Future<ReplicationTransport> start(
       Vertx vertx, TransportConfig config, RegionOwner region) {
+    if (!config.insecure()) {
+      // On the caller's thread, not the event loop: the first call loads BoringSSL and runs its
+      // self-test, which blocked an event loop for over 6 s on a busy machine.
+      MutualTls.engine();
+    }
     ReplicationTransport transport = new ReplicationTransport(vertx, config, region);
     TransportVerticle verticle = new TransportVerticle(transport);
     return vertx
@@ -138,6 +143,13 @@ public final class ReplicationTransport implements FrameSender {
     NetClientOptions clientOptions =
         config.insecure() ? new NetClientOptions() : MutualTls.clientOptions(config.tls());
     clientOptions.setConnectTimeout(5_000);
+    if (!config.insecure()) {
+      LOG.info(
+          "region "
+              + config.self()
+              + " replicates over mutual TLS, "
+              + MutualTls.engine().describe());
+    }
     if (config.insecure()) {
       LOG.warning(
           "INSECURE: region "

@@ -63,6 +63,20 @@ class HttpApiTest {
   }
 
   @Test
+  void returnMinimalIsFoundAmongPreferencesAndNothingElseCounts() {
+    assertThat(HttpApi.prefersMinimal(java.util.List.of("return=minimal"))).isTrue();
+    assertThat(HttpApi.prefersMinimal(java.util.List.of("wait=5, Return = \"MINIMAL\"; x=1")))
+        .isTrue();
+    assertThat(HttpApi.prefersMinimal(java.util.List.of("respond-async", "return=minimal")))
+        .isTrue();
+    assertThat(HttpApi.prefersMinimal(java.util.List.of())).isFalse();
+    assertThat(HttpApi.prefersMinimal(java.util.List.of("return=representation"))).isFalse();
+    assertThat(HttpApi.prefersMinimal(java.util.List.of("minimal", "=minimal", "return")))
+        .isFalse();
+    assertThat(HttpApi.prefersMinimal(java.util.List.of("handling=minimal"))).isFalse();
+  }
+
+  @Test
   void livenessAndReadiness() throws Exception {
     assertThat(http.get("/health/live").status()).isEqualTo(200);
     assertThat(http.get("/health/ready").status()).isEqualTo(200);

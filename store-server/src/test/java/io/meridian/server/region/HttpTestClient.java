@@ -21,7 +21,8 @@ final class HttpTestClient {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
 
-  record Reply(int status, JsonNode body, String session, String retryAfter) {}
+  record Reply(
+      int status, JsonNode body, String session, String retryAfter, String preferenceApplied) {}
 
   Reply get(int port, String path, Map<String, String> headers) {
     return send(port, path, null, headers);
@@ -59,7 +60,8 @@ final class HttpTestClient {
           response.statusCode(),
           body,
           response.headers().firstValue("Meridian-Session").orElse(null),
-          response.headers().firstValue("Retry-After").orElse(null));
+          response.headers().firstValue("Retry-After").orElse(null),
+          response.headers().firstValue("Preference-Applied").orElse(null));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

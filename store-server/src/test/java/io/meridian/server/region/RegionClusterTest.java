@@ -147,6 +147,64 @@ class RegionClusterTest {
   }
 
   @Test
+  void aSingleObjectRenderedToBytesEqualsTheTreeABatchReadRenders() throws Exception {
+    Map<String, String> updates =
+        Map.of(
+            "g-counter", "{\"type\":\"g-counter\",\"op\":\"increment\",\"by\":3}",
+            "lww-register",
+                "{\"type\":\"lww-register\",\"op\":\"assign\",\"value\":{\"a\":[1,\"\\u00e9\"]}}",
+            "aw-set", "{\"type\":\"aw-set\",\"op\":\"add\",\"elements\":[\"x\",2,false]}",
+            "or-map",
+                "{\"type\":\"or-map\",\"op\":\"update\",\"entries\":{\"n\":"
+                    + "{\"type\":\"pn-counter\",\"op\":\"decrement\",\"by\":4}}}",
+            "list", "{\"type\":\"list\",\"op\":\"insert\",\"index\":0,\"values\":[\"a\",1]}");
+    for (Map.Entry<String, String> update : updates.entrySet()) {
+      String path = "/v1/buckets/rendering/keys/" + update.getKey();
+      HttpTestClient.Reply written = HTTP.post(port(0), path, update.getValue());
+      assertThat(written.status()).isEqualTo(200);
+      assertThat(written.preferenceApplied()).isNull();
+      HttpTestClient.Reply single = HTTP.get(port(0), path);
+      HttpTestClient.Reply read =
+          HTTP.post(
+              port(0),
+              "/v1/read",
+              "{\"keys\":[{\"bucket\":\"rendering\",\"key\":\"" + update.getKey() + "\"}]}");
+      assertThat(single.body()).isEqualTo(read.body().get("objects").get(0));
+      assertThat(written.body()).isEqualTo(single.body());
+      assertThat(single.body().get("type").asText()).isEqualTo(update.getKey());
+    }
+  }
+
+  @Test
+  void aWriteThatPrefersAMinimalAnswerGetsItsNameAndTypeAndIsApplied() {
+    String path = "/v1/buckets/minimal/keys/c";
+    String increment = "{\"type\":\"pn-counter\",\"op\":\"increment\",\"by\":2}";
+    HttpTestClient.Reply minimal =
+        HTTP.post(port(0), path, increment, Map.of("Prefer", "handling=lenient, return=minimal"));
+    assertThat(minimal.status()).isEqualTo(200);
+    assertThat(minimal.preferenceApplied()).isEqualTo("return=minimal");
+    assertThat(minimal.body().toString())
+        .isEqualTo("{\"bucket\":\"minimal\",\"key\":\"c\",\"type\":\"pn-counter\"}");
+    assertThat(minimal.session()).isNotNull();
+    // Read-your-writes with the minimal answer's token: the write is in it.
+    HttpTestClient.Reply read =
+        HTTP.get(port(0), path, Map.of("Meridian-Session", minimal.session()));
+    assertThat(read.body().get("value").asLong()).isEqualTo(2);
+    HttpTestClient.Reply full =
+        HTTP.post(port(0), path, increment, Map.of("Prefer", "return=representation"));
+    assertThat(full.preferenceApplied()).isNull();
+    assertThat(full.body().get("value").asLong()).isEqualTo(4);
+    HttpTestClient.Reply mismatch =
+        HTTP.post(
+            port(0),
+            path,
+            "{\"type\":\"g-set\",\"op\":\"add\",\"elements\":[1]}",
+            Map.of("Prefer", "return=minimal"));
+    assertThat(mismatch.status()).isEqualTo(409);
+    assertThat(mismatch.preferenceApplied()).isNull();
+  }
+
+  @Test
   void aKeyKeepsItsFirstTypeAndBadRequestsChangeNothing() {
     update(0, "typed", "k", "{\"type\":\"g-counter\",\"op\":\"increment\"}");
     HttpTestClient.Reply mismatch =
