@@ -141,7 +141,7 @@ public final class ClocksCodec {
       cloud.add(dot);
       previous = dot;
     }
-    CausalContext context = CausalContext.of(compact, cloud);
+    CausalContext context = CausalContext.ofSorted(compact, cloud);
     if (!context.compactVector().equals(compact) || context.cloud().size() != cloud.size()) {
       throw new DecodeException("causal context is not in canonical (compacted) form");
     }

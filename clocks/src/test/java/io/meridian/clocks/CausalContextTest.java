@@ -259,6 +259,96 @@ class CausalContextTest {
     assertThat(filled.compactVector()).isEqualTo(VersionVector.of(Map.of("a", 3L, "b", 2L)));
   }
 
+  // ---- large clouds (the persistent tree)
+
+  /**
+   * A long random run of adds and merges over counters up to 400 (clouds of hundreds of dots, so
+   * the tree rebalances and merges take both the one-by-one and the ordered-walk path) against a
+   * {@code Set<Dot>} model: after every step the context holds exactly the model's dots, is
+   * canonical, equals the context built at once from the model (same hash), its cloud view's {@code
+   * get} agrees with its iteration, and {@code max} is the model's largest counter. The seed
+   * reproduces a failure.
+   */
+  @Property(tries = 200)
+  void longRunsOfAddsAndMergesKeepTheModel(@ForAll long seed) {
+    Random random = new Random(seed);
+    Set<Dot> model = new HashSet<>();
+    CausalContext context = CausalContext.empty();
+    for (int step = 0; step < 300; step++) {
+      if (random.nextInt(4) == 0) {
+        Set<Dot> other = new HashSet<>();
+        Map<String, Long> vector = new java.util.HashMap<>();
+        if (random.nextBoolean()) {
+          for (String replica : REPLICAS) {
+            long counter =
+                random.nextBoolean()
+                    ? random.nextInt((int) prefix(model, replica) + 1)
+                    : random.nextInt(200);
+            vector.put(replica, counter);
+            for (long c = 1; c <= counter; c++) {
+              other.add(new Dot(replica, c));
+            }
+          }
+        }
+        int dots = random.nextBoolean() ? random.nextInt(9) : random.nextInt(200);
+        for (int i = 0; i < dots; i++) {
+          other.add(
+              new Dot(REPLICAS.get(random.nextInt(REPLICAS.size())), 1 + random.nextInt(400)));
+        }
+        Set<Dot> beyond = new HashSet<>(other);
+        beyond.removeIf(dot -> dot.counter() <= vector.getOrDefault(dot.replica(), 0L));
+        CausalContext merged = context.merge(CausalContext.of(VersionVector.of(vector), beyond));
+        model.addAll(other);
+        context = merged;
+      } else {
+        Dot dot = new Dot(REPLICAS.get(random.nextInt(REPLICAS.size())), 1 + random.nextInt(400));
+        context = context.add(dot);
+        model.add(dot);
+      }
+      CausalContext whole = CausalContext.ofDots(model);
+      assertThat(context).as("seed %d step %d", seed, step).isEqualTo(whole);
+      assertThat(context.hashCode()).isEqualTo(whole.hashCode());
+      assertCanonical(context);
+      List<Dot> cloud = context.cloud();
+      int index = 0;
+      for (Dot dot : cloud) {
+        assertThat(cloud.get(index++)).isEqualTo(dot);
+      }
+      assertThat(index).isEqualTo(cloud.size());
+      for (String replica : REPLICAS) {
+        assertThat(context.max(replica)).isEqualTo(max(model, replica));
+      }
+    }
+    for (int counter = 1; counter <= 401; counter++) {
+      for (String replica : REPLICAS) {
+        Dot dot = new Dot(replica, counter);
+        assertThat(context.contains(dot))
+            .as("seed %d %s", seed, dot)
+            .isEqualTo(model.contains(dot));
+      }
+    }
+  }
+
+  @Property
+  void ofSortedEqualsOf(
+      @ForAll("vectors") Map<String, Long> vector, @ForAll("dotSets") Set<Dot> dots) {
+    List<Dot> ascending = new ArrayList<>(new java.util.TreeSet<>(dots));
+    assertThat(CausalContext.ofSorted(VersionVector.of(vector), ascending))
+        .isEqualTo(CausalContext.of(VersionVector.of(vector), dots));
+  }
+
+  @Example
+  void ofSortedRefusesDotsOutOfOrder() {
+    List<Dot> unsorted = List.of(new Dot("b", 3), new Dot("a", 5));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> CausalContext.ofSorted(VersionVector.empty(), unsorted))
+        .isInstanceOf(IllegalArgumentException.class);
+    List<Dot> repeated = List.of(new Dot("a", 5), new Dot("a", 5));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> CausalContext.ofSorted(VersionVector.empty(), repeated))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   private static CausalContext addAllInRandomOrder(Set<Dot> dots, long shuffleSeed) {
     List<Dot> shuffled = new ArrayList<>(dots);
     Collections.shuffle(shuffled, new Random(shuffleSeed));

@@ -169,7 +169,7 @@ final class DotStore<V> {
     return new DotStore<>(
         joinMaps(entries, context, other.entries, other.context, sameTag),
         joinMaps(operationIds, context, other.operationIds, other.context, (left, right) -> left),
-        Contexts.merge(context, other.context),
+        context.merge(other.context),
         marks.join(other.marks));
   }
 
@@ -214,8 +214,7 @@ final class DotStore<V> {
       }
     }
     DotStore<V> result =
-        new DotStore<>(
-            joined, ids, Contexts.merge(context, delta.context), marks.join(delta.marks));
+        new DotStore<>(joined, ids, context.merge(delta.context), marks.join(delta.marks));
     result.byValue = index;
     return result;
   }
@@ -308,22 +307,23 @@ final class DotStore<V> {
    */
   private static final class AscendingLookup {
     private final CausalContext context;
-    private final List<Dot> cloud;
-    private int next;
+    private final Iterator<Dot> cloud;
+    private Dot next;
 
     AscendingLookup(CausalContext context) {
       this.context = context;
-      this.cloud = context.cloud();
+      this.cloud = context.cloud().iterator();
+      this.next = cloud.hasNext() ? cloud.next() : null;
     }
 
     boolean contains(Dot dot) {
       if (context.compactVector().contains(dot)) {
         return true;
       }
-      while (next < cloud.size() && cloud.get(next).compareTo(dot) < 0) {
-        next++;
+      while (next != null && next.compareTo(dot) < 0) {
+        next = cloud.hasNext() ? cloud.next() : null;
       }
-      return next < cloud.size() && cloud.get(next).equals(dot);
+      return next != null && next.equals(dot);
     }
   }
 
@@ -395,8 +395,7 @@ final class DotStore<V> {
       }
     }
     DotStore<V> folded =
-        new DotStore<>(
-            entries, ids, Contexts.merge(context, CausalContext.of(seenOnly(stableTags))), raised);
+        new DotStore<>(entries, ids, context.merge(CausalContext.of(seenOnly(stableTags))), raised);
     folded.byValue = byValue;
     return folded;
   }

@@ -375,8 +375,7 @@ final class OrMap implements CrdtState {
       CausalContext observed = state.presence.context();
       for (CrdtState nested : state.fields.values()) {
         observed =
-            Contexts.merge(
-                observed, CrdtRegistry.internalType(nested.typeName()).observedContext(nested));
+            observed.merge(CrdtRegistry.internalType(nested.typeName()).observedContext(nested));
       }
       return observed;
     }
@@ -461,7 +460,7 @@ final class OrMap implements CrdtState {
     if (prefix.isEmpty()) {
       return nested;
     }
-    return withOwnContext(nested, Contexts.merge(ownContext(nested), CausalContext.of(prefix)));
+    return withOwnContext(nested, ownContext(nested).merge(CausalContext.of(prefix)));
   }
 
   /** {@code nested} with what {@code prefix} covers taken out of its own context. */

@@ -8,14 +8,13 @@ import io.meridian.clocks.VersionVector;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 
 /**
  * The list: a replicated growable array (RGA; Roh et al., "Replicated abstract data types", 2011).
@@ -49,10 +48,13 @@ final class RgaList implements CrdtState {
     }
   }
 
-  private final List<Item> items;
-  private final SortedMap<Dot, String> operationIds;
+  private final ItemSequence sequence;
+  private final PersistentSortedMap<Dot, String> operationIds;
   private final CausalContext context;
   private final ClientMarks marks;
+
+  /** The items in order, built on first use (a function of {@link #sequence}). */
+  private List<Item> items;
 
   /** A list without client marks, as one nested in an or-map field is. */
   RgaList(List<Item> items, SortedMap<Dot, String> operationIds, CausalContext context) {
@@ -64,8 +66,20 @@ final class RgaList implements CrdtState {
       SortedMap<Dot, String> operationIds,
       CausalContext context,
       ClientMarks marks) {
-    this.items = List.copyOf(items);
-    this.operationIds = Collections.unmodifiableSortedMap(new TreeMap<>(operationIds));
+    this(
+        ItemSequence.of(List.copyOf(items)),
+        PersistentSortedMap.copyOf(operationIds),
+        context,
+        marks);
+  }
+
+  private RgaList(
+      ItemSequence sequence,
+      PersistentSortedMap<Dot, String> operationIds,
+      CausalContext context,
+      ClientMarks marks) {
+    this.sequence = sequence;
+    this.operationIds = operationIds;
     this.context = Objects.requireNonNull(context);
     this.marks = Objects.requireNonNull(marks);
   }
@@ -74,8 +88,14 @@ final class RgaList implements CrdtState {
     return new RgaList(List.of(), new TreeMap<>(), CausalContext.empty());
   }
 
+  /** The items in order, tombstones included. */
   List<Item> items() {
-    return items;
+    List<Item> list = items;
+    if (list == null) {
+      list = sequence.toList();
+      items = list;
+    }
+    return list;
   }
 
   SortedMap<Dot, String> operationIds() {
@@ -91,14 +111,20 @@ final class RgaList implements CrdtState {
   }
 
   private Set<Dot> duplicateTags() {
+    if (operationIds.isEmpty()) {
+      return Set.of();
+    }
     return new DotStore<>(new TreeMap<Dot, Object>(), operationIds, context).duplicateTags();
   }
 
   /** The visible items in order. */
   List<Item> visibleItems() {
-    Set<Dot> duplicates = duplicateTags();
+    return visibleItems(duplicateTags());
+  }
+
+  private List<Item> visibleItems(Set<Dot> duplicates) {
     List<Item> visible = new ArrayList<>();
-    for (Item item : items) {
+    for (Item item : items()) {
       if (item.deletedBy() == null
           && (item.operationTag() == null || !duplicates.contains(item.operationTag()))) {
         visible.add(item);
@@ -120,7 +146,7 @@ final class RgaList implements CrdtState {
   @Override
   public boolean equals(Object other) {
     return other instanceof RgaList list
-        && items.equals(list.items)
+        && items().equals(list.items())
         && operationIds.equals(list.operationIds)
         && context.equals(list.context)
         && marks.equals(list.marks);
@@ -128,38 +154,12 @@ final class RgaList implements CrdtState {
 
   @Override
   public int hashCode() {
-    return Objects.hash(items, operationIds, context, marks);
+    return Objects.hash(items(), operationIds, context, marks);
   }
 
   @Override
   public String toString() {
-    return NAME + items + operationIds + context + (marks.isEmpty() ? "" : " " + marks);
-  }
-
-  /** Puts {@code item} after its origin, past every item with a larger key. */
-  private static void integrate(List<Item> list, Item item) {
-    int position = 0;
-    if (item.origin() != null) {
-      for (int i = 0; i < list.size(); i++) {
-        if (list.get(i).tag().equals(item.origin())) {
-          position = i + 1;
-          break;
-        }
-      }
-    }
-    while (position < list.size() && KEY.compare(list.get(position), item) > 0) {
-      position++;
-    }
-    list.add(position, item);
-  }
-
-  private static int indexOf(List<Item> list, Dot tag) {
-    for (int i = 0; i < list.size(); i++) {
-      if (list.get(i).tag().equals(tag)) {
-        return i;
-      }
-    }
-    return -1;
+    return NAME + items() + operationIds + context + (marks.isEmpty() ? "" : " " + marks);
   }
 
   /**
@@ -209,23 +209,25 @@ final class RgaList implements CrdtState {
       if (DotStore.applied(state.operationIds, state.marks, context)) {
         return Optional.empty();
       }
-      List<Item> visible = state.visibleItems();
+      // Without neutralised duplicates, the visible items are the undeleted ones, which the
+      // sequence finds by rank in O(log n); with some (rare, until stable), they are listed.
+      Set<Dot> duplicates = state.duplicateTags();
+      List<Item> listed = duplicates.isEmpty() ? null : state.visibleItems(duplicates);
+      int size = listed == null ? state.sequence.undeletedCount() : listed.size();
+      IntFunction<Item> visible = listed == null ? state.sequence::undeletedAt : listed::get;
       int ordinal = Tags.nextOrdinal(state.context, context.dot());
       if (operation instanceof Operation.Insert insert) {
-        if (insert.index() < 0 || insert.index() > visible.size()) {
+        if (insert.index() < 0 || insert.index() > size) {
           throw new CrdtRequestException(
               ErrorCode.BAD_REQUEST,
-              "insert index " + insert.index() + " is past the end (size " + visible.size() + ")");
+              "insert index " + insert.index() + " is past the end (size " + size + ")");
         }
         if ((long) ordinal + insert.values().size() > Tags.ORDINALS_PER_DOT_MAX) {
           throw new CrdtRequestException(
               ErrorCode.BAD_REQUEST, "too many values inserted in one key by one batch");
         }
-        Dot origin = insert.index() == 0 ? null : visible.get(insert.index() - 1).tag();
-        long lamport = 1;
-        for (Item item : state.items) {
-          lamport = Math.max(lamport, item.lamport() + 1);
-        }
+        Dot origin = insert.index() == 0 ? null : visible.apply(insert.index() - 1).tag();
+        long lamport = state.sequence.maxLamport() + 1;
         return Optional.of(
             new ListEffect(
                 true,
@@ -239,7 +241,7 @@ final class RgaList implements CrdtState {
       if (operation instanceof Operation.Delete delete) {
         if (delete.index() < 0
             || delete.count() < 0
-            || (long) delete.index() + delete.count() > visible.size()) {
+            || (long) delete.index() + delete.count() > size) {
           throw new CrdtRequestException(
               ErrorCode.BAD_REQUEST,
               "delete of "
@@ -247,13 +249,13 @@ final class RgaList implements CrdtState {
                   + " from index "
                   + delete.index()
                   + " is past the end (size "
-                  + visible.size()
+                  + size
                   + ")");
         }
-        List<Dot> tags =
-            visible.subList(delete.index(), delete.index() + delete.count()).stream()
-                .map(Item::tag)
-                .toList();
+        List<Dot> tags = new ArrayList<>(delete.count());
+        for (int i = delete.index(); i < delete.index() + delete.count(); i++) {
+          tags.add(visible.apply(i).tag());
+        }
         return Optional.of(
             new ListEffect(
                 false, null, 0, ordinal, List.of(), tags, context.recordedOperationId()));
@@ -267,30 +269,29 @@ final class RgaList implements CrdtState {
       if (state.context.contains(operationTag)) {
         return state;
       }
-      List<Item> list = new ArrayList<>(state.items);
+      ItemSequence list = state.sequence;
       CausalContext context = state.context.add(operationTag);
       Dot idTag = effect.operationId() == null ? null : operationTag;
       if (effect.insert()) {
         Dot origin = effect.origin();
         for (int i = 0; i < effect.values().size(); i++) {
           Dot tag = Tags.of(entryDot, effect.ordinal() + i);
-          integrate(
-              list, new Item(tag, origin, effect.lamport(), effect.values().get(i), null, idTag));
+          list =
+              list.integrate(
+                  new Item(tag, origin, effect.lamport(), effect.values().get(i), null, idTag));
           context = context.add(tag);
           origin = tag;
         }
       } else {
         for (Dot deleted : effect.deletions()) {
-          int index = indexOf(list, deleted);
-          if (index >= 0) {
-            list.set(index, list.get(index).deletedBy(operationTag));
+          Item item = list.get(deleted);
+          if (item != null) {
+            list = list.replace(item.deletedBy(operationTag));
           }
         }
       }
-      TreeMap<Dot, String> ids = new TreeMap<>(state.operationIds);
-      if (idTag != null) {
-        ids.put(idTag, effect.operationId());
-      }
+      PersistentSortedMap<Dot, String> ids =
+          idTag == null ? state.operationIds : state.operationIds.plus(idTag, effect.operationId());
       return new RgaList(list, ids, context, state.marks);
     }
 
@@ -299,31 +300,46 @@ final class RgaList implements CrdtState {
       if (left == right) {
         return left;
       }
-      List<Item> list = new ArrayList<>(left.items);
-      Map<Dot, Integer> known = new HashMap<>();
-      for (int i = 0; i < list.size(); i++) {
-        known.put(list.get(i).tag(), i);
-      }
-      for (Item item : right.items) {
-        if (known.containsKey(item.tag())) {
-          int index = indexOf(list, item.tag());
-          Item mine = list.get(index);
-          list.set(index, item.deletedBy() == null ? mine : mine.deletedBy(item.deletedBy()));
+      // Each item of the right side is looked up, merged or put in place in O(log n); the left
+      // side is walked only when the right side's context is more than a few dots.
+      ItemSequence list = left.sequence;
+      for (Item item : right.items()) {
+        Item mine = list.get(item.tag());
+        if (mine != null) {
+          if (item.deletedBy() != null) {
+            Item deleted = mine.deletedBy(item.deletedBy());
+            if (!deleted.equals(mine)) {
+              list = list.replace(deleted);
+            }
+          }
         } else if (!left.context.contains(item.tag())) {
-          integrate(list, item);
+          list = list.integrate(item);
         }
       }
-      Set<Dot> inRight = new java.util.HashSet<>();
-      right.items.forEach(item -> inRight.add(item.tag()));
-      list.removeIf(item -> !inRight.contains(item.tag()) && right.context.contains(item.tag()));
+      // Items the right side has seen and no longer holds (collected tombstones) go.
+      if (right.context.compactVector().isEmpty()
+          && right.context.cloud().size() < left.sequence.size()) {
+        for (Dot seen : right.context.cloud()) {
+          if (!right.sequence.contains(seen)) {
+            list = list.remove(seen);
+          }
+        }
+      } else {
+        for (Item item : left.items()) {
+          if (!right.sequence.contains(item.tag()) && right.context.contains(item.tag())) {
+            list = list.remove(item.tag());
+          }
+        }
+      }
       return new RgaList(
           list,
-          DotStore.joinMaps(
-              left.operationIds,
-              left.context,
-              right.operationIds,
-              right.context,
-              (first, second) -> first),
+          PersistentSortedMap.copyOf(
+              DotStore.joinMaps(
+                  left.operationIds,
+                  left.context,
+                  right.operationIds,
+                  right.context,
+                  (first, second) -> first)),
           left.context.merge(right.context),
           left.marks.join(right.marks));
     }
@@ -357,8 +373,9 @@ final class RgaList implements CrdtState {
               .fold(stable);
       Set<Dot> anchors = new java.util.HashSet<>();
       List<Item> kept = new ArrayList<>();
-      for (int i = state.items.size() - 1; i >= 0; i--) {
-        Item item = state.items.get(i);
+      List<Item> items = state.items();
+      for (int i = items.size() - 1; i >= 0; i--) {
+        Item item = items.get(i);
         boolean settledDuplicate =
             item.operationTag() != null
                 && duplicates.contains(item.operationTag())
@@ -399,7 +416,7 @@ final class RgaList implements CrdtState {
     RgaList removeObservedTyped(RgaList state, CausalContext observed, Dot removalDot) {
       Dot removalTag = Tags.of(removalDot, Tags.ORDINALS_PER_DOT_MAX - 1);
       List<Item> list = new ArrayList<>();
-      for (Item item : state.items) {
+      for (Item item : state.items()) {
         list.add(observed.contains(item.tag()) ? item.deletedBy(removalTag) : item);
       }
       return new RgaList(list, state.operationIds, state.context, state.marks);
@@ -407,7 +424,9 @@ final class RgaList implements CrdtState {
 
     @Override
     boolean isEmptyTyped(RgaList state) {
-      return state.visibleItems().isEmpty();
+      return state.duplicateTags().isEmpty()
+          ? state.sequence.undeletedCount() == 0
+          : state.visibleItems().isEmpty();
     }
   }
 }
