@@ -1,7 +1,9 @@
 package io.meridian.server;
 
 import io.meridian.replication.ReplicationConfig;
+import io.meridian.server.auth.ClientGuard;
 import io.meridian.server.http.HttpApi;
+import io.meridian.server.http.WatchLimits;
 import io.meridian.server.region.RegionHttpService;
 import io.meridian.server.region.RegionOwner;
 import io.meridian.server.region.RegionOwnerConfig;
@@ -14,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,6 +48,7 @@ public final class Region implements AutoCloseable {
   private final RegionOwner owner;
   private ReplicationTransport transport;
   private HttpServer httpServer;
+  private ClientGuard guard;
   private volatile boolean replicationStarted;
 
   private Region(RegionConfig config, RegionOwner owner, PrometheusMeterRegistry registry) {
@@ -152,11 +156,17 @@ public final class Region implements AutoCloseable {
     replicationStarted = true;
     RegionHttpService service =
         new RegionHttpService(owner, () -> replicationStarted, config.httpApi());
+    guard =
+        ClientGuard.start(vertx, config.clientAuth(), config.httpApi().nameBytesMax(), registry);
+    guard.warnIfOpen(config.region());
     httpServer =
         await(
             vertx
-                .createHttpServer()
-                .requestHandler(HttpApi.router(vertx, service, registry, config.httpApi()))
+                .createHttpServer(guard.apply(new HttpServerOptions()))
+                .connectionHandler(guard::connected)
+                .requestHandler(
+                    HttpApi.router(
+                        vertx, service, registry, config.httpApi(), WatchLimits.defaults(), guard))
                 .listen(config.http().port(), config.http().host()));
   }
 
@@ -204,6 +214,9 @@ public final class Region implements AutoCloseable {
   @Override
   public void close() {
     closeQuietly(httpServer == null ? null : httpServer::close);
+    if (guard != null) {
+      guard.close();
+    }
     closeQuietly(transport == null ? null : transport::close);
     closeQuietly(owner::close);
   }

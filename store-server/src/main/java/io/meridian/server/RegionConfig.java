@@ -1,6 +1,7 @@
 package io.meridian.server;
 
 import io.meridian.clocks.ReplicaIds;
+import io.meridian.server.auth.ClientAuthConfig;
 import io.meridian.server.http.HttpApiConfig;
 import io.meridian.server.storage.UpdateLogConfig;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ import java.util.function.UnaryOperator;
  *     only through others (a full mesh is not required: updates are forwarded)
  * @param operationIdRetentionMillis how long an applied operation id is refused again (API
  *     "Objects": at least 24 hours by default)
+ * @param clientAuth who may use the HTTP API (API "Authentication") and per-client bounds
  */
 public record RegionConfig(
     String region,
@@ -46,7 +48,8 @@ public record RegionConfig(
     HttpApiConfig httpApi,
     UpdateLogConfig updateLog,
     Set<String> regions,
-    long operationIdRetentionMillis) {
+    long operationIdRetentionMillis,
+    ClientAuthConfig clientAuth) {
   /** Operation ids are remembered 24 hours unless configured otherwise. */
   public static final long OPERATION_ID_RETENTION_MILLIS_DEFAULT = 24L * 60 * 60 * 1000;
 
@@ -58,6 +61,7 @@ public record RegionConfig(
     Objects.requireNonNull(tlsDirectory, "tlsDirectory");
     Objects.requireNonNull(httpApi, "httpApi");
     Objects.requireNonNull(updateLog, "updateLog");
+    Objects.requireNonNull(clientAuth, "clientAuth");
     peers.keySet().forEach(ReplicaIds::require);
     if (peers.containsKey(region)) {
       throw new IllegalArgumentException("region " + region + " cannot be its own peer");
@@ -90,7 +94,7 @@ public record RegionConfig(
    * component starts at its default: HTTP and replication on 127.0.0.1 at ports the system picks,
    * no peers, no TLS directory (so set {@link Builder#tlsDirectory} or {@link Builder#insecure}),
    * default HTTP and log bounds, the regions exactly this one and its peers, and operation ids
-   * remembered {@link #OPERATION_ID_RETENTION_MILLIS_DEFAULT}.
+   * remembered {@link #OPERATION_ID_RETENTION_MILLIS_DEFAULT}, the HTTP API open (no tokens).
    */
   public static Builder builder(String region, Path dataDirectory) {
     return new Builder(region, dataDirectory);
@@ -107,7 +111,8 @@ public record RegionConfig(
         .httpApi(httpApi)
         .updateLog(updateLog)
         .regions(regions)
-        .operationIdRetentionMillis(operationIdRetentionMillis);
+        .operationIdRetentionMillis(operationIdRetentionMillis)
+        .clientAuth(clientAuth);
   }
 
   /**
@@ -169,6 +174,7 @@ public record RegionConfig(
     private UpdateLogConfig updateLog = UpdateLogConfig.defaults();
     private Set<String> regions = Set.of();
     private long operationIdRetentionMillis = OPERATION_ID_RETENTION_MILLIS_DEFAULT;
+    private ClientAuthConfig clientAuth = ClientAuthConfig.open();
 
     private Builder(String region, Path dataDirectory) {
       this.region = region;
@@ -229,6 +235,12 @@ public record RegionConfig(
       return this;
     }
 
+    /** Who may use the HTTP API, and the per-client bounds. */
+    public Builder clientAuth(ClientAuthConfig config) {
+      clientAuth = config;
+      return this;
+    }
+
     /**
      * The configuration.
      *
@@ -246,7 +258,8 @@ public record RegionConfig(
           httpApi,
           updateLog,
           regions,
-          operationIdRetentionMillis);
+          operationIdRetentionMillis,
+          clientAuth);
     }
   }
 }
