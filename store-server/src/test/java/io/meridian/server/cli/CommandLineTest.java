@@ -45,6 +45,19 @@ class CommandLineTest {
     return server.regionConfig();
   }
 
+  /** {@code meridian ARGUMENTS} in a child JVM on this classpath, its standard error discarded. */
+  private static Process meridianProcess(String... arguments) throws java.io.IOException {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                MeridianCommand.class.getName()));
+    command.addAll(List.of(arguments));
+    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+  }
+
   /**
    * {@code server} as region a on any free ports, without TLS, with its data in {@code data}, then
    * {@code extra}.
@@ -360,23 +373,16 @@ class CommandLineTest {
   @Test
   void localWithAuthPrintsATokenThatWorksAndKeepsOnlyItsHash() throws Exception {
     Path data = directory.resolve("local-auth");
-    String javaCommand = ProcessHandle.current().info().command().orElse("java");
     Process local =
-        new ProcessBuilder(
-                javaCommand,
-                "-cp",
-                System.getProperty("java.class.path"),
-                MeridianCommand.class.getName(),
-                "local",
-                "--regions",
-                "1",
-                "--http-port-base",
-                "0",
-                "--data",
-                data.toString(),
-                "--auth")
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
+        meridianProcess(
+            "local",
+            "--regions",
+            "1",
+            "--http-port-base",
+            "0",
+            "--data",
+            data.toString(),
+            "--auth");
     try {
       BufferedReader output =
           new BufferedReader(new InputStreamReader(local.getInputStream(), StandardCharsets.UTF_8));
@@ -473,25 +479,18 @@ class CommandLineTest {
   @Test
   void aServerPrintsItsAddressesFirstAndStopsGracefullyOnSigterm() throws Exception {
     Path data = directory.resolve("data");
-    String java = ProcessHandle.current().info().command().orElse("java");
     Process server =
-        new ProcessBuilder(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                MeridianCommand.class.getName(),
-                "server",
-                "--region",
-                "a",
-                "--http",
-                "127.0.0.1:0",
-                "--replication",
-                "127.0.0.1:0",
-                "--data",
-                data.toString(),
-                "--insecure")
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
+        meridianProcess(
+            "server",
+            "--region",
+            "a",
+            "--http",
+            "127.0.0.1:0",
+            "--replication",
+            "127.0.0.1:0",
+            "--data",
+            data.toString(),
+            "--insecure");
     try {
       BufferedReader output =
           new BufferedReader(

@@ -1,9 +1,12 @@
-package io.meridian.server.auth;
+package io.meridian.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
+import io.meridian.server.auth.ClientAuthConfig;
+import io.meridian.server.auth.ClientBounds;
+import io.meridian.server.auth.TokenFile;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -49,6 +52,8 @@ class HostileClientTest {
         Region.start(
             vertx,
             RegionConfig.builder("h1", directory.resolve("h1"))
+                // h2 is known but never runs: a session that needs its entry waits.
+                .peers(java.util.Map.of("h2", new io.meridian.server.HostPort("127.0.0.1", 0)))
                 .insecure(true)
                 .clientAuth(
                     new ClientAuthConfig(
@@ -250,6 +255,56 @@ class HostileClientTest {
                 .status())
         .isEqualTo(200);
     expectSecretUnchanged();
+  }
+
+  @Test
+  void aTokenPastItsInFlightBoundIsOverloadedAndOtherTokensAreNot() throws Exception {
+    String waiting =
+        io.meridian.server.session.SessionTokenCodec.encode(
+            io.meridian.server.session.SessionToken.of(
+                io.meridian.clocks.VersionVector.of("h2", 1),
+                io.meridian.clocks.VersionVector.empty()));
+    List<String> held =
+        List.of(RawHttp.bearer(EVERYTHING), "Meridian-Session: " + waiting, "Meridian-Wait: 4000");
+    RawHttp.Reply overloaded = null;
+    for (int round = 0; round < 10 && overloaded == null; round++) {
+      List<java.util.concurrent.CompletableFuture<RawHttp.Reply>> holders =
+          List.of(hold(held), hold(held));
+      for (int attempt = 0;
+          attempt < 300 && overloaded == null && holders.stream().noneMatch(f -> f.isDone());
+          attempt++) {
+        RawHttp.Reply probe = http.get("/v1/buckets/orders/keys/a", EVERYTHING);
+        if (probe.status() == 503) {
+          overloaded = probe;
+          assertThat(http.get("/v1/buckets/orders/keys/none", ORDERS_READER).status())
+              .as("another token is not bounded by this one's requests")
+              .isIn(200, 404);
+        } else {
+          sleep(10);
+        }
+      }
+      for (var holder : holders) {
+        assertThat(holder.join().status()).isIn(503);
+      }
+    }
+    assertThat(overloaded)
+        .as("an overloaded answer while the token's two places are held")
+        .isNotNull();
+    expectError(overloaded, 503, "overloaded");
+    assertThat(overloaded.headers().get("Retry-After")).isEqualTo("1");
+    assertThat(region.scrape())
+        .containsPattern("meridian_client_overloaded_total\\{bound=\"token\"[^}]*} [1-9]");
+  }
+
+  private static java.util.concurrent.CompletableFuture<RawHttp.Reply> hold(List<String> lines) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return http.send("GET", "/v1/buckets/orders/keys/a", lines, null);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
   }
 
   // ------------------------------------------------------------------ the connection

@@ -1,4 +1,4 @@
-package io.meridian.server.auth;
+package io.meridian.server.http;
 
 import io.vertx.core.MultiMap;
 import java.io.ByteArrayOutputStream;
@@ -81,31 +81,10 @@ final class RawHttp {
 
   static Reply parse(byte[] bytes) {
     String text = new String(bytes, StandardCharsets.UTF_8);
-    int headEnd = text.indexOf("\r\n\r\n");
-    if (headEnd < 0) {
+    if (!text.contains("\r\n\r\n")) {
       return new Reply(0, MultiMap.caseInsensitiveMultiMap(), text);
     }
-    String[] lines = text.substring(0, headEnd).split("\r\n");
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    for (int i = 1; i < lines.length; i++) {
-      int colon = lines[i].indexOf(':');
-      headers.add(lines[i].substring(0, colon).strip(), lines[i].substring(colon + 1).strip());
-    }
-    String body = text.substring(headEnd + 4);
-    if ("chunked".equalsIgnoreCase(headers.get("Transfer-Encoding"))) {
-      StringBuilder joined = new StringBuilder();
-      int at = 0;
-      while (true) {
-        int lineEnd = body.indexOf("\r\n", at);
-        int size = Integer.parseInt(body.substring(at, lineEnd).strip(), 16);
-        if (size == 0) {
-          break;
-        }
-        joined.append(body, lineEnd + 2, lineEnd + 2 + size);
-        at = lineEnd + 2 + size + 2;
-      }
-      body = joined.toString();
-    }
-    return new Reply(Integer.parseInt(lines[0].split(" ")[1]), headers, body);
+    HttpHarness.Reply reply = HttpHarness.parse(text);
+    return new Reply(reply.status(), reply.headers(), reply.body());
   }
 }
