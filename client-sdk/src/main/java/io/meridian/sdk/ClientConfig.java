@@ -30,6 +30,8 @@ import java.util.Set;
  * @param watchIdleMillis how long a watch's stream may stay silent (no event, no heartbeat) before
  *     the watch takes it for dead and reconnects
  * @param clientId the client id to use when there is no offline directory, or null to draw one
+ * @param caFile PEM certificates to trust for {@code https} regions instead of the platform's, or
+ *     null
  */
 record ClientConfig(
     Map<String, URI> regions,
@@ -46,7 +48,8 @@ record ClientConfig(
     long queueBytesMax,
     long visibilityPollMillis,
     long watchIdleMillis,
-    String clientId) {
+    String clientId,
+    Path caFile) {
   ClientConfig {
     if (regions.isEmpty()) {
       throw new IllegalArgumentException("at least one region is needed");

@@ -736,6 +736,7 @@ public final class Meridian implements AutoCloseable {
     private long queueBytesMax = 16L << 20;
     private Duration visibilityPoll = Duration.ofMillis(200);
     private Duration watchIdleTimeout = Duration.ofSeconds(30);
+    private Path caFile;
 
     private Builder() {}
 
@@ -837,6 +838,19 @@ public final class Meridian implements AutoCloseable {
     }
 
     /**
+     * Trusts the certificates of a PEM file (e.g. the {@code ca.pem} of {@code meridian certs}) for
+     * {@code https} regions, instead of the platform's trusted authorities. Host names are still
+     * verified.
+     *
+     * @param file the PEM file
+     * @return this builder
+     */
+    public Builder caFile(Path file) {
+      this.caFile = Objects.requireNonNull(file);
+      return this;
+    }
+
+    /**
      * Enables offline mode: the local replica, the durable queue, the client id and the session
      * live in {@code directory} (created if missing). One client at a time may use a directory.
      *
@@ -918,7 +932,8 @@ public final class Meridian implements AutoCloseable {
               queueBytesMax,
               visibilityPoll.toMillis(),
               watchIdleTimeout.toMillis(),
-              null));
+              null,
+              caFile));
     }
   }
 }

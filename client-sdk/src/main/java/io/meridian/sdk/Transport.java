@@ -69,11 +69,14 @@ final class Transport {
     this.session = session;
     this.clockMillis = clockMillis;
     this.onHealthChange = onHealthChange;
-    this.http =
+    HttpClient.Builder client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(config.connectTimeout())
-            .build();
+            .connectTimeout(config.connectTimeout());
+    if (config.caFile() != null) {
+      client.sslContext(TrustedCertificates.sslContext(config.caFile()));
+    }
+    this.http = client.build();
     preference.add(config.home());
     for (String region : config.regions().keySet()) {
       breakers.put(region, new Breaker());

@@ -1,6 +1,7 @@
 package io.meridian.server;
 
 import io.meridian.replication.ReplicationConfig;
+import io.meridian.server.auth.ClientGuard;
 import io.meridian.server.http.HttpApi;
 import io.meridian.server.region.RegionHttpService;
 import io.meridian.server.region.RegionOwner;
@@ -14,6 +15,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,6 +47,7 @@ public final class Region implements AutoCloseable {
   private final RegionOwner owner;
   private ReplicationTransport transport;
   private HttpServer httpServer;
+  private ClientGuard guard;
   private volatile boolean replicationStarted;
 
   private Region(RegionConfig config, RegionOwner owner, PrometheusMeterRegistry registry) {
@@ -152,13 +155,17 @@ public final class Region implements AutoCloseable {
     replicationStarted = true;
     RegionHttpService service =
         new RegionHttpService(owner, () -> replicationStarted, config.httpApi());
+    guard =
+        ClientGuard.start(vertx, config.clientAuth(), config.httpApi().nameBytesMax(), registry);
+    guard.warnIfOpen(config.region());
     httpServer =
         await(
             vertx
-                .createHttpServer()
+                .createHttpServer(guard.apply(new HttpServerOptions()))
+                .connectionHandler(guard::connected)
                 .requestHandler(
                     HttpApi.router(
-                        vertx, service, registry, config.httpApi(), config.watchLimits()))
+                        vertx, service, registry, config.httpApi(), config.watchLimits(), guard))
                 .listen(config.http().port(), config.http().host()));
   }
 
@@ -206,6 +213,9 @@ public final class Region implements AutoCloseable {
   @Override
   public void close() {
     closeQuietly(httpServer == null ? null : httpServer::close);
+    if (guard != null) {
+      guard.close();
+    }
     closeQuietly(transport == null ? null : transport::close);
     closeQuietly(owner::close);
   }

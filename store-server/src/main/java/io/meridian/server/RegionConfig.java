@@ -1,6 +1,7 @@
 package io.meridian.server;
 
 import io.meridian.clocks.ReplicaIds;
+import io.meridian.server.auth.ClientAuthConfig;
 import io.meridian.server.http.HttpApiConfig;
 import io.meridian.server.http.WatchLimits;
 import io.meridian.server.storage.UpdateLogConfig;
@@ -36,6 +37,7 @@ import java.util.function.UnaryOperator;
  * @param operationIdRetentionMillis how long an applied operation id is refused again (API
  *     "Objects": at least 24 hours by default)
  * @param watchLimits bounds of the change streams ({@code GET /v1/buckets/{bucket}/watch})
+ * @param clientAuth who may use the HTTP API (API "Authentication") and per-client bounds
  */
 public record RegionConfig(
     String region,
@@ -49,7 +51,8 @@ public record RegionConfig(
     UpdateLogConfig updateLog,
     Set<String> regions,
     long operationIdRetentionMillis,
-    WatchLimits watchLimits) {
+    WatchLimits watchLimits,
+    ClientAuthConfig clientAuth) {
   /** Operation ids are remembered 24 hours unless configured otherwise. */
   public static final long OPERATION_ID_RETENTION_MILLIS_DEFAULT = 24L * 60 * 60 * 1000;
 
@@ -62,6 +65,7 @@ public record RegionConfig(
     Objects.requireNonNull(httpApi, "httpApi");
     Objects.requireNonNull(updateLog, "updateLog");
     Objects.requireNonNull(watchLimits, "watchLimits");
+    Objects.requireNonNull(clientAuth, "clientAuth");
     peers.keySet().forEach(ReplicaIds::require);
     if (peers.containsKey(region)) {
       throw new IllegalArgumentException("region " + region + " cannot be its own peer");
@@ -89,7 +93,10 @@ public record RegionConfig(
     }
   }
 
-  /** As the canonical constructor, with {@link WatchLimits#defaults()}. */
+  /**
+   * As the canonical constructor, with {@link WatchLimits#defaults()} and the HTTP API open ({@link
+   * ClientAuthConfig#open()}).
+   */
   public RegionConfig(
       String region,
       HostPort http,
@@ -114,7 +121,8 @@ public record RegionConfig(
         updateLog,
         regions,
         operationIdRetentionMillis,
-        WatchLimits.defaults());
+        WatchLimits.defaults(),
+        ClientAuthConfig.open());
   }
 
   /**
@@ -122,7 +130,7 @@ public record RegionConfig(
    * component starts at its default: HTTP and replication on 127.0.0.1 at ports the system picks,
    * no peers, no TLS directory (so set {@link Builder#tlsDirectory} or {@link Builder#insecure}),
    * default HTTP and log bounds, the regions exactly this one and its peers, and operation ids
-   * remembered {@link #OPERATION_ID_RETENTION_MILLIS_DEFAULT}.
+   * remembered {@link #OPERATION_ID_RETENTION_MILLIS_DEFAULT}, the HTTP API open (no tokens).
    */
   public static Builder builder(String region, Path dataDirectory) {
     return new Builder(region, dataDirectory);
@@ -140,7 +148,8 @@ public record RegionConfig(
         .updateLog(updateLog)
         .regions(regions)
         .operationIdRetentionMillis(operationIdRetentionMillis)
-        .watchLimits(watchLimits);
+        .watchLimits(watchLimits)
+        .clientAuth(clientAuth);
   }
 
   /**
@@ -203,6 +212,7 @@ public record RegionConfig(
     private Set<String> regions = Set.of();
     private long operationIdRetentionMillis = OPERATION_ID_RETENTION_MILLIS_DEFAULT;
     private WatchLimits watchLimits = WatchLimits.defaults();
+    private ClientAuthConfig clientAuth = ClientAuthConfig.open();
 
     private Builder(String region, Path dataDirectory) {
       this.region = region;
@@ -269,6 +279,12 @@ public record RegionConfig(
       return this;
     }
 
+    /** Who may use the HTTP API, and the per-client bounds. */
+    public Builder clientAuth(ClientAuthConfig config) {
+      clientAuth = config;
+      return this;
+    }
+
     /**
      * The configuration.
      *
@@ -287,7 +303,8 @@ public record RegionConfig(
           updateLog,
           regions,
           operationIdRetentionMillis,
-          watchLimits);
+          watchLimits,
+          clientAuth);
     }
   }
 }

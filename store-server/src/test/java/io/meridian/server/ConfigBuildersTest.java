@@ -3,7 +3,10 @@ package io.meridian.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meridian.server.auth.ClientAuthConfig;
+import io.meridian.server.auth.ClientBounds;
 import io.meridian.server.http.HttpApiConfig;
+import io.meridian.server.http.WatchLimits;
 import io.meridian.server.storage.UpdateLogConfig;
 import io.meridian.server.transport.PeerAddress;
 import io.meridian.server.transport.TransportConfig;
@@ -34,7 +37,9 @@ class ConfigBuildersTest {
                 HttpApiConfig.defaults(),
                 UpdateLogConfig.defaults(),
                 Set.of(),
-                RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT));
+                RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT,
+                WatchLimits.defaults(),
+                ClientAuthConfig.open()));
   }
 
   @Test
@@ -51,7 +56,13 @@ class ConfigBuildersTest {
             new HttpApiConfig(1_000, 10),
             UpdateLogConfig.defaults().withSegmentBytesMax(4096),
             Set.of("r1", "r2", "r3"),
-            1_000);
+            1_000,
+            WatchLimits.defaults(),
+            new ClientAuthConfig(
+                Optional.of(Path.of("tokens")),
+                true,
+                new ClientBounds(5, 6, 7_000, 8_000, 9_000),
+                true));
     assertThat(config.toBuilder().build()).isEqualTo(config);
     assertThat(config.toBuilder().operationIdRetentionMillis(5).build())
         .isEqualTo(
@@ -66,7 +77,9 @@ class ConfigBuildersTest {
                 config.httpApi(),
                 config.updateLog(),
                 config.regions(),
-                5));
+                5,
+                config.watchLimits(),
+                config.clientAuth()));
   }
 
   @Test

@@ -154,7 +154,7 @@ final class LimitOptions {
   }
 
   /** "nameBytesMax must be ..." becomes "name-bytes-max must be ...". */
-  private static String kebab(String message) {
+  static String kebab(String message) {
     int space = message.indexOf(' ');
     String field = space < 0 ? message : message.substring(0, space);
     return field.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT)

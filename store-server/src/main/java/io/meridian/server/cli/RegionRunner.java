@@ -19,6 +19,12 @@ final class RegionRunner {
   private RegionRunner() {}
 
   static int run(List<RegionConfig> configs, PrintWriter out) throws Exception {
+    return run(configs, out, List.of());
+  }
+
+  /** As {@link #run(List, PrintWriter)}, printing {@code extraLines} after the startup lines. */
+  static int run(List<RegionConfig> configs, PrintWriter out, List<String> extraLines)
+      throws Exception {
     Vertx vertx = NativeTransport.vertx();
     List<Region> regions;
     try {
@@ -30,6 +36,7 @@ final class RegionRunner {
     for (Region region : regions) {
       out.println(region.startupLine());
     }
+    extraLines.forEach(out::println);
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -62,6 +62,8 @@ final class ServerCommand implements Callable<Integer> {
 
   @CommandLine.Mixin LimitOptions limits = new LimitOptions();
 
+  @CommandLine.Mixin AuthOptions auth = new AuthOptions();
+
   @Option(names = "--config", description = "Read options from this properties or JSON file.")
   Path config;
 
@@ -72,6 +74,7 @@ final class ServerCommand implements Callable<Integer> {
       System.err.println(
           "meridian: WARNING: --insecure: replication runs WITHOUT TLS and accepts any peer. For tests only.");
     }
+    AuthOptions.warnIfOpen(regionConfig.clientAuth());
     return RegionRunner.run(List.of(regionConfig), spec.commandLine().getOut());
   }
 
@@ -128,6 +131,7 @@ final class ServerCommand implements Callable<Integer> {
         .regions(allRegions)
         .operationIdRetentionMillis(limits.operationIdRetentionMillis(spec))
         .watchLimits(limits.watchLimits(spec))
+        .clientAuth(auth.clientAuth(spec))
         .build();
   }
 

@@ -71,15 +71,18 @@ public final class HttpApi {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final WatchStream watches;
+  private final RequestGuard guard;
 
   private HttpApi(
       RegionService service,
       PrometheusMeterRegistry registry,
       HttpApiConfig config,
-      WatchLimits watchLimits) {
+      WatchLimits watchLimits,
+      RequestGuard guard) {
     this.service = Objects.requireNonNull(service, "service");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.config = Objects.requireNonNull(config, "config");
+    this.guard = Objects.requireNonNull(guard, "guard");
     this.watches = new WatchStream(service, watchLimits, config, HttpApi::sendError);
   }
 
@@ -99,13 +102,30 @@ public final class HttpApi {
       PrometheusMeterRegistry registry,
       HttpApiConfig config,
       WatchLimits watchLimits) {
-    return new HttpApi(service, registry, config, watchLimits).build(vertx);
+    return router(vertx, service, registry, config, watchLimits, RequestGuard.OPEN);
+  }
+
+  /**
+   * As {@link #router(Vertx, RegionService, PrometheusMeterRegistry, HttpApiConfig, WatchLimits)},
+   * with every request but the refused-at-once ones checked by {@code guard} (authentication,
+   * scopes, per-client bounds).
+   */
+  public static Router router(
+      Vertx vertx,
+      RegionService service,
+      PrometheusMeterRegistry registry,
+      HttpApiConfig config,
+      WatchLimits watchLimits,
+      RequestGuard guard) {
+    return new HttpApi(service, registry, config, watchLimits, guard).build(vertx);
   }
 
   private Router build(Vertx vertx) {
     Router router = Router.router(vertx);
     router.route().handler(this::begin);
+    router.route().handler(guard::beforeBody);
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.bodyBytesMax()));
+    router.route().handler(guard::afterBody);
     router.route().handler(this::objectEndpoints);
     router.get("/health/live").handler(ctx -> endpoint(ctx, "GET /health/live", this::live));
     router.get("/health/ready").handler(ctx -> endpoint(ctx, "GET /health/ready", this::ready));

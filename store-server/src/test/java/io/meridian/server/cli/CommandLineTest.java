@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meridian.server.HostPort;
 import io.meridian.server.RegionConfig;
+import io.meridian.server.auth.ClientAuthConfig;
+import io.meridian.server.auth.ClientBounds;
+import io.meridian.server.auth.TokenFile;
 import io.meridian.server.http.HttpApiConfig;
 import io.meridian.server.http.WatchLimits;
 import io.meridian.server.storage.DataDirectory;
@@ -16,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +44,19 @@ class CommandLineTest {
     CommandLine.ParseResult result = line.parseArgs(arguments);
     ServerCommand server = (ServerCommand) result.subcommand().commandSpec().userObject();
     return server.regionConfig();
+  }
+
+  /** {@code meridian ARGUMENTS} in a child JVM on this classpath, its standard error discarded. */
+  private static Process meridianProcess(String... arguments) throws java.io.IOException {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                MeridianCommand.class.getName()));
+    command.addAll(List.of(arguments));
+    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
   }
 
   /**
@@ -329,6 +346,95 @@ class CommandLineTest {
   }
 
   @Test
+  void authOptionsBecomeTheClientAuthConfigAndTheirDefaultsAreOpen() throws Exception {
+    assertThat(parseServer(insecureServer("d")).clientAuth()).isEqualTo(ClientAuthConfig.open());
+    RegionConfig config =
+        parseServer(
+            insecureServer(
+                "d",
+                "--api-tokens",
+                "tokens",
+                "--metrics-open",
+                "--in-flight-per-token-max",
+                "7",
+                "--in-flight-per-connection-max",
+                "8",
+                "--header-read-millis-max",
+                "900",
+                "--body-read-millis-max",
+                "1000",
+                "--header-bytes-max",
+                "2048",
+                "--http2-cleartext"));
+    assertThat(config.clientAuth())
+        .isEqualTo(
+            new ClientAuthConfig(
+                Optional.of(Path.of("tokens")),
+                true,
+                new ClientBounds(7, 8, 900, 1000, 2048),
+                true));
+    Path file = directory.resolve("auth.properties");
+    Files.writeString(
+        file,
+        "region=a\nhttp=127.0.0.1:1\nreplication=127.0.0.1:2\ndata=d\ninsecure=true\n"
+            + "api-tokens=from-file\n");
+    assertThat(parseWithConfig("server", "--config", file.toString()).clientAuth().tokenFile())
+        .contains(Path.of("from-file"));
+    Outcome outOfRange = run(insecureServer("d", "--header-read-millis-max", "5"));
+    assertThat(outOfRange.exitCode()).isEqualTo(2);
+    assertThat(outOfRange.err()).contains("--header-read-millis-max must be at least 100");
+  }
+
+  @Test
+  void localWithAuthPrintsATokenThatWorksAndKeepsOnlyItsHash() throws Exception {
+    Path data = directory.resolve("local-auth");
+    Process local =
+        meridianProcess(
+            "local",
+            "--regions",
+            "1",
+            "--http-port-base",
+            "0",
+            "--data",
+            data.toString(),
+            "--auth");
+    try {
+      BufferedReader output =
+          new BufferedReader(new InputStreamReader(local.getInputStream(), StandardCharsets.UTF_8));
+      String first = output.readLine();
+      assertThat(first).startsWith("meridian region=r1 http=127.0.0.1:");
+      int port = Integer.parseInt(first.replaceAll(".* http=127\\.0\\.0\\.1:([0-9]+) .*", "$1"));
+      String tokenLine = output.readLine();
+      assertThat(tokenLine).startsWith("meridian token=");
+      String token = tokenLine.substring("meridian token=".length()).split(" ", 2)[0];
+      String file = Files.readString(data.resolve(LocalCommand.TOKEN_FILE));
+      assertThat(file).doesNotContain(token).contains(TokenFile.sha256Hex(token));
+      java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+      java.net.URI status = java.net.URI.create("http://127.0.0.1:" + port + "/v1/status");
+      assertThat(
+              client
+                  .send(
+                      java.net.http.HttpRequest.newBuilder(status).build(),
+                      java.net.http.HttpResponse.BodyHandlers.discarding())
+                  .statusCode())
+          .isEqualTo(401);
+      assertThat(
+              client
+                  .send(
+                      java.net.http.HttpRequest.newBuilder(status)
+                          .header("Authorization", "Bearer " + token)
+                          .build(),
+                      java.net.http.HttpResponse.BodyHandlers.discarding())
+                  .statusCode())
+          .isEqualTo(200);
+      local.destroy();
+      assertThat(local.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      local.destroyForcibly();
+    }
+  }
+
+  @Test
   void aJsonConfigFileSuppliesOptionsAndTheCommandLineWins() throws Exception {
     Path file = directory.resolve("a.json");
     Files.writeString(
@@ -388,25 +494,18 @@ class CommandLineTest {
   @Test
   void aServerPrintsItsAddressesFirstAndStopsGracefullyOnSigterm() throws Exception {
     Path data = directory.resolve("data");
-    String java = ProcessHandle.current().info().command().orElse("java");
     Process server =
-        new ProcessBuilder(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                MeridianCommand.class.getName(),
-                "server",
-                "--region",
-                "a",
-                "--http",
-                "127.0.0.1:0",
-                "--replication",
-                "127.0.0.1:0",
-                "--data",
-                data.toString(),
-                "--insecure")
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
+        meridianProcess(
+            "server",
+            "--region",
+            "a",
+            "--http",
+            "127.0.0.1:0",
+            "--replication",
+            "127.0.0.1:0",
+            "--data",
+            data.toString(),
+            "--insecure");
     try {
       BufferedReader output =
           new BufferedReader(

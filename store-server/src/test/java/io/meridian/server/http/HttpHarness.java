@@ -74,7 +74,7 @@ final class HttpHarness implements AutoCloseable {
     }
   }
 
-  private static Reply parse(String response) {
+  static Reply parse(String response) {
     int headEnd = response.indexOf("\r\n\r\n");
     String[] lines = response.substring(0, headEnd).split("\r\n");
     int status = Integer.parseInt(lines[0].split(" ")[1]);
