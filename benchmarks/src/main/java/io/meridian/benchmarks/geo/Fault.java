@@ -37,6 +37,11 @@ public record Fault(Kind kind, String first, String second, long startMillis, lo
     /** SIGSTOP at the start, SIGCONT at the end. */
     PAUSE,
     /**
+     * {@code kill -9} at the start; at the end a restart whose clock is {@link #CLOCK_JUMP_MILLIS}
+     * further behind than before: the region's clock jumps back across the restart.
+     */
+    CLOCK_BACK,
+    /**
      * The lossy mode, outside the system's fault model: the region's links hold during the window,
      * then it is killed, its data directory deleted, and it restarts empty. Acknowledged updates
      * that never left it are lost; the checker must say so.
@@ -54,6 +59,9 @@ public record Fault(Kind kind, String first, String second, long startMillis, lo
 
   /** Half-period of a flapping link. */
   public static final long FLAP_MILLIS = 500;
+
+  /** How far {@link Kind#CLOCK_BACK} sets a region's clock back. */
+  public static final long CLOCK_JUMP_MILLIS = 120_000;
 
   /** The emulated retransmission stall of {@link Kind#LOSS}. */
   public static final long LOSS_STALL_MILLIS = 200;
@@ -122,7 +130,8 @@ public record Fault(Kind kind, String first, String second, long startMillis, lo
       Kind.FLAP,
       Kind.LOSS,
       Kind.KILL,
-      Kind.PAUSE
+      Kind.PAUSE,
+      Kind.CLOCK_BACK
     };
     List<Fault> faults = new ArrayList<>();
     if (count <= 0) {

@@ -5,7 +5,9 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -124,6 +126,13 @@ public final class GeoHarness implements Callable<Integer> {
   String serverJvmOptions = "-Xmx384m -XX:+UseSerialGC";
 
   @Option(
+      names = "--clock-offset-ms",
+      description =
+          "NAME=MILLIS: the region's clock runs that far ahead (negative: behind); repeat."
+              + " Uses the server's test-only clock offset property.")
+  Map<String, Long> clockOffsetsMillis = new LinkedHashMap<>();
+
+  @Option(
       names = "--warmup-requests",
       description =
           "Updates and reads sent to each region before the clock starts (default ${DEFAULT-VALUE}).")
@@ -193,6 +202,7 @@ public final class GeoHarness implements Callable<Integer> {
         convergeTimeoutMillis,
         jvmOptions,
         warmupRequests,
+        clockOffsetsMillis,
         keep);
   }
 

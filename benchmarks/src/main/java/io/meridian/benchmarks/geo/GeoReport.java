@@ -162,7 +162,11 @@ public final class GeoReport {
     row(
         page,
         "load average before, after",
-        summary.getDouble("loadAverageBefore") + ", " + summary.getDouble("loadAverageAfter"));
+        String.format(
+            Locale.ROOT,
+            "%.1f, %.1f",
+            summary.getDouble("loadAverageBefore"),
+            summary.getDouble("loadAverageAfter")));
     page.append("</table>\n");
   }
 
@@ -216,14 +220,14 @@ public final class GeoReport {
   private static String throughputChart(GeoResult result) {
     Map<String, List<double[]>> series = new LinkedHashMap<>();
     series.put("answered/s", new ArrayList<>());
-    series.put("unanswered or refused/s", new ArrayList<>());
+    series.put("not answered/s", new ArrayList<>());
     Map<Long, List<Long>> ok = result.perSecond(o -> o.outcome() == Outcome.OK);
     Map<Long, List<Long>> bad = result.perSecond(o -> o.outcome() != Outcome.OK);
     ok.forEach(
         (second, list) -> series.get("answered/s").add(new double[] {second + 0.5, list.size()}));
     bad.forEach(
         (second, list) ->
-            series.get("unanswered or refused/s").add(new double[] {second + 0.5, list.size()}));
+            series.get("not answered/s").add(new double[] {second + 0.5, list.size()}));
     return lineChart("Throughput (operations per second)", "s", series, false, result);
   }
 
@@ -232,7 +236,7 @@ public final class GeoReport {
     Map<String, List<Double>> bars = new LinkedHashMap<>();
     bars.put("p50", new ArrayList<>());
     bars.put("p99", new ArrayList<>());
-    bars.put("injected one-way delay", new ArrayList<>());
+    bars.put("one-way delay", new ArrayList<>());
     for (String from : result.regions()) {
       for (String to : result.regions()) {
         if (!from.equals(to)) {
@@ -240,7 +244,7 @@ public final class GeoReport {
           categories.add(from + "→" + to);
           bars.get("p50").add((double) Math.max(0, GeoResult.percentile(delays, 0.5)));
           bars.get("p99").add((double) Math.max(0, GeoResult.percentile(delays, 0.99)));
-          bars.get("injected one-way delay")
+          bars.get("one-way delay")
               .add((double) result.linkDelaysMillis().getOrDefault(from + ">" + to, 0L));
         }
       }
@@ -251,10 +255,10 @@ public final class GeoReport {
   private static String convergenceChart(GeoResult result) {
     List<String> categories = new ArrayList<>();
     Map<String, List<Double>> bars = new LinkedHashMap<>();
-    bars.put("holds the final state (ms after heal)", new ArrayList<>());
+    bars.put("final state at (ms)", new ArrayList<>());
     for (String region : result.regions()) {
       categories.add(region);
-      bars.get("holds the final state (ms after heal)")
+      bars.get("final state at (ms)")
           .add((double) result.matchedMillis().getOrDefault(region, result.convergedMillis()));
     }
     return barChart(
@@ -267,14 +271,14 @@ public final class GeoReport {
   private static String bytesChart(GeoResult result) {
     List<String> categories = new ArrayList<>();
     Map<String, List<Double>> bars = new LinkedHashMap<>();
-    bars.put("bytes per acknowledged update", new ArrayList<>());
+    bars.put("bytes/update", new ArrayList<>());
     double acknowledged = Math.max(1, result.acknowledgedUpdates());
     result
         .linkBytes()
         .forEach(
             (link, bytes) -> {
               categories.add(link.replace(">", "→"));
-              bars.get("bytes per acknowledged update").add(bytes / acknowledged);
+              bars.get("bytes/update").add(bytes / acknowledged);
             });
     return barChart("Bytes on the wire per update, per directed link", categories, bars);
   }

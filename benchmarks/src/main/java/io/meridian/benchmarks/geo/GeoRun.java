@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * One run of the geo-replication harness: starts the regions as processes behind the WAN proxies,
@@ -54,6 +53,7 @@ public final class GeoRun {
    * @param convergeTimeoutMillis how long convergence after the heal may take before it fails
    * @param serverJvmOptions JVM options of the regions' processes
    * @param warmupRequests updates (and as many reads) sent to each region before the clock starts
+   * @param clockOffsetsMillis region → offset of its physical clock (ahead; negative: behind)
    * @param keepDirectory keep the run's directory (data, logs) instead of deleting it
    */
   public record Config(
@@ -68,6 +68,7 @@ public final class GeoRun {
       long convergeTimeoutMillis,
       List<String> serverJvmOptions,
       int warmupRequests,
+      Map<String, Long> clockOffsetsMillis,
       boolean keepDirectory) {
     /** Checks the bounds. */
     public Config {
@@ -129,7 +130,7 @@ public final class GeoRun {
       if (config.keepDirectory()) {
         progress.println("geo: run directory kept: " + directory);
       } else {
-        deleteTree(directory);
+        RegionProcess.deleteTree(directory);
       }
     }
   }
@@ -170,8 +171,7 @@ public final class GeoRun {
       peerArguments.put(from, peers);
     }
     for (String name : names) {
-      processes.put(
-          name,
+      RegionProcess process =
           new RegionProcess(
               name,
               httpPorts.get(name),
@@ -179,7 +179,9 @@ public final class GeoRun {
               peerArguments.get(name),
               names,
               directory,
-              config.serverJvmOptions()));
+              config.serverJvmOptions());
+      process.clockOffsetMillis(config.clockOffsetsMillis().getOrDefault(name, 0L));
+      processes.put(name, process);
     }
     List<Thread> starting = new ArrayList<>();
     List<Exception> failures = new ArrayList<>();
@@ -321,12 +323,7 @@ public final class GeoRun {
         link(fault.first(), fault.second()).loss(0.05, Fault.LOSS_STALL_MILLIS);
         link(fault.second(), fault.first()).loss(0.05, Fault.LOSS_STALL_MILLIS);
       }
-      case KILL -> {
-        RegionProcess process = processes.get(fault.first());
-        long cpu = process.cpuNanos();
-        process.kill();
-        cpuNanosOfEndedProcesses.merge(fault.first(), Math.max(0, cpu), Long::sum);
-      }
+      case KILL, CLOCK_BACK -> kill(fault.first());
       case PAUSE -> processes.get(fault.first()).pause();
       case LOSE_DISK -> isolate(fault.first(), WanLink.Partition.HOLD);
     }
@@ -341,14 +338,16 @@ public final class GeoRun {
         link(fault.second(), fault.first()).loss(0, Fault.LOSS_STALL_MILLIS);
       }
       case KILL -> restart(fault.first());
+      case CLOCK_BACK -> {
+        RegionProcess process = processes.get(fault.first());
+        process.clockOffsetMillis(process.clockOffsetMillis() - Fault.CLOCK_JUMP_MILLIS);
+        restart(fault.first());
+      }
       case PAUSE -> processes.get(fault.first()).resume();
       case LOSE_DISK -> {
         awaitAcknowledgedAt(fault.first(), fault.startMillis());
-        RegionProcess process = processes.get(fault.first());
-        long cpu = process.cpuNanos();
-        process.kill();
-        cpuNanosOfEndedProcesses.merge(fault.first(), Math.max(0, cpu), Long::sum);
-        process.wipeData();
+        kill(fault.first());
+        processes.get(fault.first()).wipeData();
         isolate(fault.first(), WanLink.Partition.NONE);
         restart(fault.first());
       }
@@ -402,6 +401,14 @@ public final class GeoRun {
     progress.printf(
         "geo: warm-up of %d requests per region took %d ms%n",
         2 * config.warmupRequests(), (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** kill -9, keeping the CPU time the process had used. */
+  private void kill(String region) throws InterruptedException {
+    RegionProcess process = processes.get(region);
+    long cpu = process.cpuNanos();
+    process.kill();
+    cpuNanosOfEndedProcesses.merge(region, Math.max(0, cpu), Long::sum);
   }
 
   private void both(Fault fault, WanLink.Partition partition) {
@@ -568,14 +575,6 @@ public final class GeoRun {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void deleteTree(Path directory) throws IOException {
-    try (Stream<Path> files = Files.walk(directory)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(file);
-      }
     }
   }
 }

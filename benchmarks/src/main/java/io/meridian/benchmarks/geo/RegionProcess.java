@@ -1,5 +1,6 @@
 package io.meridian.benchmarks.geo;
 
+import io.meridian.server.region.RegionOwner;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,6 +32,7 @@ public final class RegionProcess implements AutoCloseable {
   private final int httpPort;
   private Process process;
   private int starts;
+  private volatile long clockOffsetMillis;
 
   /**
    * Prepares (does not start) a region.
@@ -75,6 +77,22 @@ public final class RegionProcess implements AutoCloseable {
   }
 
   /**
+   * Sets the offset of the region's physical clock from the next start on.
+   *
+   * @param millis milliseconds ahead (negative: behind)
+   */
+  public void clockOffsetMillis(long millis) {
+    this.clockOffsetMillis = millis;
+  }
+
+  /**
+   * @return the offset of the region's physical clock
+   */
+  public long clockOffsetMillis() {
+    return clockOffsetMillis;
+  }
+
+  /**
    * @return the region's name
    */
   public String name() {
@@ -101,8 +119,12 @@ public final class RegionProcess implements AutoCloseable {
         "--- start " + starts + "\n",
         java.nio.file.StandardOpenOption.CREATE,
         java.nio.file.StandardOpenOption.APPEND);
+    List<String> withClock = new ArrayList<>(command);
+    if (clockOffsetMillis != 0) {
+      withClock.add(1, "-D" + RegionOwner.CLOCK_OFFSET_PROPERTY + "=" + clockOffsetMillis);
+    }
     process =
-        new ProcessBuilder(command)
+        new ProcessBuilder(withClock)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
             .start();
@@ -149,12 +171,22 @@ public final class RegionProcess implements AutoCloseable {
    * @throws IOException if a file cannot be deleted
    */
   public void wipeData() throws IOException {
-    if (!Files.exists(data)) {
+    deleteTree(data);
+  }
+
+  /**
+   * Deletes a directory and everything under it; nothing when it does not exist.
+   *
+   * @param directory the directory
+   * @throws IOException if a file cannot be deleted
+   */
+  static void deleteTree(Path directory) throws IOException {
+    if (!Files.exists(directory)) {
       return;
     }
-    try (Stream<Path> files = Files.walk(data)) {
+    try (Stream<Path> files = Files.walk(directory)) {
       for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(file);
+        Files.deleteIfExists(file);
       }
     }
   }

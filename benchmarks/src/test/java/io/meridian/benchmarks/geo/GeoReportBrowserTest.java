@@ -80,6 +80,7 @@ class GeoReportBrowserTest {
             1000,
             List.of(),
             0,
+            Map.of(),
             false);
     List<Operation> history = new ArrayList<>();
     List<Workload.Visibility> probes = new ArrayList<>();
