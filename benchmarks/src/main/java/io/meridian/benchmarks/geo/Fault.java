@@ -83,6 +83,9 @@ public record Fault(Kind kind, String first, String second, long startMillis, lo
     Kind kind = Kind.valueOf(text.substring(0, colon).toUpperCase(Locale.ROOT).replace('-', '_'));
     String target = text.substring(colon + 1, at);
     String[] window = text.substring(at + 1).split("-", 2);
+    if (window.length != 2) {
+      throw new IllegalArgumentException("fault " + text + " needs a window START-END");
+    }
     String separator = kind == Kind.ONE_WAY ? ">" : "-";
     String first = target;
     String second = null;

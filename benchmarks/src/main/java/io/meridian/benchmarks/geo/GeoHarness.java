@@ -25,6 +25,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Run regions behind an emulated WAN, inject faults, check the history.")
 public final class GeoHarness implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Option(
       names = "--regions",
       description = "Number of regions, 2 to 5 (default ${DEFAULT-VALUE}).")
@@ -208,7 +210,13 @@ public final class GeoHarness implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    GeoRun.Config config = config();
+    GeoRun.Config config;
+    try {
+      config = config();
+    } catch (IllegalArgumentException e) {
+      // A malformed --fault or an out-of-range option: a usage error (status 2), not a failed run.
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
     progress.printf(
         "geo: seed %d, %d regions, delays %s ms, faults %s%n",
         config.workload().seed(), config.regions(), config.delaysMillis(), config.faults());
