@@ -63,10 +63,24 @@ public final class RegionOwner {
             new RegionDriver.Environment(
                 new LogOnDisk(),
                 new CheckpointsOnDisk(),
-                PhysicalClock.system(),
+                physicalClock(),
                 registry,
                 this::schedulePump));
     driver.metrics().registerLog(updateLog);
+  }
+
+  /**
+   * Test-only system property: shifts this process's physical clock by that many milliseconds (the
+   * geo harness's regions whose clocks run ahead, behind, or jump back across a restart).
+   */
+  public static final String CLOCK_OFFSET_PROPERTY = "meridian.test.clockOffsetMillis";
+
+  private static PhysicalClock physicalClock() {
+    long offsetMillis = Long.getLong(CLOCK_OFFSET_PROPERTY, 0L);
+    if (offsetMillis == 0) {
+      return PhysicalClock.system();
+    }
+    return () -> System.currentTimeMillis() + offsetMillis;
   }
 
   private void schedulePump() {
