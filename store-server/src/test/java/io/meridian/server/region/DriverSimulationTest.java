@@ -42,6 +42,9 @@ class DriverSimulationTest {
       assertThat(total.stateTransfersInstalled).isPositive();
       assertThat(total.forcedTrimEntries).isPositive();
       assertThat(total.duplicateEntries).isPositive();
+      assertThat(total.readsShowingUnsynced).isPositive();
+      assertThat(total.crashesAfterUnsyncedShow).isPositive();
+      assertThat(total.readsServedAfterRefetch).isPositive();
     }
   }
 }
