@@ -27,6 +27,7 @@ import io.meridian.replication.StateSnapshot;
 import io.meridian.server.http.ApiException;
 import io.meridian.server.http.ErrorCode;
 import io.meridian.server.storage.CheckpointMetadata;
+import io.meridian.server.storage.StorageException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -77,6 +78,9 @@ public final class RegionDriver {
   /** Own entries remembered with the time they were applied, for per-peer lag in millis. */
   private static final int OWN_ENTRY_TIMES_MAX = 100_000;
 
+  /** Ticks a Ready refused by a full log queue is offered again before the region fails. */
+  static final long LOG_OVERLOADED_TICKS_MAX = 1_000;
+
   /** Retry-After of an overloaded answer, in seconds. */
   private static final long OVERLOADED_RETRY_SECONDS = 1;
 
@@ -119,6 +123,12 @@ public final class RegionDriver {
 
   /** A checkpoint asked for while {@link #visibleAheadOfDisk}: started once the Ready is done. */
   private boolean checkpointDeferred;
+
+  /** The outstanding Ready when the log refused it for a full queue: offered again at a tick. */
+  private Ready appendRefused;
+
+  /** Ticks in a row the log has refused the outstanding Ready. */
+  private long logOverloadedTicks;
 
   private boolean pumpScheduled;
   private boolean recovering;
@@ -287,6 +297,12 @@ public final class RegionDriver {
       return;
     }
     ticks++;
+    if (appendRefused != null) {
+      Ready again = appendRefused;
+      appendRefused = null;
+      logOverloadedTicks++;
+      appendReady(again);
+    }
     core.tick();
     operationIds.expire(clock.millis());
     for (SessionWaiters.Waiter waiter : waiters.takeExpired(ticks)) {
@@ -581,15 +597,31 @@ public final class RegionDriver {
     if (config.remoteVisibleBeforeFsync()) {
       showRemoteEntries(ready);
     }
+    appendReady(ready);
+  }
+
+  /**
+   * Appends the outstanding Ready's records. A log whose queue is full refuses the whole group
+   * ({@link StorageException.Reason#OVERLOADED}): the Ready stays outstanding and is offered again
+   * at each tick, at most {@link #LOG_OVERLOADED_TICKS_MAX} times before the region fails; in the
+   * meantime new writes wait in {@code pendingWrites}, whose bound answers {@code overloaded}.
+   */
+  private void appendReady(Ready ready) {
     log.append(
         ready.logRecords(),
         (indexes, error) -> {
           if (closed) {
             return;
           }
-          if (error != null) {
+          if (error instanceof StorageException refused
+              && refused.reason() == StorageException.Reason.OVERLOADED
+              && logOverloadedTicks < LOG_OVERLOADED_TICKS_MAX) {
+            metrics.logOverloaded.increment();
+            appendRefused = ready;
+          } else if (error != null) {
             fail(error);
           } else {
+            logOverloadedTicks = 0;
             persisted(ready, indexes);
           }
         });
