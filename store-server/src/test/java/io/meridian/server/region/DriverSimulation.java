@@ -702,8 +702,9 @@ final class DriverSimulation {
   /**
    * S5 for the token itself: a read answers with a vector at or above the token it was sent with,
    * also at a region that crashed after showing entries its disk had not yet (they come back from
-   * their origin first, or the read waits or is refused). Counts the reads that showed what the
-   * region's disk did not hold, and those served only after a region got back what it had lost.
+   * their origin first, or the read waits or is refused); and nothing a read shows is on no disk.
+   * Counts the reads that showed what the region's disk did not hold, and those served only after a
+   * region got back what it had lost.
    */
   private void checkToken(
       Region region, int incarnation, VersionVector required, VersionVector answered) {
@@ -718,6 +719,20 @@ final class DriverSimulation {
     if (region.incarnation != incarnation || !region.up) {
       return;
     }
+    VersionVector onSomeDisk = VersionVector.empty();
+    for (Region any : regions.values()) {
+      onSomeDisk = onSomeDisk.merge(any.diskVector());
+    }
+    // Shown before its own fsync only if it is on another disk already (its origin's).
+    check(
+        onSomeDisk.dominates(answered),
+        "S3 broken: "
+            + region.name
+            + " showed "
+            + answered
+            + ", beyond every disk ("
+            + onSomeDisk
+            + ")");
     if (!region.diskVector().dominates(answered)) {
       statistics.readsShowingUnsynced++;
     }

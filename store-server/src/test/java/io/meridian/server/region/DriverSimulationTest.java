@@ -43,8 +43,11 @@ class DriverSimulationTest {
       assertThat(total.forcedTrimEntries).isPositive();
       assertThat(total.duplicateEntries).isPositive();
       assertThat(total.readsShowingUnsynced).isPositive();
-      assertThat(total.crashesAfterUnsyncedShow).isPositive();
       assertThat(total.readsServedAfterRefetch).isPositive();
+    }
+    if (count >= 1_000) {
+      // Rarer: about two in a hundred seeds crash a region right after such a read.
+      assertThat(total.crashesAfterUnsyncedShow).isPositive();
     }
   }
 }
