@@ -153,13 +153,7 @@ public final class UpdateLog implements AutoCloseable {
     }
     PendingAppend pending = new PendingAppend(payload);
     synchronized (admissionLock) {
-      StorageException failed = failure;
-      if (failed != null) {
-        throw new StorageException(failed.reason(), "update log failed earlier", failed);
-      }
-      if (closed) {
-        throw new StorageException(StorageException.Reason.CLOSED, "update log is closed");
-      }
+      requireOpen();
       if (!queue.offer(pending)) {
         throw new StorageException(
             StorageException.Reason.OVERLOADED,
@@ -190,13 +184,7 @@ public final class UpdateLog implements AutoCloseable {
     }
     List<CompletableFuture<Long>> completions = new ArrayList<>(pending.size());
     synchronized (admissionLock) {
-      StorageException failed = failure;
-      if (failed != null) {
-        throw new StorageException(failed.reason(), "update log failed earlier", failed);
-      }
-      if (closed) {
-        throw new StorageException(StorageException.Reason.CLOSED, "update log is closed");
-      }
+      requireOpen();
       if (queue.remainingCapacity() < pending.size()) {
         throw new StorageException(
             StorageException.Reason.OVERLOADED,
@@ -213,6 +201,17 @@ public final class UpdateLog implements AutoCloseable {
       }
     }
     return completions;
+  }
+
+  /** Throws unless the log takes appends; called holding {@code admissionLock}. */
+  private void requireOpen() {
+    StorageException failed = failure;
+    if (failed != null) {
+      throw new StorageException(failed.reason(), "update log failed earlier", failed);
+    }
+    if (closed) {
+      throw new StorageException(StorageException.Reason.CLOSED, "update log is closed");
+    }
   }
 
   /** {@link #append(ByteString)} of a copy of {@code payload}. */
