@@ -284,7 +284,8 @@ public final class VisibilityFigures {
                     done.countDown();
                     return;
                   }
-                  long due = (long) ((now - start) / 1e9 * rate);
+                  // Write n (from 1) is due at (n - 1) / rate: the first at once.
+                  long due = (long) ((now - start) / 1e9 * rate) + 1;
                   while (sent[0] < due) {
                     sent[0]++;
                     if (inFlight >= WRITES_IN_FLIGHT_MAX) {
