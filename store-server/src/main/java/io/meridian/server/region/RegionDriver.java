@@ -27,6 +27,7 @@ import io.meridian.replication.StateSnapshot;
 import io.meridian.server.http.ApiException;
 import io.meridian.server.http.ErrorCode;
 import io.meridian.server.storage.CheckpointMetadata;
+import io.meridian.server.storage.StorageException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -77,6 +78,9 @@ public final class RegionDriver {
   /** Own entries remembered with the time they were applied, for per-peer lag in millis. */
   private static final int OWN_ENTRY_TIMES_MAX = 100_000;
 
+  /** Ticks a Ready refused by a full log queue is offered again before the region fails. */
+  static final long LOG_OVERLOADED_TICKS_MAX = 1_000;
+
   /** Retry-After of an overloaded answer, in seconds. */
   private static final long OVERLOADED_RETRY_SECONDS = 1;
 
@@ -110,6 +114,22 @@ public final class RegionDriver {
   private long lastAppliedLogIndex;
   private long checkpointLogIndex;
   private Ready outstanding;
+
+  /**
+   * True while the outstanding Ready's remote entries are visible but not yet on this region's
+   * disk: no checkpoint may start then (it would record them as if durable here).
+   */
+  private boolean visibleAheadOfDisk;
+
+  /** A checkpoint asked for while {@link #visibleAheadOfDisk}: started once the Ready is done. */
+  private boolean checkpointDeferred;
+
+  /** The outstanding Ready when the log refused it for a full queue: offered again at a tick. */
+  private Ready appendRefused;
+
+  /** Ticks in a row the log has refused the outstanding Ready. */
+  private long logOverloadedTicks;
+
   private boolean pumpScheduled;
   private boolean recovering;
   private VersionVector lastFoldVector = VersionVector.empty();
@@ -277,6 +297,12 @@ public final class RegionDriver {
       return;
     }
     ticks++;
+    if (appendRefused != null) {
+      Ready again = appendRefused;
+      appendRefused = null;
+      logOverloadedTicks++;
+      appendReady(again);
+    }
     core.tick();
     operationIds.expire(clock.millis());
     for (SessionWaiters.Waiter waiter : waiters.takeExpired(ticks)) {
@@ -295,7 +321,7 @@ public final class RegionDriver {
   public CompletableFuture<RegionResult> write(
       List<UpdateRequest> updates, VersionVector required, long waitMillis) {
     CompletableFuture<RegionResult> answer = new CompletableFuture<>();
-    whenCovered(required, waitMillis, answer, () -> doWrite(updates, answer));
+    whenCovered(required, false, waitMillis, answer, () -> doWrite(updates, answer));
     return answer;
   }
 
@@ -308,6 +334,7 @@ public final class RegionDriver {
     CompletableFuture<RegionResult> answer = new CompletableFuture<>();
     whenCovered(
         required,
+        false,
         waitMillis,
         answer,
         () -> answer.complete(new RegionResult(objects(names), visibleVector)));
@@ -329,6 +356,7 @@ public final class RegionDriver {
     CompletableFuture<Watches.Start> answer = new CompletableFuture<>();
     whenCovered(
         since == null ? required : required.merge(since),
+        false,
         waitMillis,
         answer,
         () -> answer.complete(watches.add(names, since, visibleVector, this::object, sink)));
@@ -393,14 +421,23 @@ public final class RegionDriver {
 
   // ------------------------------------------------------------------ sessions
 
+  /**
+   * Serves {@code serve} once the region covers {@code required}: with its visible state (which may
+   * hold remote entries not yet on its own disk; a token naming them is honoured after a crash by
+   * waiting until the origin sends them again), or, when {@code durable}, with what is on its disk.
+   */
   private void whenCovered(
-      VersionVector required, long waitMillis, CompletableFuture<?> answer, Runnable serve) {
+      VersionVector required,
+      boolean durable,
+      long waitMillis,
+      CompletableFuture<?> answer,
+      Runnable serve) {
     if (closing || closed || failure != null) {
       answer.completeExceptionally(
           ApiException.unavailable(ErrorCode.OVERLOADED, "region is closing", 1));
       return;
     }
-    if (visibleVector.dominates(required) && core.appliedVector().dominates(required)) {
+    if ((durable ? core.appliedVector() : visibleVector).dominates(required)) {
       serveSafely(serve, answer);
       return;
     }
@@ -412,7 +449,12 @@ public final class RegionDriver {
     long waitTicks = Math.max(1, (waitMillis + config.tickMillis() - 1) / config.tickMillis());
     SessionWaiters.Waiter waiter =
         new SessionWaiters.Waiter(
-            required, ticks + waitTicks, waitMillis, () -> serveSafely(serve, answer), answer);
+            required,
+            durable,
+            ticks + waitTicks,
+            waitMillis,
+            () -> serveSafely(serve, answer),
+            answer);
     if (!waiters.add(waiter)) {
       metrics.overloaded.increment();
       answer.completeExceptionally(
@@ -432,7 +474,7 @@ public final class RegionDriver {
   }
 
   private void releaseWaiters() {
-    for (SessionWaiters.Waiter waiter : waiters.takeCovered(core.appliedVector())) {
+    for (SessionWaiters.Waiter waiter : waiters.takeCovered(visibleVector, core.appliedVector())) {
       waiter.serve().run();
     }
   }
@@ -474,6 +516,7 @@ public final class RegionDriver {
       VersionVector accepted = core.acceptedVector();
       whenCovered(
           accepted,
+          true,
           REPEATED_WRITE_WAIT_MILLIS,
           answer,
           () -> answer.complete(new RegionResult(objects(names), accepted)));
@@ -551,27 +594,73 @@ public final class RegionDriver {
       persisted(ready, List.of());
       return;
     }
+    if (config.remoteVisibleBeforeFsync()) {
+      showRemoteEntries(ready);
+    }
+    appendReady(ready);
+  }
+
+  /**
+   * Appends the outstanding Ready's records. A log whose queue is full refuses the whole group
+   * ({@link StorageException.Reason#OVERLOADED}): the Ready stays outstanding and is offered again
+   * at each tick, at most {@link #LOG_OVERLOADED_TICKS_MAX} times before the region fails; in the
+   * meantime new writes wait in {@code pendingWrites}, whose bound answers {@code overloaded}.
+   */
+  private void appendReady(Ready ready) {
     log.append(
         ready.logRecords(),
         (indexes, error) -> {
           if (closed) {
             return;
           }
-          if (error != null) {
+          if (error instanceof StorageException refused
+              && refused.reason() == StorageException.Reason.OVERLOADED
+              && logOverloadedTicks < LOG_OVERLOADED_TICKS_MAX) {
+            metrics.logOverloaded.increment();
+            appendRefused = ready;
+          } else if (error != null) {
             fail(error);
           } else {
+            logOverloadedTicks = 0;
             persisted(ready, indexes);
           }
         });
   }
 
+  /**
+   * Applies the Ready's entries of other regions before its log append is on disk here: each is
+   * durable at its origin (a frame only carries entries on its sender's disk), which keeps it until
+   * every region has it on disk (stable). No remote entry of a Ready depends on a local entry of
+   * the same Ready (those leave only once on disk), so the visible set stays causally closed; the
+   * local entries follow once on disk, as before. The core's applied and acknowledged vectors, and
+   * so what peers hear, still move only once the Ready is on disk.
+   */
+  private void showRemoteEntries(Ready ready) {
+    boolean shown = false;
+    for (LogEntry entry : ready.entries()) {
+      if (!entry.origin().equals(self)) {
+        applyEntry(entry);
+        shown = true;
+      }
+    }
+    if (shown) {
+      visibleAheadOfDisk = true;
+      watches.publish(visibleVector, this::object);
+      releaseWaiters();
+    }
+  }
+
   /** Steps 2 to 6 of a Ready, once its entries are on disk at {@code indexes}. */
   private void persisted(Ready ready, List<Long> indexes) {
+    boolean shownAlready = visibleAheadOfDisk;
+    visibleAheadOfDisk = false;
     for (int i = 0; i < indexes.size(); i++) {
       LogEntry entry = ready.entries().get(i);
       logDots.add(new IndexedDot(indexes.get(i), entry.dot()));
       lastAppliedLogIndex = Math.max(lastAppliedLogIndex, indexes.get(i));
-      applyEntry(entry);
+      if (!shownAlready || entry.origin().equals(self)) {
+        applyEntry(entry);
+      }
     }
     if (ready.snapshot().isPresent()) {
       install(ready.snapshot().get());
@@ -598,6 +687,10 @@ public final class RegionDriver {
     }
     core.advance(ready);
     outstanding = null;
+    if (checkpointDeferred && !checkpointRunning && !closed) {
+      checkpointDeferred = false;
+      startCheckpoint();
+    }
     watches.publish(visibleVector, this::object);
     releaseWaiters();
     publishGauges();
@@ -739,6 +832,10 @@ public final class RegionDriver {
    * once committed, log records below both the checkpoint and the trimmed vector may go.
    */
   private void startCheckpoint() {
+    if (visibleAheadOfDisk) {
+      checkpointDeferred = true;
+      return;
+    }
     Map<ObjectName, CrdtState> changed = states.takeChanged();
     VersionVector vector = visibleVector;
     long index = lastAppliedLogIndex;

@@ -23,6 +23,10 @@ final class RegionMetrics {
   final Counter sessionWaits;
   final Counter sessionUnavailable;
   final Counter overloaded;
+
+  /** Ready groups the update log refused because its append queue was full (offered again). */
+  final Counter logOverloaded;
+
   final Counter malformedEffects;
   final Timer commitLatency;
   final DistributionSummary updatesPerCommit;
@@ -57,6 +61,11 @@ final class RegionMetrics {
     sessionUnavailable =
         Counter.builder("meridian.session.unavailable").tag("region", region).register(registry);
     overloaded = Counter.builder("meridian.overloaded").tag("region", region).register(registry);
+    logOverloaded =
+        Counter.builder("meridian.log.overloaded")
+            .description("groups the update log refused for a full append queue, offered again")
+            .tag("region", region)
+            .register(registry);
     malformedEffects =
         Counter.builder("meridian.effects.malformed").tag("region", region).register(registry);
     commitLatency =

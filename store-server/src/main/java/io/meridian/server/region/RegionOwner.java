@@ -266,11 +266,10 @@ public final class RegionOwner {
 
     @Override
     public void append(List<byte[]> records, GroupCallback done) {
-      List<CompletableFuture<Long>> appends = new ArrayList<>(records.size());
+      List<CompletableFuture<Long>> appends;
       try {
-        for (byte[] record : records) {
-          appends.add(updateLog.append(record));
-        }
+        // All or none: a group refused for a full queue can be offered again as it is.
+        appends = updateLog.appendAll(records);
       } catch (StorageException e) {
         done.completed(null, e);
         return;

@@ -21,6 +21,10 @@ import java.util.Objects;
  *     answered {@code overloaded}
  * @param sessionWaitersMax requests waiting for their session guarantees; past it a request is
  *     answered {@code overloaded}
+ * @param remoteVisibleBeforeFsync whether another region's entry becomes visible here as soon as
+ *     its {@code Ready} is taken, before this region's own fsync of it (durable at its origin,
+ *     which keeps it until stable; docs/life-of-a-write.md, "Visibility before the receiver's
+ *     fsync"); false makes it wait for the fsync like a local entry
  */
 public record RegionOwnerConfig(
     ReplicationConfig replication,
@@ -31,7 +35,8 @@ public record RegionOwnerConfig(
     long operationIdRetentionMillis,
     int operationIdsMax,
     int pendingWritesMax,
-    int sessionWaitersMax) {
+    int sessionWaitersMax,
+    boolean remoteVisibleBeforeFsync) {
 
   public RegionOwnerConfig {
     Objects.requireNonNull(replication, "replication");
@@ -62,7 +67,7 @@ public record RegionOwnerConfig(
   /**
    * The defaults: ticks of 10 ms (what {@link ReplicationConfig#builder} assumes), a checkpoint
    * every 10 s, operation ids kept 24 h (at most 2,000,000), 50,000 pending writes, 10,000 waiting
-   * sessions.
+   * sessions, remote entries visible before the receiver's fsync.
    */
   public static RegionOwnerConfig defaults(ReplicationConfig replication, Path dataDirectory) {
     return new RegionOwnerConfig(
@@ -74,7 +79,8 @@ public record RegionOwnerConfig(
         24L * 60 * 60 * 1000,
         2_000_000,
         50_000,
-        10_000);
+        10_000,
+        true);
   }
 
   public RegionOwnerConfig withCheckpointIntervalMillis(long millis) {
@@ -87,7 +93,8 @@ public record RegionOwnerConfig(
         operationIdRetentionMillis,
         operationIdsMax,
         pendingWritesMax,
-        sessionWaitersMax);
+        sessionWaitersMax,
+        remoteVisibleBeforeFsync);
   }
 
   public RegionOwnerConfig withOperationIdRetentionMillis(long millis) {
@@ -100,7 +107,8 @@ public record RegionOwnerConfig(
         millis,
         operationIdsMax,
         pendingWritesMax,
-        sessionWaitersMax);
+        sessionWaitersMax,
+        remoteVisibleBeforeFsync);
   }
 
   public RegionOwnerConfig withUpdateLog(UpdateLogConfig log) {
@@ -113,7 +121,23 @@ public record RegionOwnerConfig(
         operationIdRetentionMillis,
         operationIdsMax,
         pendingWritesMax,
-        sessionWaitersMax);
+        sessionWaitersMax,
+        remoteVisibleBeforeFsync);
+  }
+
+  /** This configuration with {@link #remoteVisibleBeforeFsync()} set to {@code early}. */
+  public RegionOwnerConfig withRemoteVisibleBeforeFsync(boolean early) {
+    return new RegionOwnerConfig(
+        replication,
+        dataDirectory,
+        updateLog,
+        tickMillis,
+        checkpointIntervalMillis,
+        operationIdRetentionMillis,
+        operationIdsMax,
+        pendingWritesMax,
+        sessionWaitersMax,
+        early);
   }
 
   /** The region's name. */

@@ -21,6 +21,7 @@ final class SessionWaiters {
    * One waiting request.
    *
    * @param required the vector the region must have applied before serving it
+   * @param durable true when {@code required} must be on this region's disk, not only visible
    * @param deadlineTick the tick at which it gives up
    * @param waitMillis the wait it asked for
    * @param serve what serves it
@@ -28,6 +29,7 @@ final class SessionWaiters {
    */
   record Waiter(
       VersionVector required,
+      boolean durable,
       long deadlineTick,
       long waitMillis,
       Runnable serve,
@@ -46,9 +48,12 @@ final class SessionWaiters {
     return true;
   }
 
-  /** Removes and returns, in arrival order, the waiters whose vector {@code applied} covers. */
-  List<Waiter> takeCovered(VersionVector applied) {
-    return take(waiter -> applied.dominates(waiter.required()));
+  /**
+   * Removes and returns, in arrival order, the waiters whose vector is covered: by {@code durable}
+   * for those that need it on disk, by {@code visible} for the others.
+   */
+  List<Waiter> takeCovered(VersionVector visible, VersionVector durable) {
+    return take(waiter -> (waiter.durable() ? durable : visible).dominates(waiter.required()));
   }
 
   /**

@@ -153,13 +153,7 @@ public final class UpdateLog implements AutoCloseable {
     }
     PendingAppend pending = new PendingAppend(payload);
     synchronized (admissionLock) {
-      StorageException failed = failure;
-      if (failed != null) {
-        throw new StorageException(failed.reason(), "update log failed earlier", failed);
-      }
-      if (closed) {
-        throw new StorageException(StorageException.Reason.CLOSED, "update log is closed");
-      }
+      requireOpen();
       if (!queue.offer(pending)) {
         throw new StorageException(
             StorageException.Reason.OVERLOADED,
@@ -167,6 +161,57 @@ public final class UpdateLog implements AutoCloseable {
       }
     }
     return pending.completion;
+  }
+
+  /**
+   * Queues {@code payloads} as the next records, all or none: a group of appends is admitted only
+   * when the queue has room for every one, so a refusal leaves nothing half queued and the caller
+   * may offer the same group again later. The futures complete as for {@link #append(ByteString)}.
+   *
+   * @throws StorageException at once, with nothing queued, when a payload is over {@link
+   *     UpdateLogConfig#recordBytesMax()}, the queue lacks room for them all ({@link
+   *     StorageException.Reason#OVERLOADED}), or the log is closed or failed
+   */
+  public List<CompletableFuture<Long>> appendAll(List<byte[]> payloads) {
+    List<PendingAppend> pending = new ArrayList<>(payloads.size());
+    for (byte[] payload : payloads) {
+      if (payload.length > config.recordBytesMax()) {
+        throw new StorageException(
+            StorageException.Reason.RECORD_TOO_LARGE,
+            "record of " + payload.length + " bytes is over " + config.recordBytesMax());
+      }
+      pending.add(new PendingAppend(ByteString.copyFrom(payload)));
+    }
+    List<CompletableFuture<Long>> completions = new ArrayList<>(pending.size());
+    synchronized (admissionLock) {
+      requireOpen();
+      if (queue.remainingCapacity() < pending.size()) {
+        throw new StorageException(
+            StorageException.Reason.OVERLOADED,
+            "update log queue lacks room for "
+                + pending.size()
+                + " appends ("
+                + config.appendQueueEntriesMax()
+                + " at most)");
+      }
+      for (PendingAppend append : pending) {
+        // Room was checked under the lock that every admission takes: offer cannot fail here.
+        queue.add(append);
+        completions.add(append.completion);
+      }
+    }
+    return completions;
+  }
+
+  /** Throws unless the log takes appends; called holding {@code admissionLock}. */
+  private void requireOpen() {
+    StorageException failed = failure;
+    if (failed != null) {
+      throw new StorageException(failed.reason(), "update log failed earlier", failed);
+    }
+    if (closed) {
+      throw new StorageException(StorageException.Reason.CLOSED, "update log is closed");
+    }
   }
 
   /** {@link #append(ByteString)} of a copy of {@code payload}. */

@@ -39,7 +39,8 @@ record DriverParameters(
     int stateTransferIntervalTicks,
     int digestRangeCount,
     int relayDelayTicks,
-    double backwardJumpProbability) {
+    double backwardJumpProbability,
+    boolean remoteVisibleBeforeFsync) {
 
   static DriverParameters fromSeed(long seed) {
     SplittableRandom random = new SplittableRandom(seed);
@@ -47,6 +48,8 @@ record DriverParameters(
     SplittableRandom apart = new SplittableRandom(~seed);
     SplittableRandom workload = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 11);
     SplittableRandom replication = new SplittableRandom(seed ^ 0x6A09E667F3BCC909L);
+    // Its own stream too: three seeds in four show remote entries before the receiver's fsync.
+    SplittableRandom visibility = new SplittableRandom(seed ^ 0x3C6EF372FE94F82BL);
     return new DriverParameters(
         seed,
         2 + random.nextInt(3),
@@ -81,7 +84,8 @@ record DriverParameters(
         pick(replication, 10, 40),
         pick(replication, 1, 8, 32),
         pick(replication, 0, 5, 20),
-        pick(replication, 0.0, 0.0, 0.002, 0.02));
+        pick(replication, 0.0, 0.0, 0.002, 0.02),
+        pick(visibility, true, true, true, false));
   }
 
   ReplicationConfig config(String self, List<String> regions) {

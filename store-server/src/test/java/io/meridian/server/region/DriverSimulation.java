@@ -169,6 +169,12 @@ final class DriverSimulation {
     /** What clients were told is durable here: the vectors of the answers to writes. */
     VersionVector acknowledged = VersionVector.empty();
 
+    /** What reads here showed since the last start: the vectors their tokens carry. */
+    VersionVector shown = VersionVector.empty();
+
+    /** What the region held when it last started (disk and checkpoint). */
+    VersionVector restartedWith = VersionVector.empty();
+
     Region(String name, long skewMillis) {
       this.name = name;
       this.skewMillis = skewMillis;
@@ -176,7 +182,9 @@ final class DriverSimulation {
     }
 
     void start() {
-      config = RegionOwnerConfig.defaults(parameters.config(name, names), Path.of("unused"));
+      config =
+          RegionOwnerConfig.defaults(parameters.config(name, names), Path.of("unused"))
+              .withRemoteVisibleBeforeFsync(parameters.remoteVisibleBeforeFsync());
       driver =
           TestDrivers.start(
               config,
@@ -198,6 +206,8 @@ final class DriverSimulation {
               + diskVector()
               + ", it acknowledged "
               + acknowledged);
+      restartedWith = applied;
+      shown = VersionVector.empty();
       up = true;
       incarnation++;
       fsyncDoneTick = -1;
@@ -210,6 +220,10 @@ final class DriverSimulation {
       int notDurable = log.notDurable();
       int written = notDurable == 0 ? 0 : random.nextInt(notDurable + 1);
       log.crash(written, random.nextDouble() < parameters.tornTailProbability());
+      if (!diskVector().dominates(shown)) {
+        // Its reads handed out tokens naming entries its disk lost: they must still be honoured.
+        statistics.crashesAfterUnsyncedShow++;
+      }
       up = false;
       downUntilTick = tick + 1 + random.nextInt(parameters.downTicksMax());
       statistics.crashes++;
@@ -663,14 +677,16 @@ final class DriverSimulation {
       ownCounts.put(key, session.ownIncrements.getOrDefault(key, 0L));
       before.put(key, session.lastRead.getOrDefault(key, 0L));
     }
-    CompletableFuture<RegionResult> answer =
-        region.driver.read(read, session.required(), waitMillis);
+    VersionVector required = session.required();
+    int incarnation = region.incarnation;
+    CompletableFuture<RegionResult> answer = region.driver.read(read, required, waitMillis);
     answer.whenComplete(
         (result, error) -> {
           if (error != null) {
             statistics.sessionRefusals++;
             return;
           }
+          checkToken(region, incarnation, required, result.vector());
           Map<String, RegionObject> objects = new LinkedHashMap<>();
           for (RegionObject object : result.objects()) {
             objects.put(object.name().key(), object);
@@ -681,6 +697,49 @@ final class DriverSimulation {
           }
           session.read = session.read.merge(result.vector());
         });
+  }
+
+  /**
+   * S5 for the token itself: a read answers with a vector at or above the token it was sent with,
+   * also at a region that crashed after showing entries its disk had not yet (they come back from
+   * their origin first, or the read waits or is refused); and nothing a read shows is on no disk.
+   * Counts the reads that showed what the region's disk did not hold, and those served only after a
+   * region got back what it had lost.
+   */
+  private void checkToken(
+      Region region, int incarnation, VersionVector required, VersionVector answered) {
+    check(
+        answered.dominates(required),
+        "S5 broken: "
+            + region.name
+            + " answered a read with "
+            + answered
+            + ", below its token "
+            + required);
+    if (region.incarnation != incarnation || !region.up) {
+      return;
+    }
+    VersionVector onSomeDisk = VersionVector.empty();
+    for (Region any : regions.values()) {
+      onSomeDisk = onSomeDisk.merge(any.diskVector());
+    }
+    // Shown before its own fsync only if it is on another disk already (its origin's).
+    check(
+        onSomeDisk.dominates(answered),
+        "S3 broken: "
+            + region.name
+            + " showed "
+            + answered
+            + ", beyond every disk ("
+            + onSomeDisk
+            + ")");
+    if (!region.diskVector().dominates(answered)) {
+      statistics.readsShowingUnsynced++;
+    }
+    if (region.incarnation > 1 && !region.restartedWith.dominates(required)) {
+      statistics.readsServedAfterRefetch++;
+    }
+    region.shown = region.shown.merge(answered);
   }
 
   /** S5: read your writes and monotonic reads, for ids and for g-counter counts. */

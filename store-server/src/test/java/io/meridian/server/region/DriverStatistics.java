@@ -28,6 +28,9 @@ final class DriverStatistics {
   long duplicateEntries;
   long rejectedFrames;
   long droppedEntries;
+  long readsShowingUnsynced;
+  long crashesAfterUnsyncedShow;
+  long readsServedAfterRefetch;
 
   void add(DriverStatistics other) {
     seeds += other.seeds;
@@ -51,6 +54,9 @@ final class DriverStatistics {
     duplicateEntries += other.duplicateEntries;
     rejectedFrames += other.rejectedFrames;
     droppedEntries += other.droppedEntries;
+    readsShowingUnsynced += other.readsShowingUnsynced;
+    crashesAfterUnsyncedShow += other.crashesAfterUnsyncedShow;
+    readsServedAfterRefetch += other.readsServedAfterRefetch;
   }
 
   void addCore(ReplicationMetrics metrics) {
@@ -104,6 +110,12 @@ final class DriverStatistics {
         + rejectedFrames
         + " rejected frames, "
         + droppedEntries
-        + " entries dropped by the delivery buffer";
+        + " entries dropped by the delivery buffer, "
+        + readsShowingUnsynced
+        + " reads that showed entries not on the region's disk, "
+        + crashesAfterUnsyncedShow
+        + " crashes after such a read, "
+        + readsServedAfterRefetch
+        + " reads whose token a restarted region lacked at its start";
   }
 }

@@ -2,6 +2,7 @@ package io.meridian.server.region;
 
 import com.google.protobuf.ByteString;
 import io.meridian.server.storage.LogRecord;
+import io.meridian.server.storage.StorageException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,9 +40,24 @@ final class MemoryRegionLog implements RegionLog {
     return lastIndex;
   }
 
+  /** Appends still to refuse as a full queue would, before accepting again. */
+  private int refusals;
+
   @Override
   public void append(List<byte[]> records, GroupCallback done) {
+    if (refusals > 0) {
+      refusals--;
+      done.completed(
+          null,
+          new StorageException(StorageException.Reason.OVERLOADED, "update log queue is full"));
+      return;
+    }
     inFlight.add(new Group(List.copyOf(records), done));
+  }
+
+  /** The next {@code count} appends are refused, with nothing queued, as by a full queue. */
+  void refuseNextAppends(int count) {
+    refusals = count;
   }
 
   @Override

@@ -222,6 +222,100 @@ class RegionDriverTest {
 
   // ------------------------------------------------------------------ harness
 
+  @Test
+  void aRemoteEntryIsVisibleBeforeTheReceiversFsyncButNotAcknowledged() throws Exception {
+    Node a = new Node("a", List.of("a", "b"));
+    Node b = new Node("b", List.of("a", "b"));
+    new Network(a, b).run(3);
+    CompletableFuture<RegionResult> write = a.write("c", INCREMENT);
+    a.settle();
+    assertThat(write).isCompleted();
+    a.settle();
+    deliverTo(b, a);
+    b.pumpIfWanted();
+    assertThat(b.log.groupsInFlight()).isEqualTo(1);
+    // Visible before b's own fsync, and a read's token names it...
+    assertThat(b.value("c").asLong()).isEqualTo(1);
+    RegionResult read = b.driver.read(List.of(name("c")), VersionVector.empty(), 0).get();
+    assertThat(read.vector()).isEqualTo(VersionVector.of("a", 1));
+    // ...but the core counts it (and tells a) only once it is on b's disk.
+    assertThat(b.driver.appliedVector().get("a")).isZero();
+    b.log.completeOldestGroup();
+    assertThat(b.driver.appliedVector().get("a")).isEqualTo(1);
+  }
+
+  @Test
+  void aTokenNamingAnUnsyncedRemoteEntryIsHonouredAfterTheReceiverCrashed() throws Exception {
+    Node a = new Node("a", List.of("a", "b"));
+    Node b = new Node("b", List.of("a", "b"));
+    new Network(a, b).run(3);
+    a.write("c", INCREMENT);
+    a.settle();
+    a.settle();
+    deliverTo(b, a);
+    b.pumpIfWanted();
+    VersionVector token =
+        b.driver.read(List.of(name("c")), VersionVector.empty(), 0).get().vector();
+    assertThat(token).isEqualTo(VersionVector.of("a", 1));
+
+    b.driver.crash();
+    b.log.loseGroupsInFlight();
+    Node restarted = b.restart();
+    assertThat(restarted.value("c")).isNull();
+    CompletableFuture<RegionResult> again =
+        restarted.driver.read(List.of(name("c")), token, 10_000);
+    assertThat(again).isNotDone();
+
+    // a sends it again once its resend interval (100 ticks) passes without an acknowledgement.
+    new Network(a, restarted).run(150);
+    assertThat(again).isCompleted();
+    assertThat(again.get().vector().dominates(token)).isTrue();
+    RegionObject object = again.get().objects().get(0);
+    assertThat(object.type().value(object.state()).asLong()).isEqualTo(1);
+  }
+
+  @Test
+  void aFullLogQueueHoldsTheReadyAndOffersItAgainAtTheNextTick() throws Exception {
+    Node solo = new Node("solo", List.of("solo"));
+    solo.log.refuseNextAppends(2);
+    CompletableFuture<RegionResult> write = solo.write("c", INCREMENT);
+    solo.pumpIfWanted();
+    assertThat(solo.log.groupsInFlight()).isZero();
+    assertThat(solo.driver.open()).isTrue();
+    solo.driver.tick();
+    assertThat(solo.log.groupsInFlight()).isZero();
+    solo.driver.tick();
+    assertThat(solo.log.groupsInFlight()).isEqualTo(1);
+    solo.log.completeOldestGroup();
+    assertThat(write).isCompleted();
+    assertThat(solo.driver.open()).isTrue();
+    assertThat(solo.value("c").asLong()).isEqualTo(1);
+  }
+
+  @Test
+  void aLogQueueFullForTooLongStopsTheRegion() throws Exception {
+    Node solo = new Node("solo", List.of("solo"));
+    solo.log.refuseNextAppends(Integer.MAX_VALUE);
+    CompletableFuture<RegionResult> write = solo.write("c", INCREMENT);
+    solo.pumpIfWanted();
+    for (long tick = 0; tick < RegionDriver.LOG_OVERLOADED_TICKS_MAX; tick++) {
+      solo.driver.tick();
+    }
+    assertThat(solo.driver.open()).isFalse();
+    assertThat(failure(write).code()).isEqualTo(ErrorCode.OVERLOADED);
+  }
+
+  /** Hands {@code to} every frame {@code from} sent it so far. */
+  private static void deliverTo(Node to, Node from) {
+    for (int i = 0; i < from.sent.size(); i++) {
+      if (from.sentTo.get(i).equals(to.self)) {
+        to.driver.receiveFrame(from.sent.get(i));
+      }
+    }
+    from.sent.clear();
+    from.sentTo.clear();
+  }
+
   private static ObjectName name(String key) {
     return new ObjectName("b", key);
   }

@@ -38,7 +38,8 @@ class RegionOwnerConfigTest {
                     defaults.operationIdRetentionMillis(),
                     defaults.operationIdsMax(),
                     defaults.pendingWritesMax(),
-                    defaults.sessionWaitersMax()))
+                    defaults.sessionWaitersMax(),
+                    true))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("must hold one Ready's entries (100)");
   }

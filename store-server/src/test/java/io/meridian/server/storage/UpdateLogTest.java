@@ -315,6 +315,27 @@ class UpdateLogTest {
   }
 
   @Test
+  void aGroupWithoutRoomForAllItsRecordsIsRefusedWhole() {
+    UpdateLogConfig config = UpdateLogConfig.defaults().withAppendQueueEntriesMax(4);
+    try (UpdateLog log = UpdateLog.open(directory, config, false)) {
+      List<CompletableFuture<Long>> queued =
+          log.appendAll(List.of(payload(1).toByteArray(), payload(2).toByteArray()));
+      List<byte[]> three =
+          List.of(payload(3).toByteArray(), payload(4).toByteArray(), payload(5).toByteArray());
+      assertThatThrownBy(() -> log.appendAll(three))
+          .isInstanceOfSatisfying(
+              StorageException.class,
+              e -> assertThat(e.reason()).isEqualTo(StorageException.Reason.OVERLOADED));
+      log.startWriter();
+      assertThat(queued.get(1).join()).isEqualTo(2);
+      // Nothing of the refused group was queued: offered again, it follows record 2.
+      List<CompletableFuture<Long>> again = log.appendAll(three);
+      assertThat(again.get(2).join()).isEqualTo(5);
+      assertRecords(readAll(log, 1), 1, 5);
+    }
+  }
+
+  @Test
   void closeWritesWhatIsQueuedAndThenRefuses() {
     UpdateLog log = UpdateLog.open(directory, UpdateLogConfig.defaults(), false);
     CompletableFuture<Long> queued = log.append(payload(1));
