@@ -18,8 +18,20 @@ public interface RegionCheckpoints {
   /** The last committed checkpoint, or empty for none. */
   Optional<CheckpointMetadata> lastCheckpoint();
 
-  /** Hands every stored key and value to {@code each}. Called once, at open. */
+  /** Hands every stored key and value to {@code each}. */
   void forEachState(BiConsumer<ByteString, ByteString> each);
+
+  /**
+   * Hands every stored key from {@code fromInclusive} to {@code toExclusive} and its value to
+   * {@code each}, in unsigned byte order of the keys. The driver reads on its own thread while a
+   * commit may run: a key of that commit may show its old or its new value (the driver then holds
+   * the new one itself).
+   */
+  void forEachState(
+      ByteString fromInclusive, ByteString toExclusive, BiConsumer<ByteString, ByteString> each);
+
+  /** The stored value of {@code key}, with the same caveat as the ranged {@link #forEachState}. */
+  Optional<ByteString> state(ByteString key);
 
   /**
    * Commits {@code states} and removes {@code removed}, all at once, with the vector and log index

@@ -302,6 +302,17 @@ public final class RegionOwner {
     }
 
     @Override
+    public void forEachState(
+        ByteString fromInclusive, ByteString toExclusive, BiConsumer<ByteString, ByteString> each) {
+      checkpointStore.forEachState(fromInclusive, toExclusive, each);
+    }
+
+    @Override
+    public Optional<ByteString> state(ByteString key) {
+      return checkpointStore.stateBytes(key);
+    }
+
+    @Override
     public void commit(
         VersionVector vector,
         long logIndex,

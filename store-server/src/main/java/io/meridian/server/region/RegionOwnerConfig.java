@@ -21,6 +21,11 @@ import java.util.Objects;
  *     answered {@code overloaded}
  * @param sessionWaitersMax requests waiting for their session guarantees; past it a request is
  *     answered {@code overloaded}
+ * @param stateCacheBytes the budget of the cache of decoded key states of keys unchanged since the
+ *     last checkpoint, counted as each key's encoded bytes plus 64; 0 caches nothing (every read of
+ *     such a key decodes it from the checkpoint store)
+ * @param changedKeysMax keys changed since the last checkpoint (held decoded in memory) past which
+ *     the region checkpoints early, without waiting for {@code checkpointIntervalMillis}
  */
 public record RegionOwnerConfig(
     ReplicationConfig replication,
@@ -31,7 +36,9 @@ public record RegionOwnerConfig(
     long operationIdRetentionMillis,
     int operationIdsMax,
     int pendingWritesMax,
-    int sessionWaitersMax) {
+    int sessionWaitersMax,
+    long stateCacheBytes,
+    int changedKeysMax) {
 
   public RegionOwnerConfig {
     Objects.requireNonNull(replication, "replication");
@@ -43,6 +50,11 @@ public record RegionOwnerConfig(
     positive(operationIdsMax, "operationIdsMax");
     positive(pendingWritesMax, "pendingWritesMax");
     positive(sessionWaitersMax, "sessionWaitersMax");
+    if (stateCacheBytes < 0) {
+      throw new IllegalArgumentException(
+          "stateCacheBytes must not be negative: " + stateCacheBytes);
+    }
+    positive(changedKeysMax, "changedKeysMax");
     if (updateLog.appendQueueEntriesMax() < replication.entriesPerReadyMax()) {
       throw new IllegalArgumentException(
           "the update log's append queue ("
@@ -62,7 +74,7 @@ public record RegionOwnerConfig(
   /**
    * The defaults: ticks of 10 ms (what {@link ReplicationConfig#builder} assumes), a checkpoint
    * every 10 s, operation ids kept 24 h (at most 2,000,000), 50,000 pending writes, 10,000 waiting
-   * sessions.
+   * sessions, a cache of 64 MiB of decoded key states, an early checkpoint at 100,000 changed keys.
    */
   public static RegionOwnerConfig defaults(ReplicationConfig replication, Path dataDirectory) {
     return new RegionOwnerConfig(
@@ -74,8 +86,13 @@ public record RegionOwnerConfig(
         24L * 60 * 60 * 1000,
         2_000_000,
         50_000,
-        10_000);
+        10_000,
+        DEFAULT_STATE_CACHE_BYTES,
+        100_000);
   }
+
+  /** The default of {@link #stateCacheBytes}: 64 MiB. */
+  public static final long DEFAULT_STATE_CACHE_BYTES = 64L << 20;
 
   public RegionOwnerConfig withCheckpointIntervalMillis(long millis) {
     return new RegionOwnerConfig(
@@ -87,7 +104,9 @@ public record RegionOwnerConfig(
         operationIdRetentionMillis,
         operationIdsMax,
         pendingWritesMax,
-        sessionWaitersMax);
+        sessionWaitersMax,
+        stateCacheBytes,
+        changedKeysMax);
   }
 
   public RegionOwnerConfig withOperationIdRetentionMillis(long millis) {
@@ -100,7 +119,9 @@ public record RegionOwnerConfig(
         millis,
         operationIdsMax,
         pendingWritesMax,
-        sessionWaitersMax);
+        sessionWaitersMax,
+        stateCacheBytes,
+        changedKeysMax);
   }
 
   public RegionOwnerConfig withUpdateLog(UpdateLogConfig log) {
@@ -113,7 +134,25 @@ public record RegionOwnerConfig(
         operationIdRetentionMillis,
         operationIdsMax,
         pendingWritesMax,
-        sessionWaitersMax);
+        sessionWaitersMax,
+        stateCacheBytes,
+        changedKeysMax);
+  }
+
+  /** A copy with another state cache budget and early-checkpoint bound; see the record's fields. */
+  public RegionOwnerConfig withStateMemory(long cacheBytes, int changedKeys) {
+    return new RegionOwnerConfig(
+        replication,
+        dataDirectory,
+        updateLog,
+        tickMillis,
+        checkpointIntervalMillis,
+        operationIdRetentionMillis,
+        operationIdsMax,
+        pendingWritesMax,
+        sessionWaitersMax,
+        cacheBytes,
+        changedKeys);
   }
 
   /** The region's name. */

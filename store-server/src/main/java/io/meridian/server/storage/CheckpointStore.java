@@ -2,6 +2,7 @@ package io.meridian.server.storage;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import io.meridian.clocks.ClocksCodec;
 import io.meridian.clocks.DecodeException;
 import io.meridian.clocks.VersionVector;
@@ -88,6 +89,33 @@ public final class CheckpointStore implements AutoCloseable {
   public Optional<ByteString> state(ByteString key) {
     byte[] value = states.get(key.toByteArray());
     return value == null ? Optional.empty() : Optional.of(ByteString.copyFrom(value));
+  }
+
+  /**
+   * The state of {@code key} as of the last checkpoint (or of a commit in progress), without a copy
+   * of the stored bytes.
+   */
+  public Optional<ByteString> stateBytes(ByteString key) {
+    byte[] value = states.get(key.toByteArray());
+    return value == null ? Optional.empty() : Optional.of(UnsafeByteOperations.unsafeWrap(value));
+  }
+
+  /**
+   * Calls {@code consumer} with every key from {@code fromInclusive} to {@code toExclusive} and its
+   * state, in unsigned byte order of the keys.
+   */
+  public void forEachState(
+      ByteString fromInclusive,
+      ByteString toExclusive,
+      BiConsumer<ByteString, ByteString> consumer) {
+    for (Map.Entry<byte[], byte[]> entry :
+        states
+            .subMap(fromInclusive.toByteArray(), true, toExclusive.toByteArray(), false)
+            .entrySet()) {
+      consumer.accept(
+          UnsafeByteOperations.unsafeWrap(entry.getKey()),
+          UnsafeByteOperations.unsafeWrap(entry.getValue()));
+    }
   }
 
   /** Calls {@code consumer} with every key and its state, in unsigned byte order of the keys. */

@@ -39,7 +39,9 @@ record DriverParameters(
     int stateTransferIntervalTicks,
     int digestRangeCount,
     int relayDelayTicks,
-    double backwardJumpProbability) {
+    double backwardJumpProbability,
+    long stateCacheBytes,
+    int changedKeysMax) {
 
   static DriverParameters fromSeed(long seed) {
     SplittableRandom random = new SplittableRandom(seed);
@@ -47,6 +49,9 @@ record DriverParameters(
     SplittableRandom apart = new SplittableRandom(~seed);
     SplittableRandom workload = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 11);
     SplittableRandom replication = new SplittableRandom(seed ^ 0x6A09E667F3BCC909L);
+    // The key states' memory bounds: a cache of nothing or of a key or two makes reads go to the
+    // checkpoint store, one changed key makes every applied group checkpoint early.
+    SplittableRandom memory = new SplittableRandom(seed ^ 0xBB67AE8584CAA73BL);
     return new DriverParameters(
         seed,
         2 + random.nextInt(3),
@@ -81,7 +86,9 @@ record DriverParameters(
         pick(replication, 10, 40),
         pick(replication, 1, 8, 32),
         pick(replication, 0, 5, 20),
-        pick(replication, 0.0, 0.0, 0.002, 0.02));
+        pick(replication, 0.0, 0.0, 0.002, 0.02),
+        pick(memory, 0L, 150L, 2_000L, RegionOwnerConfig.DEFAULT_STATE_CACHE_BYTES),
+        pick(memory, 1, 3, 100_000));
   }
 
   ReplicationConfig config(String self, List<String> regions) {

@@ -176,7 +176,9 @@ final class DriverSimulation {
     }
 
     void start() {
-      config = RegionOwnerConfig.defaults(parameters.config(name, names), Path.of("unused"));
+      config =
+          RegionOwnerConfig.defaults(parameters.config(name, names), Path.of("unused"))
+              .withStateMemory(parameters.stateCacheBytes(), parameters.changedKeysMax());
       driver =
           TestDrivers.start(
               config,
@@ -206,6 +208,7 @@ final class DriverSimulation {
 
     void crash() {
       statistics.addCore(driver.core().metrics());
+      statistics.keyStoreReads += driver.keyStoreReads();
       driver.crash();
       int notDurable = log.notDurable();
       int written = notDurable == 0 ? 0 : random.nextInt(notDurable + 1);
@@ -315,6 +318,7 @@ final class DriverSimulation {
     }
     for (Region region : regions.values()) {
       statistics.addCore(region.driver.core().metrics());
+      statistics.keyStoreReads += region.driver.keyStoreReads();
     }
     statistics.seeds = 1;
     statistics.ticks = tick;

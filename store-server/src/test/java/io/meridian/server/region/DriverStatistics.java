@@ -28,6 +28,7 @@ final class DriverStatistics {
   long duplicateEntries;
   long rejectedFrames;
   long droppedEntries;
+  long keyStoreReads;
 
   void add(DriverStatistics other) {
     seeds += other.seeds;
@@ -51,6 +52,7 @@ final class DriverStatistics {
     duplicateEntries += other.duplicateEntries;
     rejectedFrames += other.rejectedFrames;
     droppedEntries += other.droppedEntries;
+    keyStoreReads += other.keyStoreReads;
   }
 
   void addCore(ReplicationMetrics metrics) {
@@ -104,6 +106,8 @@ final class DriverStatistics {
         + rejectedFrames
         + " rejected frames, "
         + droppedEntries
-        + " entries dropped by the delivery buffer";
+        + " entries dropped by the delivery buffer, "
+        + keyStoreReads
+        + " key states read from the checkpoint store";
   }
 }

@@ -38,8 +38,23 @@ class RegionOwnerConfigTest {
                     defaults.operationIdRetentionMillis(),
                     defaults.operationIdsMax(),
                     defaults.pendingWritesMax(),
-                    defaults.sessionWaitersMax()))
+                    defaults.sessionWaitersMax(),
+                    defaults.stateCacheBytes(),
+                    defaults.changedKeysMax()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("must hold one Ready's entries (100)");
+  }
+
+  @Test
+  void aNegativeStateCacheAndNoChangedKeysAreRefused() {
+    RegionOwnerConfig defaults =
+        RegionOwnerConfig.defaults(ReplicationConfig.builder("a", List.of("a")).build(), DIRECTORY);
+    assertThat(defaults.withStateMemory(0, 1).stateCacheBytes()).isZero();
+    assertThatThrownBy(() -> defaults.withStateMemory(-1, 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("stateCacheBytes");
+    assertThatThrownBy(() -> defaults.withStateMemory(0, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("changedKeysMax");
   }
 }
