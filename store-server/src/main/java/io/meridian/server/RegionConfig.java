@@ -34,6 +34,9 @@ import java.util.function.UnaryOperator;
  *     only through others (a full mesh is not required: updates are forwarded)
  * @param operationIdRetentionMillis how long an applied operation id is refused again (API
  *     "Objects": at least 24 hours by default)
+ * @param stateCacheBytes the budget of the cache of decoded key states (keys unchanged since the
+ *     last checkpoint live in the checkpoint store), counted as each key's encoded bytes plus 64; 0
+ *     caches nothing
  */
 public record RegionConfig(
     String region,
@@ -46,9 +49,16 @@ public record RegionConfig(
     HttpApiConfig httpApi,
     UpdateLogConfig updateLog,
     Set<String> regions,
-    long operationIdRetentionMillis) {
+    long operationIdRetentionMillis,
+    long stateCacheBytes) {
   /** Operation ids are remembered 24 hours unless configured otherwise. */
   public static final long OPERATION_ID_RETENTION_MILLIS_DEFAULT = 24L * 60 * 60 * 1000;
+
+  /**
+   * The cache of decoded key states holds 64 MiB (as encoded bytes) unless configured otherwise.
+   */
+  public static final long STATE_CACHE_BYTES_DEFAULT =
+      io.meridian.server.region.RegionOwnerConfig.DEFAULT_STATE_CACHE_BYTES;
 
   public RegionConfig {
     ReplicaIds.require(region);
@@ -83,6 +93,10 @@ public record RegionConfig(
       throw new IllegalArgumentException(
           "operationIdRetentionMillis must be positive: " + operationIdRetentionMillis);
     }
+    if (stateCacheBytes < 0) {
+      throw new IllegalArgumentException(
+          "stateCacheBytes must not be negative: " + stateCacheBytes);
+    }
   }
 
   /**
@@ -107,7 +121,8 @@ public record RegionConfig(
         .httpApi(httpApi)
         .updateLog(updateLog)
         .regions(regions)
-        .operationIdRetentionMillis(operationIdRetentionMillis);
+        .operationIdRetentionMillis(operationIdRetentionMillis)
+        .stateCacheBytes(stateCacheBytes);
   }
 
   /**
@@ -169,6 +184,7 @@ public record RegionConfig(
     private UpdateLogConfig updateLog = UpdateLogConfig.defaults();
     private Set<String> regions = Set.of();
     private long operationIdRetentionMillis = OPERATION_ID_RETENTION_MILLIS_DEFAULT;
+    private long stateCacheBytes = STATE_CACHE_BYTES_DEFAULT;
 
     private Builder(String region, Path dataDirectory) {
       this.region = region;
@@ -229,6 +245,12 @@ public record RegionConfig(
       return this;
     }
 
+    /** The budget of the cache of decoded key states; 0 caches nothing. */
+    public Builder stateCacheBytes(long bytes) {
+      stateCacheBytes = bytes;
+      return this;
+    }
+
     /**
      * The configuration.
      *
@@ -246,7 +268,8 @@ public record RegionConfig(
           httpApi,
           updateLog,
           regions,
-          operationIdRetentionMillis);
+          operationIdRetentionMillis,
+          stateCacheBytes);
     }
   }
 }

@@ -34,7 +34,8 @@ class ConfigBuildersTest {
                 HttpApiConfig.defaults(),
                 UpdateLogConfig.defaults(),
                 Set.of(),
-                RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT));
+                RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT,
+                RegionConfig.STATE_CACHE_BYTES_DEFAULT));
   }
 
   @Test
@@ -51,7 +52,8 @@ class ConfigBuildersTest {
             new HttpApiConfig(1_000, 10),
             UpdateLogConfig.defaults().withSegmentBytesMax(4096),
             Set.of("r1", "r2", "r3"),
-            1_000);
+            1_000,
+            1 << 20);
     assertThat(config.toBuilder().build()).isEqualTo(config);
     assertThat(config.toBuilder().operationIdRetentionMillis(5).build())
         .isEqualTo(
@@ -66,7 +68,8 @@ class ConfigBuildersTest {
                 config.httpApi(),
                 config.updateLog(),
                 config.regions(),
-                5));
+                5,
+                config.stateCacheBytes()));
   }
 
   @Test

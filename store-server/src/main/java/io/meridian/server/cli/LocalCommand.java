@@ -71,6 +71,7 @@ final class LocalCommand implements Callable<Integer> {
         region ->
             region
                 .httpApi(limits.httpApi(spec))
-                .operationIdRetentionMillis(limits.operationIdRetentionMillis(spec)));
+                .operationIdRetentionMillis(limits.operationIdRetentionMillis(spec))
+                .stateCacheBytes(limits.stateCacheBytes(spec)));
   }
 }

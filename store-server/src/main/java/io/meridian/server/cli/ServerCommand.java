@@ -127,6 +127,7 @@ final class ServerCommand implements Callable<Integer> {
         .updateLog(UpdateLogConfig.defaults())
         .regions(allRegions)
         .operationIdRetentionMillis(limits.operationIdRetentionMillis(spec))
+        .stateCacheBytes(limits.stateCacheBytes(spec))
         .build();
   }
 

@@ -139,6 +139,11 @@ public record RegionOwnerConfig(
         changedKeysMax);
   }
 
+  /** A copy with another state cache budget; see the record's fields. */
+  public RegionOwnerConfig withStateCacheBytes(long cacheBytes) {
+    return withStateMemory(cacheBytes, changedKeysMax);
+  }
+
   /** A copy with another state cache budget and early-checkpoint bound; see the record's fields. */
   public RegionOwnerConfig withStateMemory(long cacheBytes, int changedKeys) {
     return new RegionOwnerConfig(

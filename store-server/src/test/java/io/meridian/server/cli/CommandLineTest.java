@@ -126,13 +126,17 @@ class CommandLineTest {
                 "--session-token-characters-max",
                 "1000",
                 "--operation-id-retention-hours",
-                "48"));
+                "48",
+                "--state-cache-mib",
+                "0"));
     assertThat(config.httpApi()).isEqualTo(new HttpApiConfig(2048, 7, 64, 10, 99, 4, 1000));
     assertThat(config.operationIdRetentionMillis()).isEqualTo(48L * 3600 * 1000);
+    assertThat(config.stateCacheBytes()).isZero();
     RegionConfig defaults = parseServer(insecureServer("d"));
     assertThat(defaults.httpApi()).isEqualTo(HttpApiConfig.defaults());
     assertThat(defaults.operationIdRetentionMillis())
         .isEqualTo(RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT);
+    assertThat(defaults.stateCacheBytes()).isEqualTo(RegionConfig.STATE_CACHE_BYTES_DEFAULT);
   }
 
   @Test
@@ -144,6 +148,7 @@ class CommandLineTest {
       {"--session-token-characters-max", "10"},
       {"--body-bytes-max", "0"},
       {"--operation-id-retention-hours", "0"},
+      {"--state-cache-mib", "-1"},
     };
     for (String[] limit : cases) {
       Outcome outcome = run(insecureServer(directory.resolve("d").toString(), limit[0], limit[1]));
