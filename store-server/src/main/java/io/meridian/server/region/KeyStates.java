@@ -54,13 +54,18 @@ final class KeyStates implements ApplicationState {
   private static final ByteString STATES_FROM = ByteString.copyFrom(new byte[] {0x01});
   private static final ByteString STATES_TO = ByteString.copyFrom(new byte[] {0x02});
 
+  /** Stored keys one fold sweeps at most, so a fold after a restart never stalls the owner. */
+  static final int FOLD_SWEEP_KEYS_MAX = 10_000;
+
   /**
-   * Weight of a cached key beyond its encoded bytes: the key, the entry and the decoded objects.
+   * Weight of a cached key beyond its encoded bytes: the key, the entry and part of the decoded
+   * objects (a decoded pn-counter takes several hundred bytes: the budget undercounts heap).
    */
   private static final int CACHE_ENTRY_WEIGHT = 64;
 
   private final OperationIdTable operationIds;
   private final RegionCheckpoints stored;
+  private final int sweepKeysMax;
   private Map<ObjectName, CrdtState> changed = new HashMap<>();
   private Map<ObjectName, CrdtState> committing = new HashMap<>();
   private Map<ObjectName, byte[]> committingEncoded = Map.of();
@@ -69,7 +74,10 @@ final class KeyStates implements ApplicationState {
   private final Map<ObjectName, Integer> tentativeEntries = new HashMap<>();
   private final Map<ObjectName, VersionVector> foldCandidates = new HashMap<>();
   private long keyCount;
-  private boolean foldStoredPending;
+
+  /** The next stored key the sweep of {@link #fold} looks at, or null when it is done. */
+  private ByteString sweepFrom;
+
   private long storeReads;
 
   /** A decoded state of a key whose visible state is the one stored, and its encoded size. */
@@ -83,6 +91,13 @@ final class KeyStates implements ApplicationState {
    *     bytes plus 64; 0 caches nothing (every read of an unchanged key decodes it from the store)
    */
   KeyStates(OperationIdTable operationIds, RegionCheckpoints stored, long cacheBytes) {
+    this(operationIds, stored, cacheBytes, FOLD_SWEEP_KEYS_MAX);
+  }
+
+  /** As above, with {@code sweepKeysMax} stored keys swept per fold (tests). */
+  KeyStates(
+      OperationIdTable operationIds, RegionCheckpoints stored, long cacheBytes, int sweepKeysMax) {
+    this.sweepKeysMax = sweepKeysMax;
     this.operationIds = operationIds;
     this.stored = stored;
     this.cache =
@@ -105,10 +120,10 @@ final class KeyStates implements ApplicationState {
       keyCount = count.get().asReadOnlyByteBuffer().getLong();
     } else {
       long[] counted = {0};
-      stored.forEachState(STATES_FROM, STATES_TO, (key, value) -> counted[0]++);
+      stored.forEachState(STATES_FROM, STATES_TO, (key, value) -> ++counted[0] > 0);
       keyCount = counted[0];
     }
-    foldStoredPending = keyCount > 0;
+    sweepFrom = keyCount > 0 ? STATES_FROM : null;
   }
 
   /** The checkpoint record of {@link #size()}, written beside the changed states. */
@@ -252,15 +267,15 @@ final class KeyStates implements ApplicationState {
   /**
    * Folds causal metadata below the settled stable vector {@code stable} away. A key leaves the
    * candidates once folded with a vector covering everything applied when it last changed. The
-   * first fold after open also folds every stored key once (each was a candidate since its load).
+   * folds after open also fold every stored key once (each was a candidate since its load), {@link
+   * #FOLD_SWEEP_KEYS_MAX} keys per fold, in key order: a later settled vector folds as validly.
    *
    * @return how many keys were folded
    */
   int fold(VersionVector stable) {
     int folded = 0;
-    if (foldStoredPending) {
+    if (sweepFrom != null) {
       folded += foldStored(stable);
-      foldStoredPending = false;
     }
     var iterator = foldCandidates.entrySet().iterator();
     while (iterator.hasNext()) {
@@ -284,23 +299,33 @@ final class KeyStates implements ApplicationState {
    */
   private int foldStored(VersionVector stable) {
     int[] folded = {0};
+    int[] seen = {0};
+    ByteString[] last = {null};
     stored.forEachState(
-        STATES_FROM,
+        sweepFrom,
         STATES_TO,
         (key, value) -> {
+          if (seen[0] == sweepKeysMax) {
+            return false;
+          }
+          seen[0]++;
+          last[0] = key;
           ObjectName name = ObjectName.fromCheckpointKey(key);
           if (name == null || foldCandidates.containsKey(name)) {
-            return;
+            return true;
           }
           if (tentative.containsKey(name)) {
             foldCandidates.put(name, VersionVector.empty());
-            return;
+            return true;
           }
           CrdtState state = overlay(name);
           foldOne(
               name, state != null ? state : CrdtRegistry.decodeState(value.toByteArray()), stable);
           folded[0]++;
+          return true;
         });
+    // The next sweep starts just after the last key seen: that key followed by a zero byte.
+    sweepFrom = seen[0] < sweepKeysMax ? null : last[0].concat(ByteString.copyFrom(new byte[1]));
     return folded[0];
   }
 
@@ -416,13 +441,14 @@ final class KeyStates implements ApplicationState {
             emitHeld(next[0].getValue(), each);
             next[0] = heldInOrder.hasNext() ? heldInOrder.next() : null;
             if (same) {
-              return;
+              return true;
             }
           }
           ObjectName name = ObjectName.fromCheckpointKey(key);
           if (name != null) {
             each.accept(name, value.toByteArray());
           }
+          return true;
         });
     while (next[0] != null) {
       emitHeld(next[0].getValue(), each);

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 /**
@@ -22,13 +23,13 @@ public interface RegionCheckpoints {
   void forEachState(BiConsumer<ByteString, ByteString> each);
 
   /**
-   * Hands every stored key from {@code fromInclusive} to {@code toExclusive} and its value to
-   * {@code each}, in unsigned byte order of the keys. The driver reads on its own thread while a
-   * commit may run: a key of that commit may show its old or its new value (the driver then holds
-   * the new one itself).
+   * Hands the stored keys from {@code fromInclusive} to {@code toExclusive} and their values to
+   * {@code each}, in unsigned byte order of the keys, until it answers false. The driver reads on
+   * its own thread while a commit may run: a key of that commit may show its old or its new value
+   * (the driver then holds the new one itself).
    */
   void forEachState(
-      ByteString fromInclusive, ByteString toExclusive, BiConsumer<ByteString, ByteString> each);
+      ByteString fromInclusive, ByteString toExclusive, BiPredicate<ByteString, ByteString> each);
 
   /** The stored value of {@code key}, with the same caveat as the ranged {@link #forEachState}. */
   Optional<ByteString> state(ByteString key);

@@ -210,6 +210,7 @@ public final class RegionDriver {
           if (name != null && ObjectName.isOperationIdsKey(key)) {
             operationIds.load(name, value);
           }
+          return true;
         });
     states.recover();
     List<LogEntry> records = new ArrayList<>();

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -303,7 +304,9 @@ public final class RegionOwner {
 
     @Override
     public void forEachState(
-        ByteString fromInclusive, ByteString toExclusive, BiConsumer<ByteString, ByteString> each) {
+        ByteString fromInclusive,
+        ByteString toExclusive,
+        BiPredicate<ByteString, ByteString> each) {
       checkpointStore.forEachState(fromInclusive, toExclusive, each);
     }
 

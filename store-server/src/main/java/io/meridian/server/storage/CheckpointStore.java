@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
@@ -101,20 +102,22 @@ public final class CheckpointStore implements AutoCloseable {
   }
 
   /**
-   * Calls {@code consumer} with every key from {@code fromInclusive} to {@code toExclusive} and its
-   * state, in unsigned byte order of the keys.
+   * Calls {@code consumer} with the keys from {@code fromInclusive} to {@code toExclusive} and
+   * their states, in unsigned byte order of the keys, until it answers false.
    */
   public void forEachState(
       ByteString fromInclusive,
       ByteString toExclusive,
-      BiConsumer<ByteString, ByteString> consumer) {
+      BiPredicate<ByteString, ByteString> consumer) {
     for (Map.Entry<byte[], byte[]> entry :
         states
             .subMap(fromInclusive.toByteArray(), true, toExclusive.toByteArray(), false)
             .entrySet()) {
-      consumer.accept(
+      if (!consumer.test(
           UnsafeByteOperations.unsafeWrap(entry.getKey()),
-          UnsafeByteOperations.unsafeWrap(entry.getValue()));
+          UnsafeByteOperations.unsafeWrap(entry.getValue()))) {
+        return;
+      }
     }
   }
 

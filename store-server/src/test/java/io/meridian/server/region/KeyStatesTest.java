@@ -127,6 +127,32 @@ class KeyStatesTest {
     assertThat(value(reopened, new ObjectName("b", "k7"))).isEqualTo(8L);
   }
 
+  @Test
+  void theFoldsAfterAReopenSweepEveryStoredKeyOnceABoundedPartEach() {
+    MemoryRegionCheckpoints store = new MemoryRegionCheckpoints();
+    KeyStates states = open(store, 0);
+    for (int i = 0; i < 10; i++) {
+      increment(states, new ObjectName("b", "k" + i), i + 1, 1);
+    }
+    commit(store, states.takeChanged());
+    states.checkpointCommitted();
+
+    KeyStates reopened = new KeyStates(new OperationIdTable(RETENTION_MILLIS, 1_000), store, 0, 3);
+    reopened.recover();
+    increment(reopened, new ObjectName("b", "k4"), 11, 1);
+    VersionVector stable = VersionVector.of("r1", 11);
+    // k0-k2 swept, and k4 as a candidate (applied after the reopen), which then leaves the
+    // candidates: the next sweep folds it once more (a fold of a folded state changes nothing).
+    assertThat(reopened.fold(stable)).isEqualTo(3 + 1);
+    assertThat(reopened.fold(stable)).isEqualTo(3);
+    assertThat(reopened.fold(stable)).isEqualTo(3);
+    assertThat(reopened.fold(stable)).isEqualTo(1);
+    assertThat(reopened.fold(stable)).isZero();
+    for (int i = 0; i < 10; i++) {
+      assertThat(value(reopened, new ObjectName("b", "k" + i))).isEqualTo(i == 4 ? 2L : 1L);
+    }
+  }
+
   private static KeyStates open(MemoryRegionCheckpoints store, long cacheBytes) {
     KeyStates states =
         new KeyStates(new OperationIdTable(RETENTION_MILLIS, 1_000), store, cacheBytes);

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 /**
@@ -33,8 +34,13 @@ final class MemoryRegionCheckpoints implements RegionCheckpoints {
 
   @Override
   public void forEachState(
-      ByteString fromInclusive, ByteString toExclusive, BiConsumer<ByteString, ByteString> each) {
-    new TreeMap<>(states.subMap(fromInclusive, true, toExclusive, false)).forEach(each);
+      ByteString fromInclusive, ByteString toExclusive, BiPredicate<ByteString, ByteString> each) {
+    for (Map.Entry<ByteString, ByteString> entry :
+        new TreeMap<>(states.subMap(fromInclusive, true, toExclusive, false)).entrySet()) {
+      if (!each.test(entry.getKey(), entry.getValue())) {
+        return;
+      }
+    }
   }
 
   @Override
