@@ -2,6 +2,7 @@ package io.meridian.benchmarks.memory;
 
 import io.meridian.server.Region;
 import io.meridian.server.RegionConfig;
+import io.meridian.server.storage.StorageException;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -170,7 +171,7 @@ public final class MemoryFigures {
       region = null;
       double closeSeconds = (System.nanoTime() - close0) / 1e9;
       long open0 = System.nanoTime();
-      region = startRegion(vertx, config, cacheBytes, changedKeysMax);
+      region = reopen(vertx, config, cacheBytes, changedKeysMax);
       String readBase = "http://127.0.0.1:" + region.httpPort();
       print(
           "closed (last checkpoint) in %.1f s, opened again in %.1f s",
@@ -224,6 +225,24 @@ public final class MemoryFigures {
   private static Region startRegion(
       Vertx vertx, RegionConfig config, long cacheBytes, int changedKeysMax) throws Exception {
     return Region.start(vertx, config, owner -> owner.withStateMemory(cacheBytes, changedKeysMax));
+  }
+
+  /**
+   * Opens the region again once its close (a last checkpoint of every changed key, which may take
+   * longer than the close waits) has let go of the data directory.
+   */
+  private static Region reopen(
+      Vertx vertx, RegionConfig config, long cacheBytes, int changedKeysMax) throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return startRegion(vertx, config, cacheBytes, changedKeysMax);
+      } catch (StorageException e) {
+        if (attempt >= 600) {
+          throw e;
+        }
+        Thread.sleep(1_000);
+      }
+    }
   }
 
   private static String keyName(long key) {
