@@ -81,7 +81,8 @@ public final class Region implements AutoCloseable {
         adjust.apply(
             RegionOwnerConfig.defaults(replication, config.dataDirectory())
                 .withUpdateLog(config.updateLog())
-                .withOperationIdRetentionMillis(config.operationIdRetentionMillis()));
+                .withOperationIdRetentionMillis(config.operationIdRetentionMillis())
+                .withStateCacheBytes(config.stateCacheBytes()));
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RegionOwner owner = RegionOwner.open(vertx, ownerConfig, registry);
     Region region = new Region(config, owner, registry);

@@ -38,6 +38,9 @@ import java.util.function.UnaryOperator;
  *     "Objects": at least 24 hours by default)
  * @param watchLimits bounds of the change streams ({@code GET /v1/buckets/{bucket}/watch})
  * @param clientAuth who may use the HTTP API (API "Authentication") and per-client bounds
+ * @param stateCacheBytes the budget of the cache of decoded key states (keys unchanged since the
+ *     last checkpoint live in the checkpoint store), counted as each key's encoded bytes plus 64; 0
+ *     caches nothing
  */
 public record RegionConfig(
     String region,
@@ -52,9 +55,16 @@ public record RegionConfig(
     Set<String> regions,
     long operationIdRetentionMillis,
     WatchLimits watchLimits,
-    ClientAuthConfig clientAuth) {
+    ClientAuthConfig clientAuth,
+    long stateCacheBytes) {
   /** Operation ids are remembered 24 hours unless configured otherwise. */
   public static final long OPERATION_ID_RETENTION_MILLIS_DEFAULT = 24L * 60 * 60 * 1000;
+
+  /**
+   * The cache of decoded key states holds 64 MiB (as encoded bytes) unless configured otherwise.
+   */
+  public static final long STATE_CACHE_BYTES_DEFAULT =
+      io.meridian.server.region.RegionOwnerConfig.DEFAULT_STATE_CACHE_BYTES;
 
   public RegionConfig {
     ReplicaIds.require(region);
@@ -91,11 +101,15 @@ public record RegionConfig(
       throw new IllegalArgumentException(
           "operationIdRetentionMillis must be positive: " + operationIdRetentionMillis);
     }
+    if (stateCacheBytes < 0) {
+      throw new IllegalArgumentException(
+          "stateCacheBytes must not be negative: " + stateCacheBytes);
+    }
   }
 
   /**
-   * As the canonical constructor, with {@link WatchLimits#defaults()} and the HTTP API open ({@link
-   * ClientAuthConfig#open()}).
+   * As the canonical constructor, with {@link WatchLimits#defaults()}, the HTTP API open ({@link
+   * ClientAuthConfig#open()}) and the default state cache.
    */
   public RegionConfig(
       String region,
@@ -122,7 +136,8 @@ public record RegionConfig(
         regions,
         operationIdRetentionMillis,
         WatchLimits.defaults(),
-        ClientAuthConfig.open());
+        ClientAuthConfig.open(),
+        STATE_CACHE_BYTES_DEFAULT);
   }
 
   /**
@@ -149,7 +164,8 @@ public record RegionConfig(
         .regions(regions)
         .operationIdRetentionMillis(operationIdRetentionMillis)
         .watchLimits(watchLimits)
-        .clientAuth(clientAuth);
+        .clientAuth(clientAuth)
+        .stateCacheBytes(stateCacheBytes);
   }
 
   /**
@@ -213,6 +229,7 @@ public record RegionConfig(
     private long operationIdRetentionMillis = OPERATION_ID_RETENTION_MILLIS_DEFAULT;
     private WatchLimits watchLimits = WatchLimits.defaults();
     private ClientAuthConfig clientAuth = ClientAuthConfig.open();
+    private long stateCacheBytes = STATE_CACHE_BYTES_DEFAULT;
 
     private Builder(String region, Path dataDirectory) {
       this.region = region;
@@ -285,6 +302,12 @@ public record RegionConfig(
       return this;
     }
 
+    /** The budget of the cache of decoded key states; 0 caches nothing. */
+    public Builder stateCacheBytes(long bytes) {
+      stateCacheBytes = bytes;
+      return this;
+    }
+
     /**
      * The configuration.
      *
@@ -304,7 +327,8 @@ public record RegionConfig(
           regions,
           operationIdRetentionMillis,
           watchLimits,
-          clientAuth);
+          clientAuth,
+          stateCacheBytes);
     }
   }
 }

@@ -39,7 +39,8 @@ class ConfigBuildersTest {
                 Set.of(),
                 RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT,
                 WatchLimits.defaults(),
-                ClientAuthConfig.open()));
+                ClientAuthConfig.open(),
+                RegionConfig.STATE_CACHE_BYTES_DEFAULT));
   }
 
   @Test
@@ -62,7 +63,8 @@ class ConfigBuildersTest {
                 Optional.of(Path.of("tokens")),
                 true,
                 new ClientBounds(5, 6, 7_000, 8_000, 9_000),
-                true));
+                true),
+            1 << 20);
     assertThat(config.toBuilder().build()).isEqualTo(config);
     assertThat(config.toBuilder().operationIdRetentionMillis(5).build())
         .isEqualTo(
@@ -79,7 +81,8 @@ class ConfigBuildersTest {
                 config.regions(),
                 5,
                 config.watchLimits(),
-                config.clientAuth()));
+                config.clientAuth(),
+                config.stateCacheBytes()));
   }
 
   @Test

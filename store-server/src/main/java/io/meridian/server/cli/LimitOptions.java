@@ -127,6 +127,23 @@ final class LimitOptions {
         watchHeartbeatMillis);
   }
 
+  @Option(
+      names = "--state-cache-mib",
+      defaultValue = "64",
+      description =
+          "Cache of decoded key states, in MiB of their encoded form; keys unchanged since the"
+              + " last checkpoint are read from it or from disk (0 to 65,536, default 64).")
+  long stateCacheMib;
+
+  /** The state cache budget in bytes, or a usage error. */
+  long stateCacheBytes(CommandLine.Model.CommandSpec spec) {
+    if (stateCacheMib < 0 || stateCacheMib > 65_536) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--state-cache-mib must be 0 to 65536, not " + stateCacheMib);
+    }
+    return stateCacheMib << 20;
+  }
+
   /** The HTTP bounds, or a usage error naming the option that is out of range. */
   HttpApiConfig httpApi(CommandLine.Model.CommandSpec spec) {
     try {

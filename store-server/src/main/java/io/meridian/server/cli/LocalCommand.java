@@ -135,6 +135,7 @@ final class LocalCommand implements Callable<Integer> {
                 .httpApi(limits.httpApi(spec))
                 .operationIdRetentionMillis(limits.operationIdRetentionMillis(spec))
                 .watchLimits(limits.watchLimits(spec))
-                .clientAuth(clientAuth));
+                .clientAuth(clientAuth)
+                .stateCacheBytes(limits.stateCacheBytes(spec)));
   }
 }

@@ -132,6 +132,7 @@ final class ServerCommand implements Callable<Integer> {
         .operationIdRetentionMillis(limits.operationIdRetentionMillis(spec))
         .watchLimits(limits.watchLimits(spec))
         .clientAuth(auth.clientAuth(spec))
+        .stateCacheBytes(limits.stateCacheBytes(spec))
         .build();
   }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 /**
@@ -18,8 +19,20 @@ public interface RegionCheckpoints {
   /** The last committed checkpoint, or empty for none. */
   Optional<CheckpointMetadata> lastCheckpoint();
 
-  /** Hands every stored key and value to {@code each}. Called once, at open. */
+  /** Hands every stored key and value to {@code each}. */
   void forEachState(BiConsumer<ByteString, ByteString> each);
+
+  /**
+   * Hands the stored keys from {@code fromInclusive} to {@code toExclusive} and their values to
+   * {@code each}, in unsigned byte order of the keys, until it answers false. The driver reads on
+   * its own thread while a commit may run: a key of that commit may show its old or its new value
+   * (the driver then holds the new one itself).
+   */
+  void forEachState(
+      ByteString fromInclusive, ByteString toExclusive, BiPredicate<ByteString, ByteString> each);
+
+  /** The stored value of {@code key}, with the same caveat as the ranged {@link #forEachState}. */
+  Optional<ByteString> state(ByteString key);
 
   /**
    * Commits {@code states} and removes {@code removed}, all at once, with the vector and log index

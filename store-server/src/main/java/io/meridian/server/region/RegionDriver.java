@@ -1,6 +1,7 @@
 package io.meridian.server.region;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.meridian.clocks.DecodeException;
 import io.meridian.clocks.Dot;
 import io.meridian.clocks.HlcTimestamp;
@@ -74,6 +75,9 @@ public final class RegionDriver {
 
   /** The checkpoint key of the region's own record (the HLC of the checkpointed entries). */
   static final ByteString META_HLC_KEY = ByteString.copyFrom(new byte[] {0x00, 'h'});
+
+  private static final ByteString OPERATION_IDS_FROM = ByteString.copyFrom(new byte[] {0x02});
+  private static final ByteString OPERATION_IDS_TO = ByteString.copyFrom(new byte[] {0x03});
 
   /** Own entries remembered with the time they were applied, for per-peer lag in millis. */
   private static final int OWN_ENTRY_TIMES_MAX = 100_000;
@@ -189,7 +193,7 @@ public final class RegionDriver {
     this.metrics = new RegionMetrics(environment.registry(), self);
     this.operationIds =
         new OperationIdTable(config.operationIdRetentionMillis(), config.operationIdsMax());
-    this.states = new KeyStates(operationIds);
+    this.states = new KeyStates(operationIds, checkpoints, config.stateCacheBytes());
     this.waiters = new SessionWaiters(config.sessionWaitersMax());
   }
 
@@ -214,22 +218,21 @@ public final class RegionDriver {
         checkpoint.map(CheckpointMetadata::appliedVector).orElse(VersionVector.empty());
     checkpointLogIndex = checkpoint.map(CheckpointMetadata::logIndex).orElse(0L);
     long[] hlcMax = {HlcTimestamp.ZERO};
+    ByteString hlc = checkpoints.state(META_HLC_KEY).orElse(null);
+    if (hlc != null) {
+      hlcMax[0] = hlc.asReadOnlyByteBuffer().getLong();
+    }
     checkpoints.forEachState(
+        OPERATION_IDS_FROM,
+        OPERATION_IDS_TO,
         (key, value) -> {
-          if (key.equals(META_HLC_KEY)) {
-            hlcMax[0] = value.asReadOnlyByteBuffer().getLong();
-            return;
-          }
           ObjectName name = ObjectName.fromCheckpointKey(key);
-          if (name == null) {
-            return;
-          }
-          if (ObjectName.isOperationIdsKey(key)) {
+          if (name != null && ObjectName.isOperationIdsKey(key)) {
             operationIds.load(name, value);
-          } else {
-            states.load(name, CrdtRegistry.decodeState(value.toByteArray()));
           }
+          return true;
         });
+    states.recover();
     List<LogEntry> records = new ArrayList<>();
     log.replay(
         record -> {
@@ -410,6 +413,11 @@ public final class RegionDriver {
   }
 
   /** Operation ids held, for the simulation's bounds check. */
+  /** Key states read (and decoded) from the checkpoint store since this driver opened. */
+  long keyStoreReads() {
+    return states.storeReads();
+  }
+
   int operationIdsHeld() {
     return operationIds.size();
   }
@@ -694,6 +702,10 @@ public final class RegionDriver {
     watches.publish(visibleVector, this::object);
     releaseWaiters();
     publishGauges();
+    if (states.changedCount() >= config.changedKeysMax() && !checkpointRunning && !closing) {
+      // The decoded states of changed keys are the heap that grows with writes: bound it.
+      startCheckpoint();
+    }
     if (!ready.isEmpty()) {
       wantPump();
     }
@@ -836,19 +848,18 @@ public final class RegionDriver {
       checkpointDeferred = true;
       return;
     }
-    Map<ObjectName, CrdtState> changed = states.takeChanged();
+    Map<ObjectName, byte[]> changed = states.takeChanged();
     VersionVector vector = visibleVector;
     long index = lastAppliedLogIndex;
     if (changed.isEmpty() && index == checkpointLogIndex) {
-      checkpointEnded(Set.of(), index, null);
+      checkpointEnded(index, null);
       return;
     }
     Map<ByteString, ByteString> encoded = new HashMap<>();
     Set<ByteString> removed = new HashSet<>();
-    for (Map.Entry<ObjectName, CrdtState> entry : changed.entrySet()) {
+    for (Map.Entry<ObjectName, byte[]> entry : changed.entrySet()) {
       encoded.put(
-          entry.getKey().toCheckpointKey(),
-          ByteString.copyFrom(CrdtRegistry.encodeState(entry.getValue())));
+          entry.getKey().toCheckpointKey(), UnsafeByteOperations.unsafeWrap(entry.getValue()));
       ByteString ids = operationIds.encode(entry.getKey());
       if (ids == null) {
         removed.add(entry.getKey().toOperationIdsKey());
@@ -858,17 +869,18 @@ public final class RegionDriver {
     }
     encoded.put(
         META_HLC_KEY, ByteString.copyFrom(ByteBuffer.allocate(8).putLong(visibleHlcMax).array()));
+    encoded.put(KeyStates.META_KEY_COUNT, states.keyCountRecord());
     checkpointRunning = true;
-    checkpoints.commit(
-        vector, index, encoded, removed, error -> checkpointEnded(changed.keySet(), index, error));
+    checkpoints.commit(vector, index, encoded, removed, error -> checkpointEnded(index, error));
   }
 
-  private void checkpointEnded(Set<ObjectName> changed, long index, Throwable error) {
+  private void checkpointEnded(long index, Throwable error) {
     checkpointRunning = false;
     if (error != null) {
-      states.markChanged(changed);
+      states.checkpointFailed();
       LOG.log(Level.WARNING, "checkpoint failed", error);
     } else {
+      states.checkpointCommitted();
       checkpointLogIndex = index;
       if (!crashed) {
         trimLog();

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -312,6 +313,19 @@ public final class RegionOwner {
     @Override
     public void forEachState(BiConsumer<ByteString, ByteString> each) {
       checkpointStore.forEachState(each);
+    }
+
+    @Override
+    public void forEachState(
+        ByteString fromInclusive,
+        ByteString toExclusive,
+        BiPredicate<ByteString, ByteString> each) {
+      checkpointStore.forEachState(fromInclusive, toExclusive, each);
+    }
+
+    @Override
+    public Optional<ByteString> state(ByteString key) {
+      return checkpointStore.stateBytes(key);
     }
 
     @Override

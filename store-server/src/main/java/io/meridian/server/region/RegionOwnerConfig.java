@@ -25,6 +25,11 @@ import java.util.Objects;
  *     its {@code Ready} is taken, before this region's own fsync of it (durable at its origin,
  *     which keeps it until stable; docs/life-of-a-write.md, "Visibility before the receiver's
  *     fsync"); false makes it wait for the fsync like a local entry
+ * @param stateCacheBytes the budget of the cache of decoded key states of keys unchanged since the
+ *     last checkpoint, counted as each key's encoded bytes plus 64; 0 caches nothing (every read of
+ *     such a key decodes it from the checkpoint store)
+ * @param changedKeysMax keys changed since the last checkpoint (held decoded in memory) past which
+ *     the region checkpoints early, without waiting for {@code checkpointIntervalMillis}
  */
 public record RegionOwnerConfig(
     ReplicationConfig replication,
@@ -36,7 +41,9 @@ public record RegionOwnerConfig(
     int operationIdsMax,
     int pendingWritesMax,
     int sessionWaitersMax,
-    boolean remoteVisibleBeforeFsync) {
+    boolean remoteVisibleBeforeFsync,
+    long stateCacheBytes,
+    int changedKeysMax) {
 
   public RegionOwnerConfig {
     Objects.requireNonNull(replication, "replication");
@@ -48,6 +55,11 @@ public record RegionOwnerConfig(
     positive(operationIdsMax, "operationIdsMax");
     positive(pendingWritesMax, "pendingWritesMax");
     positive(sessionWaitersMax, "sessionWaitersMax");
+    if (stateCacheBytes < 0) {
+      throw new IllegalArgumentException(
+          "stateCacheBytes must not be negative: " + stateCacheBytes);
+    }
+    positive(changedKeysMax, "changedKeysMax");
     if (updateLog.appendQueueEntriesMax() < replication.entriesPerReadyMax()) {
       throw new IllegalArgumentException(
           "the update log's append queue ("
@@ -67,7 +79,8 @@ public record RegionOwnerConfig(
   /**
    * The defaults: ticks of 10 ms (what {@link ReplicationConfig#builder} assumes), a checkpoint
    * every 10 s, operation ids kept 24 h (at most 2,000,000), 50,000 pending writes, 10,000 waiting
-   * sessions, remote entries visible before the receiver's fsync.
+   * sessions, remote entries visible before the receiver's fsync, a cache of 64 MiB of decoded key
+   * states, an early checkpoint at 100,000 changed keys.
    */
   public static RegionOwnerConfig defaults(ReplicationConfig replication, Path dataDirectory) {
     return new RegionOwnerConfig(
@@ -80,8 +93,13 @@ public record RegionOwnerConfig(
         2_000_000,
         50_000,
         10_000,
-        true);
+        true,
+        DEFAULT_STATE_CACHE_BYTES,
+        100_000);
   }
+
+  /** The default of {@link #stateCacheBytes}: 64 MiB. */
+  public static final long DEFAULT_STATE_CACHE_BYTES = 64L << 20;
 
   public RegionOwnerConfig withCheckpointIntervalMillis(long millis) {
     return new RegionOwnerConfig(
@@ -94,7 +112,9 @@ public record RegionOwnerConfig(
         operationIdsMax,
         pendingWritesMax,
         sessionWaitersMax,
-        remoteVisibleBeforeFsync);
+        remoteVisibleBeforeFsync,
+        stateCacheBytes,
+        changedKeysMax);
   }
 
   public RegionOwnerConfig withOperationIdRetentionMillis(long millis) {
@@ -108,7 +128,9 @@ public record RegionOwnerConfig(
         operationIdsMax,
         pendingWritesMax,
         sessionWaitersMax,
-        remoteVisibleBeforeFsync);
+        remoteVisibleBeforeFsync,
+        stateCacheBytes,
+        changedKeysMax);
   }
 
   public RegionOwnerConfig withUpdateLog(UpdateLogConfig log) {
@@ -122,7 +144,9 @@ public record RegionOwnerConfig(
         operationIdsMax,
         pendingWritesMax,
         sessionWaitersMax,
-        remoteVisibleBeforeFsync);
+        remoteVisibleBeforeFsync,
+        stateCacheBytes,
+        changedKeysMax);
   }
 
   /** This configuration with {@link #remoteVisibleBeforeFsync()} set to {@code early}. */
@@ -137,7 +161,31 @@ public record RegionOwnerConfig(
         operationIdsMax,
         pendingWritesMax,
         sessionWaitersMax,
-        early);
+        early,
+        stateCacheBytes,
+        changedKeysMax);
+  }
+
+  /** A copy with another state cache budget; see the record's fields. */
+  public RegionOwnerConfig withStateCacheBytes(long cacheBytes) {
+    return withStateMemory(cacheBytes, changedKeysMax);
+  }
+
+  /** A copy with another state cache budget and early-checkpoint bound; see the record's fields. */
+  public RegionOwnerConfig withStateMemory(long cacheBytes, int changedKeys) {
+    return new RegionOwnerConfig(
+        replication,
+        dataDirectory,
+        updateLog,
+        tickMillis,
+        checkpointIntervalMillis,
+        operationIdRetentionMillis,
+        operationIdsMax,
+        pendingWritesMax,
+        sessionWaitersMax,
+        remoteVisibleBeforeFsync,
+        cacheBytes,
+        changedKeys);
   }
 
   /** The region's name. */

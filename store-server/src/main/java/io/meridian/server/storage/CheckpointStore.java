@@ -2,6 +2,7 @@ package io.meridian.server.storage;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import io.meridian.clocks.ClocksCodec;
 import io.meridian.clocks.DecodeException;
 import io.meridian.clocks.VersionVector;
@@ -13,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
@@ -88,6 +90,35 @@ public final class CheckpointStore implements AutoCloseable {
   public Optional<ByteString> state(ByteString key) {
     byte[] value = states.get(key.toByteArray());
     return value == null ? Optional.empty() : Optional.of(ByteString.copyFrom(value));
+  }
+
+  /**
+   * The state of {@code key} as of the last checkpoint (or of a commit in progress), without a copy
+   * of the stored bytes.
+   */
+  public Optional<ByteString> stateBytes(ByteString key) {
+    byte[] value = states.get(key.toByteArray());
+    return value == null ? Optional.empty() : Optional.of(UnsafeByteOperations.unsafeWrap(value));
+  }
+
+  /**
+   * Calls {@code consumer} with the keys from {@code fromInclusive} to {@code toExclusive} and
+   * their states, in unsigned byte order of the keys, until it answers false.
+   */
+  public void forEachState(
+      ByteString fromInclusive,
+      ByteString toExclusive,
+      BiPredicate<ByteString, ByteString> consumer) {
+    for (Map.Entry<byte[], byte[]> entry :
+        states
+            .subMap(fromInclusive.toByteArray(), true, toExclusive.toByteArray(), false)
+            .entrySet()) {
+      if (!consumer.test(
+          UnsafeByteOperations.unsafeWrap(entry.getKey()),
+          UnsafeByteOperations.unsafeWrap(entry.getValue()))) {
+        return;
+      }
+    }
   }
 
   /** Calls {@code consumer} with every key and its state, in unsigned byte order of the keys. */

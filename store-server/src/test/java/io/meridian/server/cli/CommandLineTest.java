@@ -154,15 +154,19 @@ class CommandLineTest {
                 "--watch-write-queue-bytes-max",
                 "8192",
                 "--watch-heartbeat-millis",
-                "500"));
+                "500",
+                "--state-cache-mib",
+                "0"));
     assertThat(config.httpApi()).isEqualTo(new HttpApiConfig(2048, 7, 64, 10, 99, 4, 1000));
     assertThat(config.operationIdRetentionMillis()).isEqualTo(48L * 3600 * 1000);
     assertThat(config.watchLimits()).isEqualTo(new WatchLimits(5, 6, 7, 8192, 500));
+    assertThat(config.stateCacheBytes()).isZero();
     RegionConfig defaults = parseServer(insecureServer("d"));
     assertThat(defaults.httpApi()).isEqualTo(HttpApiConfig.defaults());
     assertThat(defaults.watchLimits()).isEqualTo(WatchLimits.defaults());
     assertThat(defaults.operationIdRetentionMillis())
         .isEqualTo(RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT);
+    assertThat(defaults.stateCacheBytes()).isEqualTo(RegionConfig.STATE_CACHE_BYTES_DEFAULT);
   }
 
   @Test
@@ -176,6 +180,7 @@ class CommandLineTest {
       {"--operation-id-retention-hours", "0"},
       {"--watch-streams-max", "0"},
       {"--watch-heartbeat-millis", "-1"},
+      {"--state-cache-mib", "-1"},
     };
     for (String[] limit : cases) {
       Outcome outcome = run(insecureServer(directory.resolve("d").toString(), limit[0], limit[1]));

@@ -40,7 +40,9 @@ record DriverParameters(
     int digestRangeCount,
     int relayDelayTicks,
     double backwardJumpProbability,
-    boolean remoteVisibleBeforeFsync) {
+    boolean remoteVisibleBeforeFsync,
+    long stateCacheBytes,
+    int changedKeysMax) {
 
   static DriverParameters fromSeed(long seed) {
     SplittableRandom random = new SplittableRandom(seed);
@@ -50,6 +52,9 @@ record DriverParameters(
     SplittableRandom replication = new SplittableRandom(seed ^ 0x6A09E667F3BCC909L);
     // Its own stream too: three seeds in four show remote entries before the receiver's fsync.
     SplittableRandom visibility = new SplittableRandom(seed ^ 0x3C6EF372FE94F82BL);
+    // The key states' memory bounds: a cache of nothing or of a key or two makes reads go to the
+    // checkpoint store, one changed key makes every applied group checkpoint early.
+    SplittableRandom memory = new SplittableRandom(seed ^ 0xBB67AE8584CAA73BL);
     return new DriverParameters(
         seed,
         2 + random.nextInt(3),
@@ -85,7 +90,9 @@ record DriverParameters(
         pick(replication, 1, 8, 32),
         pick(replication, 0, 5, 20),
         pick(replication, 0.0, 0.0, 0.002, 0.02),
-        pick(visibility, true, true, true, false));
+        pick(visibility, true, true, true, false),
+        pick(memory, 0L, 150L, 2_000L, RegionOwnerConfig.DEFAULT_STATE_CACHE_BYTES),
+        pick(memory, 1, 3, 100_000));
   }
 
   ReplicationConfig config(String self, List<String> regions) {

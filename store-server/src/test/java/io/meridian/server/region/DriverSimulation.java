@@ -184,7 +184,8 @@ final class DriverSimulation {
     void start() {
       config =
           RegionOwnerConfig.defaults(parameters.config(name, names), Path.of("unused"))
-              .withRemoteVisibleBeforeFsync(parameters.remoteVisibleBeforeFsync());
+              .withRemoteVisibleBeforeFsync(parameters.remoteVisibleBeforeFsync())
+              .withStateMemory(parameters.stateCacheBytes(), parameters.changedKeysMax());
       driver =
           TestDrivers.start(
               config,
@@ -216,6 +217,7 @@ final class DriverSimulation {
 
     void crash() {
       statistics.addCore(driver.core().metrics());
+      statistics.keyStoreReads += driver.keyStoreReads();
       driver.crash();
       int notDurable = log.notDurable();
       int written = notDurable == 0 ? 0 : random.nextInt(notDurable + 1);
@@ -329,6 +331,7 @@ final class DriverSimulation {
     }
     for (Region region : regions.values()) {
       statistics.addCore(region.driver.core().metrics());
+      statistics.keyStoreReads += region.driver.keyStoreReads();
     }
     statistics.seeds = 1;
     statistics.ticks = tick;

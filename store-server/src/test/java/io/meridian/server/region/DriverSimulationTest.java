@@ -39,6 +39,7 @@ class DriverSimulationTest {
       assertThat(total.crashes).isPositive();
       assertThat(total.checkpointFailures).isPositive();
       assertThat(total.foldsThatChangedAState).isPositive();
+      assertThat(total.keyStoreReads).isPositive();
       assertThat(total.stateTransfersInstalled).isPositive();
       assertThat(total.forcedTrimEntries).isPositive();
       assertThat(total.duplicateEntries).isPositive();

@@ -31,6 +31,7 @@ final class DriverStatistics {
   long readsShowingUnsynced;
   long crashesAfterUnsyncedShow;
   long readsServedAfterRefetch;
+  long keyStoreReads;
 
   void add(DriverStatistics other) {
     seeds += other.seeds;
@@ -57,6 +58,7 @@ final class DriverStatistics {
     readsShowingUnsynced += other.readsShowingUnsynced;
     crashesAfterUnsyncedShow += other.crashesAfterUnsyncedShow;
     readsServedAfterRefetch += other.readsServedAfterRefetch;
+    keyStoreReads += other.keyStoreReads;
   }
 
   void addCore(ReplicationMetrics metrics) {
@@ -116,6 +118,8 @@ final class DriverStatistics {
         + crashesAfterUnsyncedShow
         + " crashes after such a read, "
         + readsServedAfterRefetch
-        + " reads whose token a restarted region lacked at its start";
+        + " reads whose token a restarted region lacked at its start, "
+        + keyStoreReads
+        + " key states read from the checkpoint store";
   }
 }

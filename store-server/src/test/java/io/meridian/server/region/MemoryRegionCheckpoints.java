@@ -3,19 +3,22 @@ package io.meridian.server.region;
 import com.google.protobuf.ByteString;
 import io.meridian.clocks.VersionVector;
 import io.meridian.server.storage.CheckpointMetadata;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 /**
  * A checkpoint store in memory whose commits complete at once, all or nothing; a commit the caller
- * has made fail writes nothing, as a MapDB transaction that fails is rolled back.
+ * has made fail writes nothing, as a MapDB transaction that fails is rolled back. Keys are kept in
+ * unsigned byte order, as MapDB keeps them.
  */
 final class MemoryRegionCheckpoints implements RegionCheckpoints {
-  private final Map<ByteString, ByteString> states = new HashMap<>();
+  private final TreeMap<ByteString, ByteString> states =
+      new TreeMap<>(ByteString.unsignedLexicographicalComparator());
   private CheckpointMetadata last;
   private boolean failNext;
 
@@ -27,6 +30,22 @@ final class MemoryRegionCheckpoints implements RegionCheckpoints {
   @Override
   public void forEachState(BiConsumer<ByteString, ByteString> each) {
     Map.copyOf(states).forEach(each);
+  }
+
+  @Override
+  public void forEachState(
+      ByteString fromInclusive, ByteString toExclusive, BiPredicate<ByteString, ByteString> each) {
+    for (Map.Entry<ByteString, ByteString> entry :
+        new TreeMap<>(states.subMap(fromInclusive, true, toExclusive, false)).entrySet()) {
+      if (!each.test(entry.getKey(), entry.getValue())) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public Optional<ByteString> state(ByteString key) {
+    return Optional.ofNullable(states.get(key));
   }
 
   @Override

@@ -39,8 +39,23 @@ class RegionOwnerConfigTest {
                     defaults.operationIdsMax(),
                     defaults.pendingWritesMax(),
                     defaults.sessionWaitersMax(),
-                    true))
+                    true,
+                    defaults.stateCacheBytes(),
+                    defaults.changedKeysMax()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("must hold one Ready's entries (100)");
+  }
+
+  @Test
+  void aNegativeStateCacheAndNoChangedKeysAreRefused() {
+    RegionOwnerConfig defaults =
+        RegionOwnerConfig.defaults(ReplicationConfig.builder("a", List.of("a")).build(), DIRECTORY);
+    assertThat(defaults.withStateMemory(0, 1).stateCacheBytes()).isZero();
+    assertThatThrownBy(() -> defaults.withStateMemory(-1, 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("stateCacheBytes");
+    assertThatThrownBy(() -> defaults.withStateMemory(0, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("changedKeysMax");
   }
 }
