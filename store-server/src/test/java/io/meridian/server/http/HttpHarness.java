@@ -8,9 +8,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -50,28 +47,17 @@ final class HttpHarness implements AutoCloseable {
    */
   Reply send(HttpMethod method, String uri, Map<String, String> headers, Buffer body)
       throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", server.actualPort())) {
-      socket.setSoTimeout(30_000);
-      StringBuilder head = new StringBuilder();
-      head.append(method.name()).append(' ').append(uri).append(" HTTP/1.1\r\n");
-      head.append("Host: 127.0.0.1\r\nConnection: close\r\n");
-      headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
-      byte[] bytes = body == null ? new byte[0] : body.getBytes();
-      if (body != null) {
-        head.append("Content-Length: ").append(bytes.length).append("\r\n");
-      }
-      head.append("\r\n");
-      OutputStream output = socket.getOutputStream();
-      try {
-        output.write(head.toString().getBytes(StandardCharsets.UTF_8));
-        output.write(bytes);
-        output.flush();
-      } catch (IOException e) {
-        // The server may answer (413) and close before reading the whole body.
-      }
-      byte[] response = socket.getInputStream().readAllBytes();
-      return parse(new String(response, StandardCharsets.UTF_8));
+    StringBuilder head = new StringBuilder();
+    head.append(method.name()).append(' ').append(uri).append(" HTTP/1.1\r\n");
+    head.append("Host: 127.0.0.1\r\nConnection: close\r\n");
+    headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+    byte[] bytes = body == null ? new byte[0] : body.getBytes();
+    if (body != null) {
+      head.append("Content-Length: ").append(bytes.length).append("\r\n");
     }
+    head.append("\r\n");
+    byte[] response = RawHttp.exchange(server.actualPort(), head.toString(), bytes);
+    return parse(new String(response, StandardCharsets.UTF_8));
   }
 
   static Reply parse(String response) {

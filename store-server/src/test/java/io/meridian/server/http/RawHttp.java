@@ -38,17 +38,25 @@ final class RawHttp {
           .append("\r\n");
     }
     head.append("\r\n");
+    return parse(exchange(port, head.toString(), bytes));
+  }
+
+  /**
+   * Sends {@code head} (ending in its blank line) and {@code body} on a new connection to {@code
+   * port} and returns every byte the server sent before it closed.
+   */
+  static byte[] exchange(int port, String head, byte[] body) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(30_000);
       OutputStream output = socket.getOutputStream();
       try {
-        output.write(head.toString().getBytes(StandardCharsets.UTF_8));
-        output.write(bytes);
+        output.write(head.getBytes(StandardCharsets.UTF_8));
+        output.write(body);
         output.flush();
       } catch (IOException e) {
-        // The server may answer and close before reading everything.
+        // The server may answer (413, 431) and close before reading everything.
       }
-      return parse(readAll(socket.getInputStream()));
+      return readAll(socket.getInputStream());
     }
   }
 
