@@ -12,6 +12,7 @@ import java.util.Optional;
 public abstract sealed class MeridianException extends RuntimeException
     permits MeridianException.BadRequest,
         MeridianException.TypeMismatch,
+        MeridianException.ContextExpired,
         MeridianException.TooLarge,
         MeridianException.Unauthorized,
         MeridianException.Forbidden,
@@ -65,6 +66,24 @@ public abstract sealed class MeridianException extends RuntimeException
     private static final long serialVersionUID = 1L;
 
     TypeMismatch(String message, String region) {
+      super(message, region, null);
+    }
+
+    @Override
+    public boolean isTransient() {
+      return false;
+    }
+  }
+
+  /**
+   * An or-map field remove carried the {@code context} of a read older than the region's context
+   * expiry (default 10 minutes) allows, and that read missed a later update of the field: nothing
+   * was applied. Read the key again and send the remove with the new context.
+   */
+  public static final class ContextExpired extends MeridianException {
+    private static final long serialVersionUID = 1L;
+
+    ContextExpired(String message, String region) {
       super(message, region, null);
     }
 

@@ -10,7 +10,6 @@ import io.meridian.crdt.CrdtRegistry;
 import io.meridian.crdt.CrdtRequestException;
 import io.meridian.crdt.CrdtState;
 import io.meridian.crdt.CrdtType;
-import io.meridian.crdt.ErrorCode;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -217,9 +216,11 @@ final class SqliteQueue implements UpdateQueue {
       connection.commit();
     } catch (CrdtRequestException e) {
       rollback();
-      throw e.code() == ErrorCode.TYPE_MISMATCH
-          ? new MeridianException.TypeMismatch(e.getMessage(), null)
-          : new MeridianException.BadRequest(e.getMessage(), null);
+      throw switch (e.code()) {
+        case TYPE_MISMATCH -> new MeridianException.TypeMismatch(e.getMessage(), null);
+        case CONTEXT_EXPIRED -> new MeridianException.ContextExpired(e.getMessage(), null);
+        default -> new MeridianException.BadRequest(e.getMessage(), null);
+      };
     } catch (SQLException e) {
       rollback();
       throw failure("queueing an update", e);

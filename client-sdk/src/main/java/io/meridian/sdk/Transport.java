@@ -283,7 +283,10 @@ final class Transport {
     return switch (status) {
       case 401 -> new MeridianException.Unauthorized(message, region);
       case 403 -> new MeridianException.Forbidden(message, region);
-      case 409 -> new MeridianException.TypeMismatch(message, region);
+      case 409 ->
+          message.startsWith("context_expired:")
+              ? new MeridianException.ContextExpired(message, region)
+              : new MeridianException.TypeMismatch(message, region);
       case 413 -> new MeridianException.TooLarge(message, region);
       default -> new MeridianException.BadRequest(status + " " + message, region);
     };

@@ -100,6 +100,14 @@ abstract class AbstractType<S extends CrdtState, E extends Effect> implements Cr
     return fold(state, stable);
   }
 
+  /**
+   * Passes to {@code tags} the tags of the entries of a nested state whose HLC timestamp is known
+   * and below {@code before}: the entries a field remove must have observed to be accepted (see
+   * {@link OrMap}). Only the types whose fold sums old entries keep timestamps; the others pass
+   * nothing.
+   */
+  void collectOldTags(CrdtState state, long before, java.util.function.Consumer<Dot> tags) {}
+
   @Override
   public final JsonNode value(CrdtState state) {
     return valueTyped(state(state));

@@ -23,8 +23,18 @@ final class Counter implements CrdtState {
   static final String G_COUNTER = "g-counter";
   static final String PN_COUNTER = "pn-counter";
 
-  /** One increment, or the sum of an origin's stable increments when {@code consolidated}. */
-  record Entry(long amount, boolean consolidated) {}
+  /**
+   * One increment, or the sum of an origin's stable increments when {@code consolidated}. In an
+   * or-map field an entry also keeps the HLC timestamp of its increment (of the newest one it sums
+   * when consolidated) until it is summed, so the fold can tell the increments no remove can still
+   * cut into (see {@link Type#foldNested}); 0 for a top-level counter and for states and effects of
+   * format 2 and earlier.
+   */
+  record Entry(long amount, boolean consolidated, long hlc) {
+    Entry(long amount, boolean consolidated) {
+      this(amount, consolidated, 0);
+    }
+  }
 
   private final String typeName;
   private final DotStore<Entry> store;
@@ -131,9 +141,21 @@ final class Counter implements CrdtState {
    * @param amount the signed amount
    * @param ordinal the tag ordinal within the log entry
    * @param operationId the client's operation id, or null
+   * @param hlc the HLC timestamp of the log entry when the counter is an or-map field's (its
+   *     entries keep it until summed), else 0
    */
-  public record Increment(String typeName, long amount, int ordinal, String operationId)
-      implements Effect {}
+  public record Increment(String typeName, long amount, int ordinal, String operationId, long hlc)
+      implements Effect {
+    /** A top-level counter's increment: no timestamp. */
+    public Increment(String typeName, long amount, int ordinal, String operationId) {
+      this(typeName, amount, ordinal, operationId, 0);
+    }
+
+    /** This increment with the log entry's HLC timestamp, as an or-map field's counter keeps it. */
+    Increment withHlc(long timestamp) {
+      return new Increment(typeName, amount, ordinal, operationId, timestamp);
+    }
+  }
 
   static final class Type extends DotStoreType<Entry, Counter, Increment> {
     Type(String name, int tag) {
@@ -185,7 +207,8 @@ final class Counter implements CrdtState {
     Counter applyTyped(Counter state, Increment effect, Dot entryDot) {
       Dot tag = Tags.of(entryDot, effect.ordinal());
       String id = effect.operationId();
-      DotStore<Entry> applied = state.store.withNewItem(tag, new Entry(effect.amount(), false), id);
+      DotStore<Entry> applied =
+          state.store.withNewItem(tag, new Entry(effect.amount(), false, effect.hlc()), id);
       if (applied == null) {
         return applyByJoin(state, effect, entryDot);
       }
@@ -216,7 +239,7 @@ final class Counter implements CrdtState {
     Counter applyByJoin(Counter state, Increment effect, Dot entryDot) {
       Dot tag = Tags.of(entryDot, effect.ordinal());
       TreeMap<Dot, Entry> entries = new TreeMap<>();
-      entries.put(tag, new Entry(effect.amount(), false));
+      entries.put(tag, new Entry(effect.amount(), false, effect.hlc()));
       TreeMap<Dot, String> ids = new TreeMap<>();
       if (effect.operationId() != null) {
         ids.put(tag, effect.operationId());
@@ -255,27 +278,81 @@ final class Counter implements CrdtState {
     }
 
     /**
-     * In an or-map field a counter does not consolidate: a remove whose client context was read
-     * before this fold names single increments, and a region that had merged them into one entry
-     * could only take all or none of them, so regions that folded and regions that had not would
-     * remove different amounts (the replication simulator's seed 975 with contexts across folds).
-     * Only what counts zero goes: stable neutralised duplicates and stable zero increments, whose
-     * removal changes nothing. The cost is one entry per stable increment of a nested counter.
+     * In an or-map field a counter sums, per origin, only the stable increments that are <em>old
+     * for the fold</em>: its HLC timestamp at most {@code h - T}, where {@code h} is the newest
+     * timestamp among this counter's stable entries and {@code T} the context expiry ({@link
+     * CrdtRegistry#contextExpiryHlc}). A field remove applied after this fold follows the entry of
+     * timestamp {@code h} (the vector is settled, and the replication core's held-back
+     * acknowledgement keeps a remove prepared without part of it from arriving after the fold), so
+     * its own timestamp is above {@code h}, every summed increment is older than it by more than
+     * {@code T}, and {@link OrMap} accepted the remove only if its context observed every such
+     * increment: a remove takes a sum whole or not at all, alike at regions that summed and those
+     * that did not. A younger stable increment stays one entry; a stable neutralised duplicate goes
+     * (it counts zero, and its op id may go with this fold), and counts for {@code h} at no fold.
+     * The sum keeps the newest timestamp it absorbed, so {@code h} is the same wherever the same
+     * increments are held, whatever was summed before.
      */
     @Override
     CrdtState foldNested(CrdtState nested, VersionVector stable) {
       Counter state = state(nested);
       VersionVector stableTags = Tags.stableTags(stable);
       Set<Dot> duplicates = state.store.duplicateTags();
-      TreeMap<Dot, Entry> entries = new TreeMap<>();
+      long newest = Long.MIN_VALUE;
       for (Map.Entry<Dot, Entry> entry : state.store.entries().entrySet()) {
-        Dot tag = entry.getKey();
-        boolean counts = entry.getValue().consolidated() || !duplicates.contains(tag);
-        if (!stableTags.contains(tag) || (counts && entry.getValue().amount() != 0)) {
-          entries.put(tag, entry.getValue());
+        Entry value = entry.getValue();
+        if (stableTags.contains(entry.getKey())
+            && (value.consolidated() || !duplicates.contains(entry.getKey()))) {
+          newest = Math.max(newest, value.hlc());
         }
       }
+      long expiry = CrdtRegistry.contextExpiryHlc();
+      long oldAtMost = newest == Long.MIN_VALUE || newest < expiry ? -1 : newest - expiry;
+      TreeMap<Dot, Entry> entries = new TreeMap<>();
+      Map<String, Dot> lastOld = new HashMap<>();
+      Map<String, long[]> oldSum = new HashMap<>();
+      for (Map.Entry<Dot, Entry> entry : state.store.entries().entrySet()) {
+        Dot tag = entry.getKey();
+        Entry value = entry.getValue();
+        if (!stableTags.contains(tag)) {
+          entries.put(tag, value);
+          continue;
+        }
+        if (!value.consolidated() && duplicates.contains(tag)) {
+          continue;
+        }
+        if (value.hlc() <= oldAtMost) {
+          long[] sum = oldSum.computeIfAbsent(tag.replica(), any -> new long[] {0, 0});
+          sum[0] += value.amount();
+          sum[1] = Math.max(sum[1], value.hlc());
+          lastOld.merge(
+              tag.replica(), tag, (left, right) -> left.compareTo(right) >= 0 ? left : right);
+        } else {
+          entries.put(tag, value);
+        }
+      }
+      lastOld.forEach(
+          (replica, tag) -> {
+            long[] sum = oldSum.get(replica);
+            entries.put(tag, new Entry(sum[0], true, sum[1]));
+          });
       return wrap(state.store.withEntries(entries).fold(stable));
+    }
+
+    /**
+     * The tags of this counter's entries (single or summed) whose HLC timestamp is below {@code
+     * before}: what a field remove stamped {@code before + T} must have observed.
+     */
+    @Override
+    void collectOldTags(CrdtState nested, long before, java.util.function.Consumer<Dot> tags) {
+      state(nested)
+          .store
+          .entries()
+          .forEach(
+              (tag, entry) -> {
+                if (entry.hlc() < before) {
+                  tags.accept(tag);
+                }
+              });
     }
 
     @Override

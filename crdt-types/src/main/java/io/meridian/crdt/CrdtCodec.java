@@ -41,6 +41,13 @@ final class CrdtCodec {
    */
   static final int CLIENT_SEQUENCES_FORMAT_VERSION = 2;
 
+  /**
+   * The format of states and effects that hold an or-map field counter's HLC timestamps (its
+   * entries keep them until the fold sums them); it may hold client sequences too. Only those are
+   * written in it; versions 1 and 2 are read as before (their counter entries have no timestamp).
+   */
+  static final int COUNTER_TIMESTAMPS_FORMAT_VERSION = 3;
+
   private CrdtCodec() {}
 
   /** How one type's dot-store values map to and from {@link EntryValueProto}. */
@@ -88,15 +95,18 @@ final class CrdtCodec {
               EntryValueProto.newBuilder()
                   .setAmount(entry.amount())
                   .setConsolidated(entry.consolidated())
+                  .setTimestamp(entry.hlc())
                   .build(),
-          value -> new Counter.Entry(value.getAmount(), value.getConsolidated()));
+          value ->
+              new Counter.Entry(
+                  value.getAmount(), value.getConsolidated(), counterTimestamp(value)));
 
   // ---- states
 
   static byte[] encodeState(CrdtState state) {
     StateProto proto = toProto(state);
     return proto.toBuilder()
-        .setFormatVersion(formatVersion(holdsClientSequences(proto)))
+        .setFormatVersion(formatVersion(holdsClientSequences(proto), holdsTimestamps(proto)))
         .build()
         .toByteArray();
   }
@@ -400,7 +410,7 @@ final class CrdtCodec {
   static byte[] encodeEffect(Effect effect) {
     EffectProto proto = toProto(effect);
     return proto.toBuilder()
-        .setFormatVersion(formatVersion(holdsClientSequences(proto)))
+        .setFormatVersion(formatVersion(holdsClientSequences(proto), holdsTimestamps(proto)))
         .build()
         .toByteArray();
   }
@@ -427,7 +437,10 @@ final class CrdtCodec {
     if (effect instanceof DeltaEffect delta) {
       builder.setDelta(toProto(delta.delta()));
     } else if (effect instanceof Counter.Increment increment) {
-      builder.setAmount(increment.amount()).setOrdinal(increment.ordinal());
+      builder
+          .setAmount(increment.amount())
+          .setOrdinal(increment.ordinal())
+          .setTimestamp(increment.hlc());
       writeOperationId(builder, increment.operationId());
     } else if (effect instanceof RgaList.ListEffect list) {
       builder.setOrdinal(list.ordinal()).setLamport(list.insert() ? list.lamport() : 0);
@@ -464,7 +477,8 @@ final class CrdtCodec {
         if (type.name().equals(Counter.G_COUNTER) && proto.getAmount() < 0) {
           throw new DecodeException("negative g-counter increment");
         }
-        yield new Counter.Increment(type.name(), proto.getAmount(), proto.getOrdinal(), id);
+        long hlc = proto.getTimestamp() == 0 ? 0 : ClocksCodec.requireHlc(proto.getTimestamp());
+        yield new Counter.Increment(type.name(), proto.getAmount(), proto.getOrdinal(), id, hlc);
       }
       case RgaList.NAME -> {
         boolean insert = proto.getLamport() > 0;
@@ -524,13 +538,39 @@ final class CrdtCodec {
   // ---- format versions
 
   private static void requireFormatVersion(int version, String what) {
-    if (version != FORMAT_VERSION && version != CLIENT_SEQUENCES_FORMAT_VERSION) {
+    if (version != FORMAT_VERSION
+        && version != CLIENT_SEQUENCES_FORMAT_VERSION
+        && version != COUNTER_TIMESTAMPS_FORMAT_VERSION) {
       throw new DecodeException("unknown " + what + " format version " + version);
     }
   }
 
-  private static int formatVersion(boolean holdsClientSequences) {
+  private static int formatVersion(boolean holdsClientSequences, boolean holdsTimestamps) {
+    if (holdsTimestamps) {
+      return COUNTER_TIMESTAMPS_FORMAT_VERSION;
+    }
     return holdsClientSequences ? CLIENT_SEQUENCES_FORMAT_VERSION : FORMAT_VERSION;
+  }
+
+  /** A counter entry's timestamp: 0 (none) or a valid HLC timestamp. */
+  private static long counterTimestamp(EntryValueProto value) {
+    return value.getTimestamp() == 0 ? 0 : ClocksCodec.requireHlc(value.getTimestamp());
+  }
+
+  /** True when a counter state, here or nested, holds an entry with an HLC timestamp. */
+  private static boolean holdsTimestamps(StateProto proto) {
+    boolean counter =
+        proto.getTypeTag() == CrdtRegistry.internalType(Counter.G_COUNTER).tag()
+            || proto.getTypeTag() == CrdtRegistry.internalType(Counter.PN_COUNTER).tag();
+    return counter
+            && proto.getEntryValuesList().stream().anyMatch(value -> value.getTimestamp() != 0)
+        || proto.getFieldsList().stream().anyMatch(field -> holdsTimestamps(field.getState()));
+  }
+
+  /** True when a counter increment, here or in a field change, carries an HLC timestamp. */
+  private static boolean holdsTimestamps(EffectProto proto) {
+    return proto.getTimestamp() != 0
+        || proto.getFieldsList().stream().anyMatch(field -> holdsTimestamps(field.getUpdate()));
   }
 
   private static boolean holdsClientSequences(StateProto proto) {

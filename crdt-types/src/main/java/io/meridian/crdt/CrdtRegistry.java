@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.clocks.CausalContext;
 import io.meridian.clocks.ClocksCodec;
 import io.meridian.clocks.DecodeException;
+import io.meridian.clocks.HlcTimestamp;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
@@ -21,6 +22,16 @@ public final class CrdtRegistry {
 
   /** The deepest or-map nesting any bound may allow; {@link #elementsOf} walks no deeper. */
   public static final int NESTING_DEPTH_CEILING = 64;
+
+  /** The default context expiry T: ten minutes. */
+  public static final long CONTEXT_EXPIRY_MILLIS_DEFAULT = 10 * 60 * 1000L;
+
+  /** The largest context expiry: a year, far below what the HLC's physical part can hold. */
+  public static final long CONTEXT_EXPIRY_MILLIS_MAX = 366L * 24 * 60 * 60 * 1000;
+
+  /** T in packed HLC units (milliseconds shifted past the logical bits). */
+  private static volatile long contextExpiryHlc =
+      CONTEXT_EXPIRY_MILLIS_DEFAULT << HlcTimestamp.LOGICAL_BITS;
 
   private static final Map<String, AbstractType<?, ?>> BY_NAME = new LinkedHashMap<>();
   private static final Map<Integer, AbstractType<?, ?>> BY_TAG = new LinkedHashMap<>();
@@ -78,6 +89,47 @@ public final class CrdtRegistry {
       throw new DecodeException("unknown CRDT type tag " + tag);
     }
     return type;
+  }
+
+  /**
+   * Sets the context expiry T, for the whole process: an or-map field remove whose context missed
+   * an update of a named field made more than T before the remove (by HLC time) is refused with
+   * {@link ErrorCode#CONTEXT_EXPIRED}, and the fold sums a field's counter increments older than T.
+   * Every region of a deployment must use the same T, and it must never shrink while states exist:
+   * a region whose T is smaller than the one that summed an increment would accept a remove that
+   * cuts into the sum. Set it once, before the first operation.
+   *
+   * @throws IllegalArgumentException for a T below 1 ms or above {@link #CONTEXT_EXPIRY_MILLIS_MAX}
+   */
+  public static void configureContextExpiryMillis(long millis) {
+    if (millis < 1 || millis > CONTEXT_EXPIRY_MILLIS_MAX) {
+      throw new IllegalArgumentException(
+          "the context expiry must be 1 to " + CONTEXT_EXPIRY_MILLIS_MAX + " ms: " + millis);
+    }
+    contextExpiryHlc = millis << HlcTimestamp.LOGICAL_BITS;
+  }
+
+  /** The context expiry T in milliseconds (rounded down from HLC units). */
+  public static long contextExpiryMillis() {
+    return contextExpiryHlc >>> HlcTimestamp.LOGICAL_BITS;
+  }
+
+  /** T in packed HLC units, as the types compare timestamps. */
+  static long contextExpiryHlc() {
+    return contextExpiryHlc;
+  }
+
+  /**
+   * Sets T in packed HLC units, for tests that age increments in a few units; returns the previous
+   * value.
+   */
+  static long configureContextExpiryHlc(long units) {
+    if (units < 1) {
+      throw new IllegalArgumentException("the context expiry must be positive: " + units);
+    }
+    long previous = contextExpiryHlc;
+    contextExpiryHlc = units;
+    return previous;
   }
 
   /**

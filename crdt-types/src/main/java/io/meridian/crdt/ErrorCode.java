@@ -5,7 +5,13 @@ public enum ErrorCode {
   /** Malformed request: unknown op, wrong argument type, out of range, nesting too deep. */
   BAD_REQUEST("bad_request"),
   /** The request names a type other than the key's (or a field's) type. */
-  TYPE_MISMATCH("type_mismatch");
+  TYPE_MISMATCH("type_mismatch"),
+  /**
+   * An or-map field remove whose context missed an update of a named field made more than the
+   * context expiry before the remove ({@link CrdtRegistry#contextExpiryMillis}): read again, retry
+   * with the new context. HTTP 409.
+   */
+  CONTEXT_EXPIRED("context_expired");
 
   private final String apiCode;
 

@@ -210,7 +210,10 @@ final class OrMap implements CrdtState {
               nested(state.fields, new FieldKey(entry.getKey(), type.tag()), state.prefix());
           Optional<Effect> effect = type.prepare(base, entry.getValue(), nested);
           effect.ifPresent(
-              nestedEffect -> changes.add(new FieldChange(entry.getKey(), nestedEffect, null)));
+              nestedEffect ->
+                  changes.add(
+                      new FieldChange(
+                          entry.getKey(), stamped(nestedEffect, context.hlcTimestamp()), null)));
         }
       } else if (operation instanceof Operation.RemoveFields remove) {
         // A client's context may name tags of entries this region has not applied yet. Those
@@ -222,6 +225,9 @@ final class OrMap implements CrdtState {
         CausalContext current = observedTyped(state);
         CausalContext observed =
             context.observed() == null ? current : Contexts.intersect(context.observed(), current);
+        if (context.observed() != null) {
+          observed = requireOldObserved(state, remove.fields(), context.hlcTimestamp(), observed);
+        }
         for (String field : new TreeSet<>(remove.fields())) {
           changes.add(new FieldChange(field, null, observed));
         }
@@ -229,6 +235,72 @@ final class OrMap implements CrdtState {
         throw JsonMapping.wrongOperation(NAME, operation);
       }
       return Optional.of(new MapEffect(changes, ordinal, context.recordedOperationId()));
+    }
+
+    /**
+     * A field's counter keeps its increments' timestamps (its entries sum them once old, see {@link
+     * Counter.Type#foldNested}); a nested map stamps its own fields as it prepares them.
+     */
+    private static Effect stamped(Effect effect, long hlc) {
+      return effect instanceof Counter.Increment increment ? increment.withHlc(hlc) : effect;
+    }
+
+    /**
+     * The context a field remove stamped {@code hlc} takes, once checked: every entry of the named
+     * fields older than {@code hlc - T} (by the timestamps nested counters keep) must be in {@code
+     * observed}, or the remove is refused ({@code context_expired}), since a region may have summed
+     * such entries and can only take a sum whole. An accepted context is widened, per origin, to
+     * every tag up to its newest old one: a read's context already holds them (it observed that
+     * entry, so every earlier entry of its origin), and a context that does not (made up, not read)
+     * must still take a sum and its parts alike everywhere. Widened to whole log entries: an
+     * entry's tags share its timestamp, and the field's presence tags of summed increments are
+     * collapsed as their sums are ({@link #collapseSummedPresence}).
+     */
+    private static CausalContext requireOldObserved(
+        OrMap state, java.util.Collection<String> fields, long hlc, CausalContext observed) {
+      long before = hlc - CrdtRegistry.contextExpiryHlc();
+      if (before <= 0) {
+        return observed;
+      }
+      java.util.Map<String, Long> newestOld = new java.util.HashMap<>();
+      List<Dot> missed = new ArrayList<>();
+      for (String field : new TreeSet<>(fields)) {
+        for (FieldKey key : keysOf(state.fields, field)) {
+          CrdtState nested = state.fields.get(key);
+          CrdtRegistry.internalType(nested.typeName())
+              .collectOldTags(
+                  nested,
+                  before,
+                  tag -> {
+                    if (!observed.contains(tag)) {
+                      missed.add(tag);
+                    }
+                    // The whole entry: its other tags (the field's presence) are as old.
+                    long wholeEntry =
+                        Tags.of(Tags.entryDot(tag), Tags.ORDINALS_PER_DOT_MAX - 1).counter();
+                    newestOld.merge(tag.replica(), wholeEntry, Math::max);
+                  });
+        }
+      }
+      if (!missed.isEmpty()) {
+        throw new CrdtRequestException(
+            ErrorCode.CONTEXT_EXPIRED,
+            "the context misses updates of the fields made more than "
+                + CrdtRegistry.contextExpiryMillis()
+                + " ms before this remove; read again and retry with the new context");
+      }
+      VersionVector widened = VersionVector.empty();
+      for (Map.Entry<String, Long> entry : newestOld.entrySet()) {
+        widened = widened.with(entry.getKey(), entry.getValue());
+      }
+      return widened.isEmpty() ? observed : observed.merge(CausalContext.of(widened));
+    }
+
+    @Override
+    void collectOldTags(CrdtState nested, long before, java.util.function.Consumer<Dot> tags) {
+      for (CrdtState field : state(nested).fields.values()) {
+        CrdtRegistry.internalType(field.typeName()).collectOldTags(field, before, tags);
+      }
     }
 
     @Override
@@ -356,7 +428,63 @@ final class OrMap implements CrdtState {
             CrdtState folded = type.foldNested(withPrefix(nested, prefix), stable);
             fields.put(key, withoutPrefix(withoutMarks(folded), prefix));
           });
-      return normalized(presence, fields, prefix);
+      return normalized(collapseSummedPresence(presence, fields), fields, prefix);
+    }
+
+    /**
+     * A counter field keeps one presence tag per update; once its counter has summed an origin's
+     * old increments, the field's presence tags of that origin up to the sum's log entry are one
+     * tag too, the newest of them (so a map of counters stays bounded, not only its counters).
+     * Every one of them is of an entry at or before the sum's, so older than T for any remove
+     * applied after this fold: a remove accepted then observed the sum, and its context, widened to
+     * whole entries ({@link #requireOldObserved}), takes all of them where they were not collapsed
+     * and the one kept where they were; a remove that did not observe them was refused. A function
+     * of the folded counter, so regions that folded at different times agree.
+     */
+    private static DotStore<FieldKey> collapseSummedPresence(
+        DotStore<FieldKey> presence, SortedMap<FieldKey, CrdtState> fields) {
+      java.util.Map<FieldKey, java.util.Map<String, Long>> summedThrough =
+          new java.util.HashMap<>();
+      fields.forEach(
+          (key, nested) -> {
+            if (nested instanceof Counter counter) {
+              counter
+                  .store()
+                  .entries()
+                  .forEach(
+                      (tag, entry) -> {
+                        if (entry.consolidated()) {
+                          summedThrough
+                              .computeIfAbsent(key, any -> new java.util.HashMap<>())
+                              .merge(tag.replica(), Tags.entryDot(tag).counter(), Math::max);
+                        }
+                      });
+            }
+          });
+      if (summedThrough.isEmpty()) {
+        return presence;
+      }
+      TreeMap<Dot, FieldKey> kept = new TreeMap<>();
+      java.util.Map<FieldKey, java.util.Map<String, Dot>> newest = new java.util.HashMap<>();
+      presence
+          .entries()
+          .forEach(
+              (tag, key) -> {
+                Long through =
+                    summedThrough.getOrDefault(key, java.util.Map.of()).get(tag.replica());
+                if (through != null && Tags.entryDot(tag).counter() <= through) {
+                  newest
+                      .computeIfAbsent(key, any -> new java.util.HashMap<>())
+                      .merge(
+                          tag.replica(),
+                          tag,
+                          (left, right) -> left.compareTo(right) >= 0 ? left : right);
+                } else {
+                  kept.put(tag, key);
+                }
+              });
+      newest.forEach((key, byOrigin) -> byOrigin.values().forEach(tag -> kept.put(tag, key)));
+      return kept.size() == presence.entries().size() ? presence : presence.withEntries(kept);
     }
 
     @Override

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.lifecycle.AfterProperty;
+import net.jqwik.api.lifecycle.BeforeProperty;
 
 /**
  * The laws every type passes, checked on states and effects from seeded three-replica runs: join is
@@ -40,6 +42,30 @@ abstract class CrdtLaws {
     return STEPS;
   }
 
+  /**
+   * The context expiry T in HLC units this suite runs with, or 0 for the default (ten minutes, far
+   * beyond the simulations' clocks: nothing ages). With a T of its own the suite's simulations run
+   * on causal clocks, so entries age, field counters sum and removes with old contexts are refused.
+   */
+  long contextExpiryHlc() {
+    return 0;
+  }
+
+  private long expiryBefore;
+
+  @BeforeProperty
+  void configureContextExpiry() {
+    expiryBefore = CrdtRegistry.contextExpiryHlc();
+    if (contextExpiryHlc() > 0) {
+      CrdtRegistry.configureContextExpiryHlc(contextExpiryHlc());
+    }
+  }
+
+  @AfterProperty
+  void restoreContextExpiry() {
+    CrdtRegistry.configureContextExpiryHlc(expiryBefore);
+  }
+
   CrdtType type() {
     return CrdtRegistry.type(typeName());
   }
@@ -55,6 +81,7 @@ abstract class CrdtLaws {
   Simulation simulation(long seed) {
     Simulation simulation = new Simulation(type(), seed);
     simulation.clientSequences = (seed & 1) != 0;
+    simulation.causalClocks = contextExpiryHlc() > 0;
     return simulation;
   }
 

@@ -7,10 +7,10 @@ import java.util.List;
 
 /**
  * The replica the size tests measure: each update is a log entry made at the next region in turn
- * (its HLC the entry's number) and applied at once everywhere, so every region holds this one
- * state; every {@code foldEveryEntries} entries it folds with the vector of that many entries
- * before, as a region does while stability lags; {@link #foldedFully} is the state once everything
- * is stable.
+ * (its HLC one unit above the last one's, or more after {@link #advanceClock}) and applied at once
+ * everywhere, so every region holds this one state; every {@code foldEveryEntries} entries it folds
+ * with the vector of that many entries before, as a region does while stability lags; {@link
+ * #foldedFully} is the state once everything is stable.
  */
 final class LaggingFoldReplica {
   private final CrdtType type;
@@ -20,6 +20,7 @@ final class LaggingFoldReplica {
   private VersionVector applied = VersionVector.empty();
   private VersionVector stableLater = VersionVector.empty();
   private int entries;
+  private long clock;
 
   LaggingFoldReplica(CrdtType type, List<String> regions, int foldEveryEntries) {
     this.type = type;
@@ -33,8 +34,9 @@ final class LaggingFoldReplica {
     entries++;
     String region = regions.get(entries % regions.size());
     Dot dot = new Dot(region, applied.get(region) + 1);
+    clock++;
     Effect effect =
-        type.prepare(state, CrdtRegistry.parseUpdate(request), UpdateContext.of(dot, entries))
+        type.prepare(state, CrdtRegistry.parseUpdate(request), UpdateContext.of(dot, clock))
             .orElseThrow();
     state = type.apply(state, effect, dot);
     applied = applied.with(region, dot.counter());
@@ -42,6 +44,11 @@ final class LaggingFoldReplica {
       state = type.fold(state, stableLater);
       stableLater = applied;
     }
+  }
+
+  /** Lets {@code units} of HLC time pass before the next entry. */
+  void advanceClock(long units) {
+    clock += units;
   }
 
   /** The state now, folded only as far as the lagging vector went. */

@@ -9,10 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What a counter keeps once its increments are stable and folded, alone and inside an or-map field,
- * and how large a read's context is for a map of many counter fields. The nested counter keeps one
- * entry per non-zero increment (see the module README, "Not done yet"); these figures are the
- * yardstick for a bounded version, which must bring the nested count down to one entry per origin
- * region without changing the laws' outcome. Deterministic.
+ * and how large a read's context is for a map of many counter fields. The nested counter sums, per
+ * origin region, the increments older than the context expiry T and keeps the younger ones one
+ * entry each (docs/notes/2026-12-bounded-map-counters.md). Deterministic.
  */
 class NestedCounterSizeTest {
   static final List<String> REGIONS = List.of("east", "north", "west");
@@ -42,8 +41,16 @@ class NestedCounterSizeTest {
     return replica.foldedFully();
   }
 
+  /**
+   * With T of {@link #FOLD_EVERY_ENTRIES} HLC units (one unit per entry here), a field's counter
+   * folded after 10,000 increments keeps one summed entry per region plus the increments of the
+   * last T; one more increment made T later, folded, leaves one entry per region and itself, in the
+   * counter and in the field's presence alike. With the default T (ten minutes, while these clocks
+   * advance one unit per entry) nothing is old enough and every increment stays one entry, as
+   * before the bound was built.
+   */
   @Test
-  void aNestedCounterKeepsOneEntryPerIncrementWhereATopLevelOneKeepsOnePerRegion() {
+  void aNestedCounterKeepsOneEntryPerRegionPlusTheIncrementsOfTheLastT() {
     List<ObjectNode> topLevel = new ArrayList<>();
     List<ObjectNode> nested = new ArrayList<>();
     for (int index = 0; index < INCREMENTS; index++) {
@@ -51,21 +58,50 @@ class NestedCounterSizeTest {
       nested.add(mapIncrement("hits", 1 + index % 5));
     }
     Counter counter = (Counter) run(counterType, topLevel);
-    OrMap map = (OrMap) run(mapType, nested);
-    Counter field = (Counter) map.visibleFields().get("hits");
+    OrMap young = (OrMap) run(mapType, nested);
+    assertThat(hits(young).store().entries()).hasSize(INCREMENTS);
 
-    assertThat(field.value()).isEqualTo(counter.value());
-    assertThat(counter.store().entries()).hasSize(REGIONS.size());
-    assertThat(field.store().entries()).hasSize(INCREMENTS);
-    System.out.printf(
-        "pn-counter after %,d increments at %d regions, folded: %d entries, %,d bytes;"
-            + " in an or-map field: %,d entries, map %,d bytes%n",
-        INCREMENTS,
-        REGIONS.size(),
-        counter.store().entries().size(),
-        CrdtRegistry.encodeState(counter).length,
-        field.store().entries().size(),
-        CrdtRegistry.encodeState(map).length);
+    long before = CrdtRegistry.configureContextExpiryHlc(FOLD_EVERY_ENTRIES);
+    try {
+      LaggingFoldReplica replica = new LaggingFoldReplica(mapType, REGIONS, FOLD_EVERY_ENTRIES);
+      nested.forEach(replica::update);
+      OrMap map = (OrMap) replica.foldedFully();
+      Counter field = hits(map);
+      assertThat(field.value()).isEqualTo(counter.value());
+      assertThat(counter.store().entries()).hasSize(REGIONS.size());
+      assertThat(field.store().entries().size())
+          .isLessThanOrEqualTo(REGIONS.size() + FOLD_EVERY_ENTRIES);
+      replica.advanceClock(FOLD_EVERY_ENTRIES);
+      replica.update(mapIncrement("hits", 1));
+      OrMap later = (OrMap) replica.foldedFully();
+      assertThat(hits(later).store().entries()).hasSize(REGIONS.size() + 1);
+      // The field's presence is collapsed with its sums: one tag per region and the new one.
+      assertThat(later.presence().entries()).hasSize(REGIONS.size() + 1);
+      assertThat(CrdtRegistry.encodeState(later).length).isLessThan(256);
+      assertThat(hits(later).value()).isEqualTo(counter.value() + 1);
+      System.out.printf(
+          "pn-counter after %,d increments at %d regions, folded: %d entries, %,d bytes;"
+              + " in an or-map field with T = %,d entries: %,d entries, map %,d bytes (default T:"
+              + " %,d entries, %,d bytes); one increment T later, folded: %d entries, map %,d"
+              + " bytes%n",
+          INCREMENTS,
+          REGIONS.size(),
+          counter.store().entries().size(),
+          CrdtRegistry.encodeState(counter).length,
+          FOLD_EVERY_ENTRIES,
+          field.store().entries().size(),
+          CrdtRegistry.encodeState(map).length,
+          hits(young).store().entries().size(),
+          CrdtRegistry.encodeState(young).length,
+          hits(later).store().entries().size(),
+          CrdtRegistry.encodeState(later).length);
+    } finally {
+      CrdtRegistry.configureContextExpiryHlc(before);
+    }
+  }
+
+  private static Counter hits(OrMap map) {
+    return (Counter) map.visibleFields().get("hits");
   }
 
   /**

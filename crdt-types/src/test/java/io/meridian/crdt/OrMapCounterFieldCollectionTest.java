@@ -11,6 +11,11 @@ import java.util.List;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.lifecycle.AfterProperty;
+import net.jqwik.api.lifecycle.BeforeProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Counter fields of an or-map across a collection: one region folds everything (removed fields are
@@ -54,9 +59,64 @@ class OrMapCounterFieldCollectionTest {
             : new Simulation.Request(increment(random), null);
   }
 
+  /** T for these runs: 40 HLC units, against clocks that step 1 to 30 per entry. */
+  static final long EXPIRY_HLC = 40;
+
+  private long expiryBefore;
+
+  @BeforeProperty
+  @BeforeEach
+  void configureContextExpiry() {
+    expiryBefore = CrdtRegistry.configureContextExpiryHlc(EXPIRY_HLC);
+  }
+
+  @AfterProperty
+  @AfterEach
+  void restoreContextExpiry() {
+    CrdtRegistry.configureContextExpiryHlc(expiryBefore);
+  }
+
+  /** What one story did, so a run over many seeds can show it reached the paths that matter. */
+  static final class Reached {
+    int summedEntries;
+    int refusedRemoves;
+    int sumsTakenByARemove;
+    int removesWithAnOlderRead;
+  }
+
   @Property
   void regionsThatFoldAtDifferentTimesTakeTheSameWithAnyEarlierRead(@ForAll long seed) {
-    Simulation simulation = new Simulation(type, seed).run(requests(), FIRST_STEPS, true);
+    story(seed, new Reached());
+  }
+
+  /**
+   * Over 200 seeds the stories sum increments, refuse removes whose read is older than T, and
+   * accept removes that take a sum whole where the increments were summed: the paths the property
+   * is about.
+   */
+  @Test
+  void theStoriesReachSumsRefusalsAndRemovesThatTakeASum() {
+    Reached reached = new Reached();
+    for (long seed = 0; seed < 200; seed++) {
+      story(seed, reached);
+    }
+    System.out.printf(
+        "200 collection stories: %d summed entries made, %d removes refused (context_expired),"
+            + " %d accepted with an older read, %d sums taken by a remove%n",
+        reached.summedEntries,
+        reached.refusedRemoves,
+        reached.removesWithAnOlderRead,
+        reached.sumsTakenByARemove);
+    assertThat(reached.summedEntries).isPositive();
+    assertThat(reached.refusedRemoves).isPositive();
+    assertThat(reached.removesWithAnOlderRead).isPositive();
+    assertThat(reached.sumsTakenByARemove).isPositive();
+  }
+
+  private void story(long seed, Reached reached) {
+    Simulation simulation = new Simulation(type, seed);
+    simulation.causalClocks = true;
+    simulation.run(requests(), FIRST_STEPS, true);
     simulation.deliverAll();
     String why = simulation.reproduction() + ", then the collection story";
     VersionVector everything = simulation.fullVector();
@@ -65,6 +125,7 @@ class OrMapCounterFieldCollectionTest {
     CrdtState[] regions = {
       type.fold(simulation.states[0], everything), simulation.states[1], simulation.states[2]
     };
+    reached.summedEntries += summed(regions[0]);
     VersionVector lastFold = everything;
     List<CausalContext> reads = new ArrayList<>();
     for (CrdtState region : regions) {
@@ -72,20 +133,39 @@ class OrMapCounterFieldCollectionTest {
     }
     Random random = new Random(seed);
     VersionVector applied = everything;
+    long clock = simulation.log.stream().mapToLong(Simulation.Entry::hlc).max().orElse(0);
     for (int entry = 0; entry < LATER_ENTRIES; entry++) {
       String origin = Simulation.REPLICAS.get(random.nextInt(Simulation.REPLICAS.size()));
       Dot dot = new Dot(origin, applied.get(origin) + 1);
       boolean removes = random.nextInt(3) == 0;
       ObjectNode request = removes ? remove(random) : increment(random);
-      UpdateContext context = UpdateContext.of(dot, 0);
+      // Every region applies each entry at once, so one clock serves them all.
+      long hlc = clock + 1 + random.nextInt(30);
+      UpdateContext context = UpdateContext.of(dot, hlc);
+      int readIndex = -1;
       if (removes && random.nextInt(4) != 0) {
-        context = context.withObserved(reads.get(random.nextInt(reads.size())));
+        readIndex = random.nextInt(reads.size());
+        context = context.withObserved(reads.get(readIndex));
       }
       CrdtState preparedOn = regions[random.nextInt(regions.length)];
-      Effect effect =
-          type.prepare(preparedOn, CrdtRegistry.parseUpdate(request), context).orElseThrow();
+      Effect effect;
+      try {
+        effect = type.prepare(preparedOn, CrdtRegistry.parseUpdate(request), context).orElseThrow();
+      } catch (CrdtRequestException refused) {
+        assertThat(refused.code()).as(why).isEqualTo(ErrorCode.CONTEXT_EXPIRED);
+        reached.refusedRemoves++;
+        continue;
+      }
+      clock = hlc;
+      if (readIndex >= 0 && readIndex < reads.size() - regions.length) {
+        reached.removesWithAnOlderRead++;
+      }
+      int summedBefore = summed(regions[0]);
       for (int region = 0; region < regions.length; region++) {
         regions[region] = type.apply(regions[region], effect, dot);
+      }
+      if (removes && summed(regions[0]) < summedBefore) {
+        reached.sumsTakenByARemove++;
       }
       applied = applied.with(origin, dot.counter());
       for (int region = 1; region < regions.length; region++) {
@@ -94,9 +174,11 @@ class OrMapCounterFieldCollectionTest {
             .isEqualTo(type.value(regions[0]));
       }
       if (random.nextInt(3) == 0) {
+        int before = summed(regions[0]);
         regions[0] = type.fold(regions[0], applied);
         regions[1] = type.fold(regions[1], lastFold);
         lastFold = applied;
+        reached.summedEntries += Math.max(0, summed(regions[0]) - before);
       }
       for (CrdtState region : regions) {
         reads.add(type.observedContext(region));
@@ -105,5 +187,18 @@ class OrMapCounterFieldCollectionTest {
     CrdtState expected = type.fold(regions[2], applied);
     assertThat(type.fold(regions[0], applied)).as(why).isEqualTo(expected);
     assertThat(type.fold(regions[1], applied)).as(why).isEqualTo(expected);
+  }
+
+  /** The summed (consolidated) entries of the map's counter fields. */
+  private static int summed(CrdtState state) {
+    int summed = 0;
+    for (CrdtState nested : ((OrMap) state).fields().values()) {
+      if (nested instanceof Counter counter) {
+        for (Counter.Entry entry : counter.store().entries().values()) {
+          summed += entry.consolidated() ? 1 : 0;
+        }
+      }
+    }
+    return summed;
   }
 }

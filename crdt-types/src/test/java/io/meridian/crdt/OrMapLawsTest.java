@@ -13,6 +13,12 @@ import java.util.List;
  * nothing: the map keeps a nested state only for a field with a present update.
  */
 class OrMapLawsTest extends CrdtLaws {
+  /** T of 60 HLC units: counter fields (duplicates of op ids included) sum what is older. */
+  @Override
+  long contextExpiryHlc() {
+    return 60;
+  }
+
   private static final List<String> FIELDS = List.of("x", "y");
 
   @Override

@@ -22,6 +22,14 @@ import java.util.TreeSet;
  * a late remove with an old context, whatever each folded before.
  */
 class OrMapMixedTypeFieldLawsTest extends OrMapFieldLaws {
+  /**
+   * T of 80 HLC units: both counter types sum what is older, removes with older reads are refused.
+   */
+  @Override
+  long contextExpiryHlc() {
+    return 80;
+  }
+
   private static final List<String> FIELDS = List.of("x", "y");
   private static final List<String> TYPES = List.of(Counter.G_COUNTER, Counter.PN_COUNTER);
 

@@ -36,7 +36,8 @@ final class Simulation {
       Effect effect,
       JsonNode request,
       String id,
-      VersionVector readApplied) {
+      VersionVector readApplied,
+      long hlc) {
     boolean happenedBefore(Entry other) {
       return other.dependencies.contains(dot);
     }
@@ -116,6 +117,17 @@ final class Simulation {
    */
   boolean clientSequences;
 
+  /**
+   * True for hybrid logical clocks: an entry's timestamp is above every timestamp its origin has
+   * applied (by 1 to 50), as a region's HLC makes it; the or-map's folding of field counters relies
+   * on it. False: arbitrary timestamps (0 to 49), since S6 must hold whatever the clocks say. Draws
+   * the same numbers from the seed either way.
+   */
+  boolean causalClocks;
+
+  /** With {@link #causalClocks}: the newest timestamp each replica has applied or made. */
+  private final long[] clocks = new long[REPLICAS.size()];
+
   private final java.util.Map<String, Client> clients = new java.util.TreeMap<>();
 
   /** What a client of {@link #clientSequences} sent, with the session it carried. */
@@ -149,6 +161,11 @@ final class Simulation {
         + seed
         + "L)"
         + (clientSequences ? " with clientSequences" : "")
+        + (causalClocks
+            ? " and causalClocks, CrdtRegistry.configureContextExpiryHlc("
+                + CrdtRegistry.contextExpiryHlc()
+                + ")"
+            : "")
         + " and the same generator";
   }
 
@@ -206,8 +223,9 @@ final class Simulation {
     }
     Operation operation = CrdtRegistry.parseUpdate(request.body());
     Dot dot = new Dot(REPLICAS.get(replica), applied[replica].get(REPLICAS.get(replica)) + 1);
-    // Clocks are arbitrary here on purpose: S6 must hold whatever they say.
-    UpdateContext context = UpdateContext.of(dot, random.nextInt(50)).withOperationId(request.id());
+    // Clocks are arbitrary here unless causal on purpose: S6 must hold whatever they say.
+    long hlc = timestamp(replica);
+    UpdateContext context = UpdateContext.of(dot, hlc).withOperationId(request.id());
     Read read = null;
     if (request.withEarlierRead() && !reads.isEmpty() && random.nextBoolean()) {
       read = earlierRead();
@@ -229,7 +247,8 @@ final class Simulation {
             effect.get(),
             request.body(),
             request.id(),
-            read == null ? null : read.applied());
+            read == null ? null : read.applied(),
+            hlc);
     log.add(entry);
     apply(replica, entry);
   }
@@ -252,7 +271,8 @@ final class Simulation {
     }
     ClientSequence sequence = new ClientSequence(name, sent.sequence());
     Dot dot = new Dot(REPLICAS.get(replica), applied[replica].get(REPLICAS.get(replica)) + 1);
-    UpdateContext context = UpdateContext.of(dot, random.nextInt(50)).withClientSequence(sequence);
+    long hlc = timestamp(replica);
+    UpdateContext context = UpdateContext.of(dot, hlc).withClientSequence(sequence);
     Optional<Effect> effect;
     try {
       effect = type.prepare(states[replica], CrdtRegistry.parseUpdate(sent.body()), context);
@@ -261,7 +281,8 @@ final class Simulation {
     }
     if (effect.isPresent()) {
       Entry entry =
-          new Entry(dot, applied[replica], effect.get(), sent.body(), sequence.operationId(), null);
+          new Entry(
+              dot, applied[replica], effect.get(), sent.body(), sequence.operationId(), null, hlc);
       log.add(entry);
       apply(replica, entry);
     }
@@ -273,7 +294,14 @@ final class Simulation {
     }
   }
 
+  /** The timestamp of an entry {@code replica} makes now (one draw from the seed). */
+  private long timestamp(int replica) {
+    long drawn = random.nextInt(50);
+    return causalClocks ? clocks[replica] + 1 + drawn : drawn;
+  }
+
   private void apply(int replica, Entry entry) {
+    clocks[replica] = Math.max(clocks[replica], entry.hlc());
     Effect decoded = CrdtRegistry.decodeEffect(CrdtRegistry.encodeEffect(entry.effect()));
     CrdtState before = states[replica];
     CrdtState after = type.apply(before, decoded, entry.dot());

@@ -170,6 +170,29 @@ final class LimitOptions {
     return TimeUnit.HOURS.toMillis(operationIdRetentionHours);
   }
 
+  @Option(
+      names = "--context-expiry-millis",
+      defaultValue = "600000",
+      description =
+          "T: an or-map field remove whose context missed an update of the field made more than T"
+              + " before it is context_expired (409); counters in map fields sum increments older"
+              + " than T. The same at every region, never lowered (1 to 31,622,400,000 ms, default"
+              + " 600,000).")
+  long contextExpiryMillis;
+
+  /**
+   * Sets the process's context expiry (the CRDT module's, one for all regions of the process), or a
+   * usage error.
+   */
+  void configureContextExpiry(CommandLine.Model.CommandSpec spec) {
+    try {
+      io.meridian.crdt.CrdtRegistry.configureContextExpiryMillis(contextExpiryMillis);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--context-expiry-millis: " + e.getMessage());
+    }
+  }
+
   /** "nameBytesMax must be ..." becomes "name-bytes-max must be ...". */
   static String kebab(String message) {
     int space = message.indexOf(' ');

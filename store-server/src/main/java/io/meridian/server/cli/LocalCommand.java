@@ -126,6 +126,7 @@ final class LocalCommand implements Callable<Integer> {
             : Optional.ofNullable(auth.apiTokens);
     ClientAuthConfig clientAuth = auth.clientAuth(spec, tokens);
     DevelopmentCertificates.generate(data.resolve("tls"), names);
+    limits.configureContextExpiry(spec);
     return RegionConfig.localMesh(
         names,
         data,

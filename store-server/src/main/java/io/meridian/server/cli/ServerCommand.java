@@ -120,6 +120,7 @@ final class ServerCommand implements Callable<Integer> {
     if (tlsDirectory != null && insecure) {
       throw usage("--tls-dir and --insecure exclude each other");
     }
+    limits.configureContextExpiry(spec);
     return RegionConfig.builder(region, data)
         .http(httpAddress)
         .replication(replicationAddress)

@@ -10,6 +10,8 @@ public enum ErrorCode {
   FORBIDDEN("forbidden", 403),
   NOT_FOUND("not_found", 404),
   TYPE_MISMATCH("type_mismatch", 409),
+  /** An or-map field remove whose context is older than the region's context expiry allows. */
+  CONTEXT_EXPIRED("context_expired", 409),
   TOO_LARGE("too_large", 413),
   UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415),
   SESSION_UNAVAILABLE("session_unavailable", 503),

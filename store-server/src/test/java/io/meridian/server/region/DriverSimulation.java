@@ -239,8 +239,18 @@ final class DriverSimulation {
     }
   }
 
+  /**
+   * The context expiry T of this seed's run, drawn apart from everything else so that the other
+   * draws stay as they were: mostly short enough (20 ms to 2 s of simulated time) that map field
+   * counters sum their increments and removes with old reads are refused within a run.
+   */
+  private final long contextExpiryMillis;
+
   DriverSimulation(DriverParameters parameters) {
     this.parameters = parameters;
+    long[] expiries = {20, 200, 2_000, CrdtRegistry.CONTEXT_EXPIRY_MILLIS_DEFAULT};
+    this.contextExpiryMillis =
+        expiries[new SplittableRandom(parameters.seed() ^ 0x510E527FADE682D1L).nextInt(4)];
     this.random = new SplittableRandom(parameters.seed() * 31 + 7);
     this.checkpointFailures = new SplittableRandom(parameters.seed() * 17 + 3);
     this.clockJumps = new SplittableRandom(parameters.seed() * 19 + 1);
@@ -281,6 +291,7 @@ final class DriverSimulation {
             types,
             parameters.batchProbability(),
             parameters.operationIdProbability());
+    workload.sendStaleContexts(new SplittableRandom(parameters.seed() ^ 0x9B05688C2B3E6C1FL));
   }
 
   /** The line that replays {@code seed}. */
@@ -297,6 +308,16 @@ final class DriverSimulation {
    * @throws AssertionError naming the seed and its replay line when a property is broken
    */
   DriverStatistics run() {
+    long expiryBefore = CrdtRegistry.contextExpiryMillis();
+    CrdtRegistry.configureContextExpiryMillis(contextExpiryMillis);
+    try {
+      return runWithContextExpiry();
+    } finally {
+      CrdtRegistry.configureContextExpiryMillis(expiryBefore);
+    }
+  }
+
+  private DriverStatistics runWithContextExpiry() {
     regions.values().forEach(Region::start);
     for (; tick < parameters.faultTicks() && violations.isEmpty(); tick++) {
       injectFaults();
@@ -630,6 +651,9 @@ final class DriverSimulation {
           if (error != null) {
             if (DriverWorkload.answered(error)) {
               statistics.clientErrors++;
+              if (DriverWorkload.contextExpired(error)) {
+                statistics.contextExpired++;
+              }
               if (session.outstanding == write) {
                 session.outstanding = null;
               }

@@ -45,6 +45,7 @@ class DriverSimulationTest {
       assertThat(total.duplicateEntries).isPositive();
       assertThat(total.readsShowingUnsynced).isPositive();
       assertThat(total.readsServedAfterRefetch).isPositive();
+      assertThat(total.contextExpired).isPositive();
     }
     if (count >= 1_000) {
       // Rarer: about two in a hundred seeds crash a region right after such a read.

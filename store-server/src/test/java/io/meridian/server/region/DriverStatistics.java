@@ -20,6 +20,7 @@ final class DriverStatistics {
   long crashes;
   long sessionRefusals;
   long clientErrors;
+  long contextExpired;
   long checkpointFailures;
   long storageStops;
   long foldsThatChangedAState;
@@ -47,6 +48,7 @@ final class DriverStatistics {
     crashes += other.crashes;
     sessionRefusals += other.sessionRefusals;
     clientErrors += other.clientErrors;
+    contextExpired += other.contextExpired;
     checkpointFailures += other.checkpointFailures;
     storageStops += other.storageStops;
     foldsThatChangedAState += other.foldsThatChangedAState;
@@ -90,7 +92,9 @@ final class DriverStatistics {
         + sequencedRetriesWhereApplied
         + " at a region that showed the write), "
         + clientErrors
-        + " client errors), "
+        + " client errors, "
+        + contextExpired
+        + " of them context_expired), "
         + snapshotChecks
         + " snapshots checked, "
         + crashes

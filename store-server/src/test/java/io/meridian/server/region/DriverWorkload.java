@@ -11,6 +11,7 @@ import io.meridian.crdt.CrdtType;
 import io.meridian.server.http.ApiException;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -255,10 +256,36 @@ final class DriverWorkload {
     return body;
   }
 
+  /** Draws for stale contexts, apart from {@link #random}; null: contexts are always fresh. */
+  private SplittableRandom staleness;
+
+  /** Per key, a context shown earlier, which a stale request sends instead of the fresh one. */
+  private final Map<String, String> earlierContexts = new HashMap<>();
+
+  /**
+   * Makes half of the requests that send a context send one the key showed earlier instead (as a
+   * client that read long ago does), drawn from {@code draws} so that the other draws stay as they
+   * were: or-map field removes with reads older than the context expiry are refused.
+   */
+  void sendStaleContexts(SplittableRandom draws) {
+    this.staleness = draws;
+  }
+
   /** Sometimes sends the context the region showed, as a client that read the key first does. */
   private void withContext(ObjectNode body, JsonNode shown, boolean allowed) {
     if (allowed && shown != null && shown.has("context") && random.nextBoolean()) {
-      body.put("context", shown.get("context").asText());
+      String context = shown.get("context").asText();
+      if (staleness != null && shown.has("key")) {
+        String key = shown.get("key").asText();
+        String earlier = earlierContexts.get(key);
+        if (earlier == null || staleness.nextInt(4) == 0) {
+          earlierContexts.put(key, context);
+        }
+        if (earlier != null && staleness.nextBoolean()) {
+          context = earlier;
+        }
+      }
+      body.put("context", context);
     }
   }
 
@@ -293,6 +320,17 @@ final class DriverWorkload {
   }
 
   /** True when {@code error} is a client error: the request was answered, not to be retried. */
+  /** True for a refusal of a remove whose context had expired ({@code context_expired}). */
+  static boolean contextExpired(Throwable error) {
+    Throwable cause =
+        error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+    if (cause instanceof ApiException api) {
+      return api.code() == io.meridian.server.http.ErrorCode.CONTEXT_EXPIRED;
+    }
+    return cause instanceof CrdtRequestException refused
+        && refused.code() == io.meridian.crdt.ErrorCode.CONTEXT_EXPIRED;
+  }
+
   static boolean answered(Throwable error) {
     Throwable cause =
         error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
