@@ -620,7 +620,8 @@ final class SqliteQueue implements UpdateQueue {
     return new Entry(row.getLong(1), decode(row.getString(2)), row.getLong(3), row.getLong(4));
   }
 
-  private static String encode(List<Queued> updates) {
+  /** The {@code updates} column of a queue or rejected row: a JSON array of the entry's updates. */
+  static String encode(List<Queued> updates) {
     ArrayNode array = JSON.createArrayNode();
     for (Queued update : updates) {
       ObjectNode item = array.addObject();
@@ -632,15 +633,37 @@ final class SqliteQueue implements UpdateQueue {
     return array.toString();
   }
 
-  private static List<Queued> decode(String text) throws SQLException {
+  /**
+   * The updates of an {@code updates} column written by {@link #encode}.
+   *
+   * @throws SQLException for text that {@link #encode} cannot have written
+   */
+  static List<Queued> decode(String text) throws SQLException {
+    JsonNode array = text == null ? null : parse(text);
+    if (array == null || !array.isArray()) {
+      throw new SQLException("a queue record in the offline directory is not a JSON array");
+    }
     List<Queued> updates = new ArrayList<>();
-    for (JsonNode item : parse(text)) {
+    for (JsonNode item : array) {
+      JsonNode bucket = item.get("bucket");
+      JsonNode key = item.get("key");
+      JsonNode body = item.get("body");
+      JsonNode observes = item.get("observes");
+      if (bucket == null
+          || !bucket.isTextual()
+          || key == null
+          || !key.isTextual()
+          || body == null
+          || !body.isObject()
+          || observes == null
+          || !observes.isBoolean()) {
+        throw new SQLException(
+            "a queue record in the offline directory holds an update that is not"
+                + " {bucket, key, body, observes}");
+      }
       updates.add(
           new Queued(
-              item.path("bucket").asText(),
-              item.path("key").asText(),
-              (ObjectNode) item.get("body"),
-              item.path("observes").asBoolean()));
+              bucket.textValue(), key.textValue(), (ObjectNode) body, observes.booleanValue()));
     }
     return updates;
   }

@@ -1,11 +1,15 @@
 package io.meridian.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +40,25 @@ class SqliteQueueTest {
       assertThat(queue.local("b", "k").value().asLong())
           .as("a read started with nothing changing meanwhile is the new base")
           .isEqualTo(9);
+    }
+  }
+
+  /**
+   * Found by {@code QueueRecordFuzzTest}: a queued entry whose record lacks an update's body was
+   * read as an update with a null body. A damaged record is now the queue's own failure.
+   */
+  @Test
+  void aDamagedQueueRecordIsALocalStoreFailure() throws Exception {
+    try (SqliteQueue queue = SqliteQueue.open(directory, 100, 1_000_000)) {
+      queue.append(List.of(increment(5)));
+    }
+    try (Connection connection =
+            DriverManager.getConnection("jdbc:sqlite:" + directory.resolve("meridian.db"));
+        Statement statement = connection.createStatement()) {
+      statement.executeUpdate("UPDATE queue SET updates = '[{\"bucket\":\"b\",\"key\":\"k\"}]'");
+    }
+    try (SqliteQueue queue = SqliteQueue.open(directory, 100, 1_000_000)) {
+      assertThatThrownBy(queue::head).isInstanceOf(MeridianException.LocalStoreFailure.class);
     }
   }
 

@@ -60,9 +60,13 @@ final class CrdtCodec {
           value -> element(value.getElement()));
   private static final ValueCodec<Boolean> FLAGS =
       new ValueCodec<>(flag -> EntryValueProto.getDefaultInstance(), value -> Boolean.TRUE);
+
+  /** Values are canonical JSON text, checked on reading as every other stored JSON value is. */
   private static final ValueCodec<String> TEXTS =
       new ValueCodec<>(
-          text -> EntryValueProto.newBuilder().setJson(text).build(), EntryValueProto::getJson);
+          text -> EntryValueProto.newBuilder().setJson(text).build(),
+          value -> CanonicalJson.text(CanonicalJson.parse(value.getJson())));
+
   private static final ValueCodec<OrMap.FieldKey> FIELD_KEYS =
       new ValueCodec<>(
           key ->

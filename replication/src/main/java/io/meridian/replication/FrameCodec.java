@@ -250,8 +250,10 @@ final class FrameCodec {
     Optional<Frame.StateChunk> stateChunk = Optional.empty();
     if (proto.hasStateChunk()) {
       StateChunkProto chunk = proto.getStateChunk();
+      // Both are uint32 on the wire: a value of 2^31 or more reads as a negative int.
       if (chunk.getChunkCount() < 1
           || chunk.getChunkCount() > CHUNK_COUNT_MAX
+          || chunk.getChunkIndex() < 0
           || chunk.getChunkIndex() >= chunk.getChunkCount()) {
         throw new DecodeException("bad chunk numbering");
       }
