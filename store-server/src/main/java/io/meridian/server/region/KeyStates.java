@@ -3,6 +3,7 @@ package io.meridian.server.region;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.meridian.clocks.Dot;
 import io.meridian.clocks.VersionVector;
 import io.meridian.crdt.CrdtRegistry;
@@ -124,6 +125,7 @@ final class KeyStates implements ApplicationState {
       keyCount = counted[0];
     }
     sweepFrom = keyCount > 0 ? STATES_FROM : null;
+    operationIds.loadedFromCheckpoint();
   }
 
   /** The checkpoint record of {@link #size()}, written beside the changed states. */
@@ -360,8 +362,33 @@ final class KeyStates implements ApplicationState {
     return encoded;
   }
 
+  /**
+   * The records a checkpoint of {@code taken} (from {@link #takeChanged}) writes: each key's state,
+   * and the operation ids of the keys whose ids changed since the last checkpoint (put, or added to
+   * {@code removed} when none are left). A key whose ids did not change keeps its record as it is,
+   * so keys updated without operation ids cost no id record at all.
+   */
+  Map<ByteString, ByteString> checkpointRecords(
+      Map<ObjectName, byte[]> taken, Set<ByteString> removed) {
+    Map<ByteString, ByteString> records = new HashMap<>();
+    for (Map.Entry<ObjectName, byte[]> entry : taken.entrySet()) {
+      records.put(
+          entry.getKey().toCheckpointKey(), UnsafeByteOperations.unsafeWrap(entry.getValue()));
+    }
+    for (ObjectName name : operationIds.takeChanged()) {
+      ByteString ids = operationIds.encode(name);
+      if (ids == null) {
+        removed.add(name.toOperationIdsKey());
+      } else {
+        records.put(name.toOperationIdsKey(), ids);
+      }
+    }
+    return records;
+  }
+
   /** The checkpoint of {@link #takeChanged} is on disk: its states move to the cache. */
   void checkpointCommitted() {
+    operationIds.checkpointCommitted();
     for (Map.Entry<ObjectName, CrdtState> entry : committing.entrySet()) {
       ObjectName name = entry.getKey();
       if (!changed.containsKey(name)) {
@@ -374,6 +401,7 @@ final class KeyStates implements ApplicationState {
 
   /** The checkpoint of {@link #takeChanged} failed: its keys count as changed again. */
   void checkpointFailed() {
+    operationIds.checkpointFailed();
     for (Map.Entry<ObjectName, CrdtState> entry : committing.entrySet()) {
       changed.putIfAbsent(entry.getKey(), entry.getValue());
     }
