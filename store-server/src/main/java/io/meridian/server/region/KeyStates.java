@@ -173,6 +173,15 @@ final class KeyStates implements ApplicationState {
     return changed.size();
   }
 
+  /**
+   * Keys changed and not yet on disk: changed since the last checkpoint was taken plus those of the
+   * checkpoint being committed (a key in both counts twice). Their decoded states are the heap that
+   * grows with writes.
+   */
+  int unstoredCount() {
+    return changed.size() + committing.size();
+  }
+
   /** Decoded states in the cache (an estimate, as Caffeine gives it). */
   long cachedCount() {
     return cache.estimatedSize();

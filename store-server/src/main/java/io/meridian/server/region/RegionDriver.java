@@ -505,6 +505,14 @@ public final class RegionDriver {
       throw ApiException.unavailable(
           ErrorCode.OVERLOADED, "too many writes wait for the disk", OVERLOADED_RETRY_SECONDS);
     }
+    if (states.unstoredCount() >= config.changedKeysHardMax()) {
+      metrics.overloaded.increment();
+      metrics.checkpointBehind.increment();
+      throw ApiException.unavailable(
+          ErrorCode.OVERLOADED,
+          "too many changed keys wait for the checkpoint",
+          OVERLOADED_RETRY_SECONDS);
+    }
     LocalStamp stamp = core.nextLocalStamp();
     Map<ObjectName, CrdtState> scratch = new LinkedHashMap<>();
     List<KeyUpdate> keyUpdates = new ArrayList<>();
