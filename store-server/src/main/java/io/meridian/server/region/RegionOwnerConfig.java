@@ -26,8 +26,9 @@ import java.util.Objects;
  *     which keeps it until stable; docs/life-of-a-write.md, "Visibility before the receiver's
  *     fsync"); false makes it wait for the fsync like a local entry
  * @param stateCacheBytes the budget of the cache of decoded key states of keys unchanged since the
- *     last checkpoint, counted as each key's encoded bytes plus 64; 0 caches nothing (every read of
- *     such a key decodes it from the checkpoint store)
+ *     last checkpoint, in bytes of heap as estimated from each key's encoded size (about 12 times
+ *     it, plus 128); 0 caches nothing (every read of such a key decodes it from the checkpoint
+ *     store)
  * @param changedKeysMax keys changed since the last checkpoint (held decoded in memory) past which
  *     the region checkpoints early, without waiting for {@code checkpointIntervalMillis}
  * @param changedKeysHardMax keys changed and not yet on disk (changed since the last checkpoint

@@ -209,6 +209,27 @@ class KeyStatesTest {
     assertThat(removed).isEmpty();
   }
 
+  @Test
+  void theCacheIsWeighedByDecodedHeapNotByEncodedBytes() {
+    MemoryRegionCheckpoints store = new MemoryRegionCheckpoints();
+    KeyStates states = open(store, 0);
+    for (int i = 0; i < 10; i++) {
+      increment(states, new ObjectName("b", "k" + i), i + 1, 1);
+    }
+    commit(store, states.takeChanged());
+    states.checkpointCommitted();
+    int encoded = store.state(new ObjectName("b", "k0").toCheckpointKey()).orElseThrow().size();
+    // A decoded pn-counter takes about 11 times its encoded bytes (DecodedStateFigures).
+    assertThat(KeyStates.cacheWeight(encoded)).isGreaterThanOrEqualTo(128 + 11 * encoded);
+
+    KeyStates reopened = open(store, 2L * KeyStates.cacheWeight(encoded));
+    for (int i = 0; i < 10; i++) {
+      assertThat(value(reopened, new ObjectName("b", "k" + i))).isEqualTo(1L);
+    }
+    assertThat(reopened.storeReads()).isEqualTo(10);
+    assertThat(reopened.cachedCount()).isBetween(1L, 2L);
+  }
+
   private static KeyStates open(MemoryRegionCheckpoints store, long cacheBytes) {
     KeyStates states =
         new KeyStates(new OperationIdTable(RETENTION_MILLIS, 1_000), store, cacheBytes);
