@@ -39,8 +39,8 @@ import java.util.function.UnaryOperator;
  * @param watchLimits bounds of the change streams ({@code GET /v1/buckets/{bucket}/watch})
  * @param clientAuth who may use the HTTP API (API "Authentication") and per-client bounds
  * @param stateCacheBytes the budget of the cache of decoded key states (keys unchanged since the
- *     last checkpoint live in the checkpoint store), counted as each key's encoded bytes plus 64; 0
- *     caches nothing
+ *     last checkpoint live in the checkpoint store), in bytes of heap as estimated from each key's
+ *     encoded size (about 12 times it, plus 128); 0 caches nothing
  */
 public record RegionConfig(
     String region,
@@ -60,9 +60,7 @@ public record RegionConfig(
   /** Operation ids are remembered 24 hours unless configured otherwise. */
   public static final long OPERATION_ID_RETENTION_MILLIS_DEFAULT = 24L * 60 * 60 * 1000;
 
-  /**
-   * The cache of decoded key states holds 64 MiB (as encoded bytes) unless configured otherwise.
-   */
+  /** The cache of decoded key states holds 64 MiB (of decoded heap) unless configured otherwise. */
   public static final long STATE_CACHE_BYTES_DEFAULT =
       io.meridian.server.region.RegionOwnerConfig.DEFAULT_STATE_CACHE_BYTES;
 

@@ -131,7 +131,8 @@ final class LimitOptions {
       names = "--state-cache-mib",
       defaultValue = "64",
       description =
-          "Cache of decoded key states, in MiB of their encoded form; keys unchanged since the"
+          "Cache of decoded key states, in MiB of heap (estimated from the encoded size); keys"
+              + " unchanged since the"
               + " last checkpoint are read from it or from disk (0 to 65,536, default 64).")
   long stateCacheMib;
 

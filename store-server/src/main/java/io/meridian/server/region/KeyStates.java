@@ -3,6 +3,7 @@ package io.meridian.server.region;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.meridian.clocks.Dot;
 import io.meridian.clocks.VersionVector;
 import io.meridian.crdt.CrdtRegistry;
@@ -36,9 +37,10 @@ import java.util.function.BiConsumer;
  * <p>Where a key's visible state lives, in the order a read looks: the keys changed since the last
  * checkpoint was taken ({@code changed}, decoded); the keys of the checkpoint being committed
  * ({@code committing}, decoded); a bounded cache of decoded states of keys whose state is the one
- * on disk ({@code cache}, Caffeine, weighed by encoded bytes); the checkpoint store itself (the
- * crdt-types codec's bytes, read and decoded on a miss). Every key not changed since the last
- * checkpoint therefore costs no heap at all, and a region holds as many keys as its disk does.
+ * on disk ({@code cache}, Caffeine, weighed by the heap a decoded state takes, estimated from its
+ * encoded size: {@link #cacheWeight}); the checkpoint store itself (the crdt-types codec's bytes,
+ * read and decoded on a miss). Every key not changed since the last checkpoint therefore costs no
+ * heap at all, and a region holds as many keys as its disk does.
  *
  * <p>A key holds one type. When two regions give a new key different types at once, the type with
  * the smaller registry tag wins everywhere: an effect of a larger tag is ignored, one of a smaller
@@ -57,11 +59,15 @@ final class KeyStates implements ApplicationState {
   /** Stored keys one fold sweeps at most, so a fold after a restart never stalls the owner. */
   static final int FOLD_SWEEP_KEYS_MAX = 10_000;
 
+  /** Weight of a cached key beyond its decoded state: the name, the cache's node, the record. */
+  static final int CACHE_ENTRY_WEIGHT = 128;
+
   /**
-   * Weight of a cached key beyond its encoded bytes: the key, the entry and part of the decoded
-   * objects (a decoded pn-counter takes several hundred bytes: the budget undercounts heap).
+   * Heap bytes of a decoded state per byte of its encoding, rounded up from what {@code
+   * DecodedStateFigures} (benchmarks) measures: 11.3-11.4 for pn-counters of 1 to 20 increments (34
+   * encoded bytes take 389 bytes of heap), 7.8 for an aw-set of 100 elements of 16 characters.
    */
-  private static final int CACHE_ENTRY_WEIGHT = 64;
+  static final int DECODED_BYTES_PER_ENCODED_BYTE = 12;
 
   private final OperationIdTable operationIds;
   private final RegionCheckpoints stored;
@@ -87,8 +93,9 @@ final class KeyStates implements ApplicationState {
    * @param operationIds the region's applied operation ids, which a state transfer carries beside
    *     each key's state ({@link TransferredKey})
    * @param stored the checkpoint store, where every key not changed since the last checkpoint lives
-   * @param cacheBytes the budget of the cache of decoded states, counted as each key's encoded
-   *     bytes plus 64; 0 caches nothing (every read of an unchanged key decodes it from the store)
+   * @param cacheBytes the budget of the cache of decoded states, in heap bytes as {@link
+   *     #cacheWeight} estimates them; 0 caches nothing (every read of an unchanged key decodes it
+   *     from the store)
    */
   KeyStates(OperationIdTable operationIds, RegionCheckpoints stored, long cacheBytes) {
     this(operationIds, stored, cacheBytes, FOLD_SWEEP_KEYS_MAX);
@@ -103,9 +110,17 @@ final class KeyStates implements ApplicationState {
     this.cache =
         Caffeine.newBuilder()
             .maximumWeight(cacheBytes)
-            .weigher((ObjectName name, Cached cached) -> CACHE_ENTRY_WEIGHT + cached.encodedBytes())
+            .weigher((ObjectName name, Cached cached) -> cacheWeight(cached.encodedBytes()))
             .executor(Runnable::run)
             .build();
+  }
+
+  /** The weight of a cached state of {@code encodedBytes}: about the heap it takes decoded. */
+  static int cacheWeight(int encodedBytes) {
+    return (int)
+        Math.min(
+            Integer.MAX_VALUE,
+            CACHE_ENTRY_WEIGHT + (long) DECODED_BYTES_PER_ENCODED_BYTE * encodedBytes);
   }
 
   /**
@@ -124,6 +139,7 @@ final class KeyStates implements ApplicationState {
       keyCount = counted[0];
     }
     sweepFrom = keyCount > 0 ? STATES_FROM : null;
+    operationIds.loadedFromCheckpoint();
   }
 
   /** The checkpoint record of {@link #size()}, written beside the changed states. */
@@ -169,6 +185,15 @@ final class KeyStates implements ApplicationState {
   /** Keys changed since the last checkpoint was taken: the decoded states held beside the store. */
   int changedCount() {
     return changed.size();
+  }
+
+  /**
+   * Keys changed and not yet on disk: changed since the last checkpoint was taken plus those of the
+   * checkpoint being committed (a key in both counts twice). Their decoded states are the heap that
+   * grows with writes.
+   */
+  int unstoredCount() {
+    return changed.size() + committing.size();
   }
 
   /** Decoded states in the cache (an estimate, as Caffeine gives it). */
@@ -360,8 +385,33 @@ final class KeyStates implements ApplicationState {
     return encoded;
   }
 
+  /**
+   * The records a checkpoint of {@code taken} (from {@link #takeChanged}) writes: each key's state,
+   * and the operation ids of the keys whose ids changed since the last checkpoint (put, or added to
+   * {@code removed} when none are left). A key whose ids did not change keeps its record as it is,
+   * so keys updated without operation ids cost no id record at all.
+   */
+  Map<ByteString, ByteString> checkpointRecords(
+      Map<ObjectName, byte[]> taken, Set<ByteString> removed) {
+    Map<ByteString, ByteString> records = new HashMap<>();
+    for (Map.Entry<ObjectName, byte[]> entry : taken.entrySet()) {
+      records.put(
+          entry.getKey().toCheckpointKey(), UnsafeByteOperations.unsafeWrap(entry.getValue()));
+    }
+    for (ObjectName name : operationIds.takeChanged()) {
+      ByteString ids = operationIds.encode(name);
+      if (ids == null) {
+        removed.add(name.toOperationIdsKey());
+      } else {
+        records.put(name.toOperationIdsKey(), ids);
+      }
+    }
+    return records;
+  }
+
   /** The checkpoint of {@link #takeChanged} is on disk: its states move to the cache. */
   void checkpointCommitted() {
+    operationIds.checkpointCommitted();
     for (Map.Entry<ObjectName, CrdtState> entry : committing.entrySet()) {
       ObjectName name = entry.getKey();
       if (!changed.containsKey(name)) {
@@ -374,6 +424,7 @@ final class KeyStates implements ApplicationState {
 
   /** The checkpoint of {@link #takeChanged} failed: its keys count as changed again. */
   void checkpointFailed() {
+    operationIds.checkpointFailed();
     for (Map.Entry<ObjectName, CrdtState> entry : committing.entrySet()) {
       changed.putIfAbsent(entry.getKey(), entry.getValue());
     }

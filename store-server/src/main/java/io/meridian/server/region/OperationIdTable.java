@@ -8,9 +8,11 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The operation ids applied at this region, per key, remembered for at least {@code
@@ -18,7 +20,12 @@ import java.util.Map;
  * CRDT states keep an id only until it is stable; this table keeps refusing retries after that, and
  * goes into every checkpoint with the key's state so a restart keeps it. Bounded: past {@code
  * entriesMax} the oldest id is forgotten early and counted, since a table without end would be a
- * memory leak a client could drive. Owned by the region's single owner: not thread safe.
+ * memory leak a client could drive.
+ *
+ * <p>A checkpoint writes the ids of only the names whose ids changed since the previous one ({@link
+ * #takeChanged}): a key's record is put when it has ids and deleted when its last id was forgotten,
+ * so a checkpoint of keys updated without operation ids touches no id record at all. Owned by the
+ * region's single owner: not thread safe.
  */
 final class OperationIdTable {
   /** Format of a key's ids in a checkpoint. */
@@ -29,6 +36,12 @@ final class OperationIdTable {
   private final LinkedHashMap<Entry, Long> appliedAtMillis = new LinkedHashMap<>();
   private final Map<ObjectName, LinkedHashMap<String, Long>> byName = new HashMap<>();
   private long evictedBeforeRetention;
+
+  /** Names whose ids changed since the last checkpoint was taken. */
+  private Set<ObjectName> changed = new HashSet<>();
+
+  /** Names whose ids the checkpoint being committed writes. */
+  private Set<ObjectName> committing = Set.of();
 
   private record Entry(ObjectName name, String operationId) {}
 
@@ -50,6 +63,7 @@ final class OperationIdTable {
       return;
     }
     appliedAtMillis.put(entry, appliedMillis);
+    changed.add(name);
     byName.computeIfAbsent(name, key -> new LinkedHashMap<>()).put(operationId, appliedMillis);
     if (appliedAtMillis.size() > entriesMax) {
       Iterator<Map.Entry<Entry, Long>> oldest = appliedAtMillis.entrySet().iterator();
@@ -73,6 +87,7 @@ final class OperationIdTable {
   }
 
   private void forget(Entry entry) {
+    changed.add(entry.name());
     LinkedHashMap<String, Long> ids = byName.get(entry.name());
     if (ids != null) {
       ids.remove(entry.operationId());
@@ -120,6 +135,44 @@ final class OperationIdTable {
     } catch (IOException e) {
       throw new IllegalArgumentException("malformed operation ids of " + name, e);
     }
+  }
+
+  /**
+   * The ids just loaded from the checkpoint ({@link #load}) are the ones on disk: none of them is
+   * changed. Called once, after recovery has loaded every stored record and before anything else.
+   */
+  void loadedFromCheckpoint() {
+    changed.clear();
+  }
+
+  /**
+   * Takes the names whose ids changed since the last checkpoint was taken, for the next one: each
+   * is written with its ids ({@link #encode}) or, having none left, deleted. One checkpoint at a
+   * time; {@link #checkpointCommitted} or {@link #checkpointFailed} follows.
+   */
+  Set<ObjectName> takeChanged() {
+    if (!committing.isEmpty()) {
+      throw new IllegalStateException("a checkpoint is still being committed");
+    }
+    committing = changed;
+    changed = new HashSet<>();
+    return committing;
+  }
+
+  /** The checkpoint of {@link #takeChanged} is on disk. */
+  void checkpointCommitted() {
+    committing = Set.of();
+  }
+
+  /** The checkpoint of {@link #takeChanged} failed: its names count as changed again. */
+  void checkpointFailed() {
+    changed.addAll(committing);
+    committing = Set.of();
+  }
+
+  /** Names whose ids changed since the last checkpoint was taken. */
+  int changedCount() {
+    return changed.size();
   }
 
   int size() {

@@ -1,7 +1,6 @@
 package io.meridian.server.region;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import io.meridian.clocks.DecodeException;
 import io.meridian.clocks.Dot;
 import io.meridian.clocks.HlcTimestamp;
@@ -506,6 +505,14 @@ public final class RegionDriver {
       throw ApiException.unavailable(
           ErrorCode.OVERLOADED, "too many writes wait for the disk", OVERLOADED_RETRY_SECONDS);
     }
+    if (states.unstoredCount() >= config.changedKeysHardMax()) {
+      metrics.overloaded.increment();
+      metrics.checkpointBehind.increment();
+      throw ApiException.unavailable(
+          ErrorCode.OVERLOADED,
+          "too many changed keys wait for the checkpoint",
+          OVERLOADED_RETRY_SECONDS);
+    }
     LocalStamp stamp = core.nextLocalStamp();
     Map<ObjectName, CrdtState> scratch = new LinkedHashMap<>();
     List<KeyUpdate> keyUpdates = new ArrayList<>();
@@ -855,18 +862,8 @@ public final class RegionDriver {
       checkpointEnded(index, null);
       return;
     }
-    Map<ByteString, ByteString> encoded = new HashMap<>();
     Set<ByteString> removed = new HashSet<>();
-    for (Map.Entry<ObjectName, byte[]> entry : changed.entrySet()) {
-      encoded.put(
-          entry.getKey().toCheckpointKey(), UnsafeByteOperations.unsafeWrap(entry.getValue()));
-      ByteString ids = operationIds.encode(entry.getKey());
-      if (ids == null) {
-        removed.add(entry.getKey().toOperationIdsKey());
-      } else {
-        encoded.put(entry.getKey().toOperationIdsKey(), ids);
-      }
-    }
+    Map<ByteString, ByteString> encoded = states.checkpointRecords(changed, removed);
     encoded.put(
         META_HLC_KEY, ByteString.copyFrom(ByteBuffer.allocate(8).putLong(visibleHlcMax).array()));
     encoded.put(KeyStates.META_KEY_COUNT, states.keyCountRecord());

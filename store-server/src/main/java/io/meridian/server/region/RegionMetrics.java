@@ -28,6 +28,10 @@ final class RegionMetrics {
   final Counter logOverloaded;
 
   final Counter malformedEffects;
+
+  /** Local writes refused because too many changed keys wait for the checkpoint store. */
+  final Counter checkpointBehind;
+
   final Timer commitLatency;
   final DistributionSummary updatesPerCommit;
   final Timer visibilityDelay;
@@ -68,6 +72,12 @@ final class RegionMetrics {
             .register(registry);
     malformedEffects =
         Counter.builder("meridian.effects.malformed").tag("region", region).register(registry);
+    checkpointBehind =
+        Counter.builder("meridian.checkpoint.behind")
+            .description(
+                "writes answered overloaded because too many changed keys wait for the checkpoint")
+            .tag("region", region)
+            .register(registry);
     commitLatency =
         Timer.builder("meridian.commit.latency")
             .tag("region", region)

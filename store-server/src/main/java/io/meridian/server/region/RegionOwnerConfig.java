@@ -26,10 +26,15 @@ import java.util.Objects;
  *     which keeps it until stable; docs/life-of-a-write.md, "Visibility before the receiver's
  *     fsync"); false makes it wait for the fsync like a local entry
  * @param stateCacheBytes the budget of the cache of decoded key states of keys unchanged since the
- *     last checkpoint, counted as each key's encoded bytes plus 64; 0 caches nothing (every read of
- *     such a key decodes it from the checkpoint store)
+ *     last checkpoint, in bytes of heap as estimated from each key's encoded size (about 12 times
+ *     it, plus 128); 0 caches nothing (every read of such a key decodes it from the checkpoint
+ *     store)
  * @param changedKeysMax keys changed since the last checkpoint (held decoded in memory) past which
  *     the region checkpoints early, without waiting for {@code checkpointIntervalMillis}
+ * @param changedKeysHardMax keys changed and not yet on disk (changed since the last checkpoint
+ *     plus those of the checkpoint being committed) past which local writes are answered {@code
+ *     overloaded}, so the heap stays bounded when the checkpoint store falls behind; at least
+ *     {@code changedKeysMax}
  */
 public record RegionOwnerConfig(
     ReplicationConfig replication,
@@ -43,7 +48,11 @@ public record RegionOwnerConfig(
     int sessionWaitersMax,
     boolean remoteVisibleBeforeFsync,
     long stateCacheBytes,
-    int changedKeysMax) {
+    int changedKeysMax,
+    int changedKeysHardMax) {
+
+  /** The factor from {@link #changedKeysMax} to {@link #changedKeysHardMax} by default. */
+  public static final int CHANGED_KEYS_HARD_FACTOR = 4;
 
   public RegionOwnerConfig {
     Objects.requireNonNull(replication, "replication");
@@ -60,6 +69,14 @@ public record RegionOwnerConfig(
           "stateCacheBytes must not be negative: " + stateCacheBytes);
     }
     positive(changedKeysMax, "changedKeysMax");
+    if (changedKeysHardMax < changedKeysMax) {
+      throw new IllegalArgumentException(
+          "changedKeysHardMax ("
+              + changedKeysHardMax
+              + ") must be at least changedKeysMax ("
+              + changedKeysMax
+              + ")");
+    }
     if (updateLog.appendQueueEntriesMax() < replication.entriesPerReadyMax()) {
       throw new IllegalArgumentException(
           "the update log's append queue ("
@@ -80,7 +97,7 @@ public record RegionOwnerConfig(
    * The defaults: ticks of 10 ms (what {@link ReplicationConfig#builder} assumes), a checkpoint
    * every 10 s, operation ids kept 24 h (at most 2,000,000), 50,000 pending writes, 10,000 waiting
    * sessions, remote entries visible before the receiver's fsync, a cache of 64 MiB of decoded key
-   * states, an early checkpoint at 100,000 changed keys.
+   * states, an early checkpoint at 100,000 changed keys, writes refused past 400,000.
    */
   public static RegionOwnerConfig defaults(ReplicationConfig replication, Path dataDirectory) {
     return new RegionOwnerConfig(
@@ -95,7 +112,8 @@ public record RegionOwnerConfig(
         10_000,
         true,
         DEFAULT_STATE_CACHE_BYTES,
-        100_000);
+        100_000,
+        CHANGED_KEYS_HARD_FACTOR * 100_000);
   }
 
   /** The default of {@link #stateCacheBytes}: 64 MiB. */
@@ -114,7 +132,8 @@ public record RegionOwnerConfig(
         sessionWaitersMax,
         remoteVisibleBeforeFsync,
         stateCacheBytes,
-        changedKeysMax);
+        changedKeysMax,
+        changedKeysHardMax);
   }
 
   public RegionOwnerConfig withOperationIdRetentionMillis(long millis) {
@@ -130,7 +149,8 @@ public record RegionOwnerConfig(
         sessionWaitersMax,
         remoteVisibleBeforeFsync,
         stateCacheBytes,
-        changedKeysMax);
+        changedKeysMax,
+        changedKeysHardMax);
   }
 
   public RegionOwnerConfig withUpdateLog(UpdateLogConfig log) {
@@ -146,7 +166,8 @@ public record RegionOwnerConfig(
         sessionWaitersMax,
         remoteVisibleBeforeFsync,
         stateCacheBytes,
-        changedKeysMax);
+        changedKeysMax,
+        changedKeysHardMax);
   }
 
   /** This configuration with {@link #remoteVisibleBeforeFsync()} set to {@code early}. */
@@ -163,7 +184,8 @@ public record RegionOwnerConfig(
         sessionWaitersMax,
         early,
         stateCacheBytes,
-        changedKeysMax);
+        changedKeysMax,
+        changedKeysHardMax);
   }
 
   /** A copy with another state cache budget; see the record's fields. */
@@ -171,8 +193,22 @@ public record RegionOwnerConfig(
     return withStateMemory(cacheBytes, changedKeysMax);
   }
 
-  /** A copy with another state cache budget and early-checkpoint bound; see the record's fields. */
+  /**
+   * A copy with another state cache budget and early-checkpoint bound, writes refused past {@link
+   * #CHANGED_KEYS_HARD_FACTOR} times that bound; see the record's fields.
+   */
   public RegionOwnerConfig withStateMemory(long cacheBytes, int changedKeys) {
+    return withStateMemory(
+        cacheBytes,
+        changedKeys,
+        (int) Math.min(Integer.MAX_VALUE, (long) CHANGED_KEYS_HARD_FACTOR * changedKeys));
+  }
+
+  /**
+   * A copy with another state cache budget, early-checkpoint bound and hard bound of changed keys;
+   * see the record's fields.
+   */
+  public RegionOwnerConfig withStateMemory(long cacheBytes, int changedKeys, int changedKeysHard) {
     return new RegionOwnerConfig(
         replication,
         dataDirectory,
@@ -185,7 +221,8 @@ public record RegionOwnerConfig(
         sessionWaitersMax,
         remoteVisibleBeforeFsync,
         cacheBytes,
-        changedKeys);
+        changedKeys,
+        changedKeysHard);
   }
 
   /** The region's name. */

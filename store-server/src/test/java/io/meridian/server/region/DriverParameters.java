@@ -91,7 +91,7 @@ record DriverParameters(
         pick(replication, 0, 5, 20),
         pick(replication, 0.0, 0.0, 0.002, 0.02),
         pick(visibility, true, true, true, false),
-        pick(memory, 0L, 150L, 2_000L, RegionOwnerConfig.DEFAULT_STATE_CACHE_BYTES),
+        pick(memory, 0L, 600L, 4_000L, RegionOwnerConfig.DEFAULT_STATE_CACHE_BYTES),
         pick(memory, 1, 3, 100_000));
   }
 

@@ -14,6 +14,7 @@ import io.meridian.crdt.UpdateContext;
 import io.meridian.replication.KeyState;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -153,6 +154,82 @@ class KeyStatesTest {
     }
   }
 
+  @Test
+  void aCheckpointWritesTheOperationIdsOfOnlyTheKeysWhoseIdsChanged() {
+    MemoryRegionCheckpoints store = new MemoryRegionCheckpoints();
+    OperationIdTable ids = new OperationIdTable(RETENTION_MILLIS, 1_000);
+    KeyStates states = new KeyStates(ids, store, 0);
+    states.recover();
+    ObjectName plain = new ObjectName("b", "plain");
+    ObjectName withId = new ObjectName("b", "with-id");
+    increment(states, plain, 1, 1);
+    increment(states, withId, 2, 1);
+    ids.record(withId, "op-1", 1_000);
+
+    Set<ByteString> removed = new HashSet<>();
+    Map<ByteString, ByteString> records = states.checkpointRecords(states.takeChanged(), removed);
+    assertThat(records)
+        .containsOnlyKeys(
+            plain.toCheckpointKey(), withId.toCheckpointKey(), withId.toOperationIdsKey());
+    assertThat(removed).isEmpty();
+    commitRecords(store, records, removed);
+    states.checkpointCommitted();
+
+    // A failed checkpoint keeps the changed ids for the next one.
+    increment(states, plain, 3, 1);
+    ids.record(plain, "op-2", 2_000);
+    states.checkpointRecords(states.takeChanged(), new HashSet<>());
+    states.checkpointFailed();
+    records = states.checkpointRecords(states.takeChanged(), removed);
+    assertThat(records).containsOnlyKeys(plain.toCheckpointKey(), plain.toOperationIdsKey());
+    assertThat(removed).isEmpty();
+    commitRecords(store, records, removed);
+    states.checkpointCommitted();
+
+    // Expired ids delete their record, with no change of the key's state.
+    ids.expire(1_000 + RETENTION_MILLIS);
+    records = states.checkpointRecords(states.takeChanged(), removed);
+    assertThat(records).isEmpty();
+    assertThat(removed).containsExactly(withId.toOperationIdsKey());
+    commitRecords(store, records, removed);
+    states.checkpointCommitted();
+    assertThat(store.state(withId.toOperationIdsKey())).isEmpty();
+    assertThat(store.state(plain.toOperationIdsKey())).isPresent();
+
+    // A reopen loads the stored ids, which are not changed: the next checkpoint writes none.
+    OperationIdTable reloaded = new OperationIdTable(RETENTION_MILLIS, 1_000);
+    reloaded.load(plain, store.state(plain.toOperationIdsKey()).orElseThrow());
+    KeyStates reopened = new KeyStates(reloaded, store, 0);
+    reopened.recover();
+    assertThat(reloaded.contains(plain, "op-2")).isTrue();
+    increment(reopened, withId, 4, 1);
+    removed.clear();
+    assertThat(reopened.checkpointRecords(reopened.takeChanged(), removed))
+        .containsOnlyKeys(withId.toCheckpointKey());
+    assertThat(removed).isEmpty();
+  }
+
+  @Test
+  void theCacheIsWeighedByDecodedHeapNotByEncodedBytes() {
+    MemoryRegionCheckpoints store = new MemoryRegionCheckpoints();
+    KeyStates states = open(store, 0);
+    for (int i = 0; i < 10; i++) {
+      increment(states, new ObjectName("b", "k" + i), i + 1, 1);
+    }
+    commit(store, states.takeChanged());
+    states.checkpointCommitted();
+    int encoded = store.state(new ObjectName("b", "k0").toCheckpointKey()).orElseThrow().size();
+    // A decoded pn-counter takes about 11 times its encoded bytes (DecodedStateFigures).
+    assertThat(KeyStates.cacheWeight(encoded)).isGreaterThanOrEqualTo(128 + 11 * encoded);
+
+    KeyStates reopened = open(store, 2L * KeyStates.cacheWeight(encoded));
+    for (int i = 0; i < 10; i++) {
+      assertThat(value(reopened, new ObjectName("b", "k" + i))).isEqualTo(1L);
+    }
+    assertThat(reopened.storeReads()).isEqualTo(10);
+    assertThat(reopened.cachedCount()).isBetween(1L, 2L);
+  }
+
   private static KeyStates open(MemoryRegionCheckpoints store, long cacheBytes) {
     KeyStates states =
         new KeyStates(new OperationIdTable(RETENTION_MILLIS, 1_000), store, cacheBytes);
@@ -199,9 +276,14 @@ class KeyStatesTest {
 
   private static void commitRecords(
       MemoryRegionCheckpoints store, Map<ByteString, ByteString> records) {
+    commitRecords(store, records, Set.of());
+  }
+
+  private static void commitRecords(
+      MemoryRegionCheckpoints store, Map<ByteString, ByteString> records, Set<ByteString> removed) {
     VersionVector vector =
         store.lastCheckpoint().map(c -> c.appliedVector()).orElse(VersionVector.empty());
-    store.commit(vector, 0, records, Set.of(), error -> assertThat(error).isNull());
+    store.commit(vector, 0, records, removed, error -> assertThat(error).isNull());
   }
 
   private static Map<String, ByteString> transferred(List<KeyState> states) {

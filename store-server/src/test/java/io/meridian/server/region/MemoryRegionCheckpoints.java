@@ -21,6 +21,8 @@ final class MemoryRegionCheckpoints implements RegionCheckpoints {
       new TreeMap<>(ByteString.unsignedLexicographicalComparator());
   private CheckpointMetadata last;
   private boolean failNext;
+  private boolean hold;
+  private Runnable held;
 
   @Override
   public Optional<CheckpointMetadata> lastCheckpoint() {
@@ -55,6 +57,19 @@ final class MemoryRegionCheckpoints implements RegionCheckpoints {
       Map<ByteString, ByteString> changed,
       Set<ByteString> removed,
       Consumer<Throwable> done) {
+    if (hold) {
+      held = () -> commitNow(vector, logIndex, changed, removed, done);
+      return;
+    }
+    commitNow(vector, logIndex, changed, removed, done);
+  }
+
+  private void commitNow(
+      VersionVector vector,
+      long logIndex,
+      Map<ByteString, ByteString> changed,
+      Set<ByteString> removed,
+      Consumer<Throwable> done) {
     if (failNext) {
       failNext = false;
       done.accept(new IllegalStateException("checkpoint commit failed"));
@@ -64,6 +79,24 @@ final class MemoryRegionCheckpoints implements RegionCheckpoints {
     removed.forEach(states::remove);
     last = new CheckpointMetadata(vector, logIndex, last == null ? 1 : last.sequence() + 1);
     done.accept(null);
+  }
+
+  /**
+   * Commits stay open from now on, as on a slow disk, until {@link #completeHeld} (true) or for
+   * good (false).
+   */
+  void holdCommits(boolean holdThem) {
+    hold = holdThem;
+  }
+
+  /** Completes the commit held open, if any; true when there was one. */
+  boolean completeHeld() {
+    Runnable commit = held;
+    held = null;
+    if (commit != null) {
+      commit.run();
+    }
+    return commit != null;
   }
 
   /** The next commit fails and writes nothing. */

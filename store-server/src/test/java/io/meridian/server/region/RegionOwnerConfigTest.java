@@ -41,7 +41,8 @@ class RegionOwnerConfigTest {
                     defaults.sessionWaitersMax(),
                     true,
                     defaults.stateCacheBytes(),
-                    defaults.changedKeysMax()))
+                    defaults.changedKeysMax(),
+                    defaults.changedKeysHardMax()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("must hold one Ready's entries (100)");
   }
@@ -57,5 +58,10 @@ class RegionOwnerConfigTest {
     assertThatThrownBy(() -> defaults.withStateMemory(0, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("changedKeysMax");
+    assertThat(defaults.withStateMemory(0, 3).changedKeysHardMax()).isEqualTo(12);
+    assertThat(defaults.changedKeysHardMax()).isEqualTo(400_000);
+    assertThatThrownBy(() -> defaults.withStateMemory(0, 3, 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("changedKeysHardMax (2) must be at least changedKeysMax (3)");
   }
 }
