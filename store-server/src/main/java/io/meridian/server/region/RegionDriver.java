@@ -293,7 +293,8 @@ public final class RegionDriver {
 
   /**
    * One tick of time ({@link RegionOwnerConfig#tickMillis()}): the core's timers, the expiry of
-   * operation ids, and of session waits.
+   * operation ids, and of session waits; a pump only when the core says time made one due ({@link
+   * ReplicaCore#ticksUntilDue()}).
    */
   public void tick() {
     if (closed || failure != null) {
@@ -311,7 +312,33 @@ public final class RegionDriver {
     for (SessionWaiters.Waiter waiter : waiters.takeExpired(ticks)) {
       waiter.answer().completeExceptionally(sessionUnavailable(waiter.waitMillis()));
     }
-    wantPump();
+    // Every other input asks for a pump itself; a tick only when time made something due. An idle
+    // region then pumps once per heartbeat interval instead of at every tick.
+    if (core.ticksUntilDue() == 0) {
+      wantPump();
+    }
+  }
+
+  /**
+   * How many ticks may pass uncounted with nothing for {@link #tick()} to do; 0 while ticks count
+   * for something (the core's timers, waiting sessions, a Ready in progress or refused by the log,
+   * writes not yet answered, closing). The ticks must still be counted later, all of them, before
+   * the next input: {@link RegionOwner} lets an idle region's timer sleep this long and catches up
+   * when it wakes or when anything arrives.
+   */
+  public long idleTicks() {
+    if (closed || failure != null) {
+      return config.replication().heartbeatIntervalTicks();
+    }
+    if (closing
+        || pumpScheduled
+        || outstanding != null
+        || appendRefused != null
+        || !pendingWrites.isEmpty()
+        || !waiters.isEmpty()) {
+      return 0;
+    }
+    return core.ticksUntilDue();
   }
 
   /**
