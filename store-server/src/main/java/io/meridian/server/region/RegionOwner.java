@@ -213,6 +213,35 @@ public final class RegionOwner {
     context.runOnContext(v -> driver.connect(frameSender));
   }
 
+  /**
+   * Runs {@code start} on the owner's context and hands back what it started: a server or client
+   * started there (the region's HTTP server, its replication transport) handles its connections on
+   * the owner's event loop, so a request's way to the owner and its answer's way back, and a
+   * frame's way between the transport and the owner, are tasks on one thread, not wake-ups of
+   * another.
+   */
+  public <T> Future<T> startOnOwner(Supplier<Future<T>> start) {
+    Promise<T> started = Promise.promise();
+    context.runOnContext(
+        v -> {
+          Future<T> future;
+          try {
+            future = start.get();
+          } catch (RuntimeException e) {
+            future = Future.failedFuture(e);
+          }
+          future.onComplete(
+              result -> {
+                if (result.succeeded()) {
+                  started.complete(result.result());
+                } else {
+                  started.fail(result.cause());
+                }
+              });
+        });
+    return started.future();
+  }
+
   /** The region's name. */
   public String name() {
     return config.name();
