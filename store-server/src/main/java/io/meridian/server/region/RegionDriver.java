@@ -106,6 +106,14 @@ public final class RegionDriver {
   private FrameSender sender = FrameSender.NONE;
 
   private final Map<Long, PendingWrite> pendingWrites = new HashMap<>();
+
+  /**
+   * The envelopes of this region's entries not yet applied, by seq, as prepared: applying a local
+   * entry then needs no decode of bytes this region just encoded. Bounded by the writes pending;
+   * empty after a restart, when the log's bytes are decoded.
+   */
+  private final Map<Long, EffectEnvelope[]> localEnvelopes = new HashMap<>();
+
   private long nextRequestHandle = 1;
   private final ArrayDeque<IndexedDot> logDots = new ArrayDeque<>();
   private final ArrayDeque<long[]> ownEntryTimes = new ArrayDeque<>();
@@ -536,12 +544,13 @@ public final class RegionDriver {
     LocalStamp stamp = core.nextLocalStamp();
     Map<ObjectName, CrdtState> scratch = new LinkedHashMap<>();
     List<KeyUpdate> keyUpdates = new ArrayList<>();
+    List<EffectEnvelope> envelopes = new ArrayList<>();
     List<ObjectName> names = new ArrayList<>(updates.size());
     for (int index = 0; index < updates.size(); index++) {
       UpdateRequest update = updates.get(index);
       names.add(update.name());
       try {
-        prepare(update, stamp, scratch, keyUpdates);
+        prepare(update, stamp, scratch, keyUpdates, envelopes);
       } catch (CrdtRequestException e) {
         throw ApiException.refused(e, updates.size() > 1 ? index : -1);
       }
@@ -564,6 +573,7 @@ public final class RegionDriver {
       throw ApiException.of(ErrorCode.TOO_LARGE, e.getMessage());
     }
     states.addTentative(scratch);
+    localEnvelopes.put(stamp.seq(), envelopes.toArray(EffectEnvelope[]::new));
     pendingWrites.put(handle, new PendingWrite(answer, names, stamp.dot()));
     wantPump();
   }
@@ -572,7 +582,8 @@ public final class RegionDriver {
       UpdateRequest update,
       LocalStamp stamp,
       Map<ObjectName, CrdtState> scratch,
-      List<KeyUpdate> keyUpdates) {
+      List<KeyUpdate> keyUpdates,
+      List<EffectEnvelope> envelopes) {
     ObjectName name = update.name();
     CrdtState base = scratch.containsKey(name) ? scratch.get(name) : states.forLocalUpdate(name);
     CrdtType type = CrdtRegistry.type(update.operation().typeName());
@@ -596,9 +607,9 @@ public final class RegionDriver {
       return;
     }
     scratch.put(name, type.apply(state, effect.get(), stamp.dot()));
-    keyUpdates.add(
-        new KeyUpdate(
-            name.bucket(), name.key(), new EffectEnvelope(operationId, effect.get()).encode()));
+    EffectEnvelope envelope = new EffectEnvelope(operationId, effect.get());
+    envelopes.add(envelope);
+    keyUpdates.add(new KeyUpdate(name.bucket(), name.key(), envelope.encode()));
   }
 
   // ------------------------------------------------------------------ the Ready loop
@@ -747,11 +758,14 @@ public final class RegionDriver {
     visibleHlcMax = Math.max(visibleHlcMax, entry.hlc());
     Set<ObjectName> seen = new HashSet<>();
     long now = clock.millis();
+    // A local entry's envelopes as prepared (the same effects its bytes encode), else decoded.
+    EffectEnvelope[] prepared = local ? localEnvelopes.remove(entry.seq()) : null;
+    int index = 0;
     for (KeyUpdate update : entry.updates()) {
       ObjectName name = new ObjectName(update.bucket(), update.key());
       EffectEnvelope envelope;
       try {
-        envelope = EffectEnvelope.decode(update.effect());
+        envelope = prepared != null ? prepared[index++] : EffectEnvelope.decode(update.effect());
         states.apply(name, envelope.effect(), entry.dot(), local, seen.add(name), visibleVector);
         watches.touched(name);
       } catch (DecodeException | IllegalArgumentException | CrdtRequestException e) {
@@ -822,6 +836,7 @@ public final class RegionDriver {
       write.answer.completeExceptionally(answer);
     }
     pendingWrites.clear();
+    localEnvelopes.clear();
     if (closing && !closed) {
       closeWhenIdle();
     }
@@ -1021,6 +1036,7 @@ public final class RegionDriver {
       write.answer.completeExceptionally(closingAnswer);
     }
     pendingWrites.clear();
+    localEnvelopes.clear();
     if (failure != null) {
       whenClosed.run();
     } else {
