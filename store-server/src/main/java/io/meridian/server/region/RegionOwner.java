@@ -183,7 +183,12 @@ public final class RegionOwner {
       vertx.cancelTimer(tickTimer);
     }
     long tickNanos = TimeUnit.MILLISECONDS.toNanos(config.tickMillis());
-    long passed = (System.nanoTime() - lastTickNanos) / tickNanos;
+    // At most twice the longest sleep: after a stall (a pause of the whole process) the driver sees
+    // fewer ticks than time passed, as it did with the periodic timer, instead of a long burst.
+    long passed =
+        Math.min(
+            (System.nanoTime() - lastTickNanos) / tickNanos,
+            2L * config.replication().heartbeatIntervalTicks());
     for (long i = 0; i < passed; i++) {
       driver.tick();
     }
