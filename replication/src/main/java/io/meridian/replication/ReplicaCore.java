@@ -266,6 +266,35 @@ public final class ReplicaCore {
   }
 
   /**
+   * How many ticks may pass before a {@link #ready()} could hold something that the passing of
+   * ticks alone brings about; 0 when it may now. A driver that calls {@code ready()} after every
+   * input need do so after a {@link #tick()} only when this is 0, and may let this many ticks pass
+   * uncounted (and count them later) when nothing else happens. It is 0 while ticks count for
+   * something: entries some peer lacks (to send once the batch window or the relay delay has
+   * passed, or to resend), entries some peer has that this region lacks or entries buffered (a
+   * state transfer may become due), a state transfer under way or a digest to answer, accepted work
+   * not yet handed out. Otherwise it is the ticks until the next heartbeat is due to a peer.
+   * Conservative: in each of those cases a driver pumps at every tick as before; an idle region
+   * whose peers have what it has pumps once per heartbeat interval.
+   */
+  public long ticksUntilDue() {
+    if (!pending.isEmpty() || !buffer.isEmpty() || transfer.underWay()) {
+      return 0;
+    }
+    long until = config.heartbeatIntervalTicks();
+    for (PeerState peer : peers.values()) {
+      if (!peer.known.dominates(applied)
+          || !accepted.dominates(peer.known)
+          || peer.digestToServe != null) {
+        return 0;
+      }
+      long sinceFrame = ticks - peer.lastFrameTick;
+      until = Math.min(until, Math.max(0, config.heartbeatIntervalTicks() - sinceFrame));
+    }
+    return until;
+  }
+
+  /**
    * Takes a frame from a peer. Returns {@link FrameVerdict#ACCEPTED}, or the reason it was
    * rejected; a rejected frame is counted and changes nothing.
    */

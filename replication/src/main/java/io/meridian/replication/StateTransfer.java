@@ -155,6 +155,11 @@ final class StateTransfer {
     out.emit(peers.get(chosen), out.header().setDigestRequest(FrameCodec.toProto(request)), 0);
   }
 
+  /** True while a transfer is asked for: its retry is counted in ticks. */
+  boolean underWay() {
+    return source != null;
+  }
+
   /**
    * Stages a chunk of the transfer asked of {@code sender}. Returns the complete snapshot once
    * every chunk is in and it brings something {@code accepted} lacks, else null.

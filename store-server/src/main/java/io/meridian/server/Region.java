@@ -159,15 +159,24 @@ public final class Region implements AutoCloseable {
     guard =
         ClientGuard.start(vertx, config.clientAuth(), config.httpApi().nameBytesMax(), registry);
     guard.warnIfOpen(config.region());
+    // Listening from the owner's context puts every connection on the owner's event loop: the hop
+    // of each request to the owner and back is then a task on the same thread.
     httpServer =
         await(
-            vertx
-                .createHttpServer(guard.apply(new HttpServerOptions()))
-                .connectionHandler(guard::connected)
-                .requestHandler(
-                    HttpApi.router(
-                        vertx, service, registry, config.httpApi(), config.watchLimits(), guard))
-                .listen(config.http().port(), config.http().host()));
+            owner.startOnOwner(
+                () ->
+                    vertx
+                        .createHttpServer(guard.apply(new HttpServerOptions()))
+                        .connectionHandler(guard::connected)
+                        .requestHandler(
+                            HttpApi.router(
+                                vertx,
+                                service,
+                                registry,
+                                config.httpApi(),
+                                config.watchLimits(),
+                                guard))
+                        .listen(config.http().port(), config.http().host())));
   }
 
   /**

@@ -105,6 +105,14 @@ public final class RegionDriver {
   private FrameSender sender = FrameSender.NONE;
 
   private final Map<Long, PendingWrite> pendingWrites = new HashMap<>();
+
+  /**
+   * The envelopes of this region's entries not yet applied, by seq, as prepared: applying a local
+   * entry then needs no decode of bytes this region just encoded. Bounded by the writes pending;
+   * empty after a restart, when the log's bytes are decoded.
+   */
+  private final Map<Long, EffectEnvelope[]> localEnvelopes = new HashMap<>();
+
   private long nextRequestHandle = 1;
   private final ArrayDeque<IndexedDot> logDots = new ArrayDeque<>();
   private final ArrayDeque<long[]> ownEntryTimes = new ArrayDeque<>();
@@ -292,7 +300,8 @@ public final class RegionDriver {
 
   /**
    * One tick of time ({@link RegionOwnerConfig#tickMillis()}): the core's timers, the expiry of
-   * operation ids, and of session waits.
+   * operation ids, and of session waits; a pump only when the core says time made one due ({@link
+   * ReplicaCore#ticksUntilDue()}).
    */
   public void tick() {
     if (closed || failure != null) {
@@ -310,7 +319,33 @@ public final class RegionDriver {
     for (SessionWaiters.Waiter waiter : waiters.takeExpired(ticks)) {
       waiter.answer().completeExceptionally(sessionUnavailable(waiter.waitMillis()));
     }
-    wantPump();
+    // Every other input asks for a pump itself; a tick only when time made something due. An idle
+    // region then pumps once per heartbeat interval instead of at every tick.
+    if (core.ticksUntilDue() == 0) {
+      wantPump();
+    }
+  }
+
+  /**
+   * How many ticks may pass uncounted with nothing for {@link #tick()} to do; 0 while ticks count
+   * for something (the core's timers, waiting sessions, a Ready in progress or refused by the log,
+   * writes not yet answered, closing). The ticks must still be counted later, all of them, before
+   * the next input: {@link RegionOwner} lets an idle region's timer sleep this long and catches up
+   * when it wakes or when anything arrives.
+   */
+  public long idleTicks() {
+    if (closed || failure != null) {
+      return config.replication().heartbeatIntervalTicks();
+    }
+    if (closing
+        || pumpScheduled
+        || outstanding != null
+        || appendRefused != null
+        || !pendingWrites.isEmpty()
+        || !waiters.isEmpty()) {
+      return 0;
+    }
+    return core.ticksUntilDue();
   }
 
   /**
@@ -516,12 +551,13 @@ public final class RegionDriver {
     LocalStamp stamp = core.nextLocalStamp();
     Map<ObjectName, CrdtState> scratch = new LinkedHashMap<>();
     List<KeyUpdate> keyUpdates = new ArrayList<>();
+    List<EffectEnvelope> envelopes = new ArrayList<>();
     List<ObjectName> names = new ArrayList<>(updates.size());
     for (int index = 0; index < updates.size(); index++) {
       UpdateRequest update = updates.get(index);
       names.add(update.name());
       try {
-        prepare(update, stamp, scratch, keyUpdates);
+        prepare(update, stamp, scratch, keyUpdates, envelopes);
       } catch (CrdtRequestException e) {
         throw ApiException.refused(e, updates.size() > 1 ? index : -1);
       }
@@ -544,6 +580,7 @@ public final class RegionDriver {
       throw ApiException.of(ErrorCode.TOO_LARGE, e.getMessage());
     }
     states.addTentative(scratch);
+    localEnvelopes.put(stamp.seq(), envelopes.toArray(EffectEnvelope[]::new));
     pendingWrites.put(handle, new PendingWrite(answer, names, stamp.dot()));
     wantPump();
   }
@@ -552,7 +589,8 @@ public final class RegionDriver {
       UpdateRequest update,
       LocalStamp stamp,
       Map<ObjectName, CrdtState> scratch,
-      List<KeyUpdate> keyUpdates) {
+      List<KeyUpdate> keyUpdates,
+      List<EffectEnvelope> envelopes) {
     ObjectName name = update.name();
     CrdtState base = scratch.containsKey(name) ? scratch.get(name) : states.forLocalUpdate(name);
     CrdtType type = CrdtRegistry.type(update.operation().typeName());
@@ -576,9 +614,9 @@ public final class RegionDriver {
       return;
     }
     scratch.put(name, type.apply(state, effect.get(), stamp.dot()));
-    keyUpdates.add(
-        new KeyUpdate(
-            name.bucket(), name.key(), new EffectEnvelope(operationId, effect.get()).encode()));
+    EffectEnvelope envelope = new EffectEnvelope(operationId, effect.get());
+    envelopes.add(envelope);
+    keyUpdates.add(new KeyUpdate(name.bucket(), name.key(), envelope.encode()));
   }
 
   // ------------------------------------------------------------------ the Ready loop
@@ -727,11 +765,14 @@ public final class RegionDriver {
     visibleHlcMax = Math.max(visibleHlcMax, entry.hlc());
     Set<ObjectName> seen = new HashSet<>();
     long now = clock.millis();
+    // A local entry's envelopes as prepared (the same effects its bytes encode), else decoded.
+    EffectEnvelope[] prepared = local ? localEnvelopes.remove(entry.seq()) : null;
+    int index = 0;
     for (KeyUpdate update : entry.updates()) {
       ObjectName name = new ObjectName(update.bucket(), update.key());
       EffectEnvelope envelope;
       try {
-        envelope = EffectEnvelope.decode(update.effect());
+        envelope = prepared != null ? prepared[index++] : EffectEnvelope.decode(update.effect());
         states.apply(name, envelope.effect(), entry.dot(), local, seen.add(name), visibleVector);
         watches.touched(name);
       } catch (DecodeException | IllegalArgumentException | CrdtRequestException e) {
@@ -802,6 +843,7 @@ public final class RegionDriver {
       write.answer.completeExceptionally(answer);
     }
     pendingWrites.clear();
+    localEnvelopes.clear();
     if (closing && !closed) {
       closeWhenIdle();
     }
@@ -991,6 +1033,7 @@ public final class RegionDriver {
       write.answer.completeExceptionally(closingAnswer);
     }
     pendingWrites.clear();
+    localEnvelopes.clear();
     if (failure != null) {
       whenClosed.run();
     } else {

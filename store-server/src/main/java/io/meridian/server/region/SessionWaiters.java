@@ -63,6 +63,11 @@ final class SessionWaiters {
     return take(waiter -> waiter.deadlineTick() <= tick);
   }
 
+  /** True when no request waits. */
+  boolean isEmpty() {
+    return waiters.isEmpty();
+  }
+
   /** Removes and returns every waiter. */
   List<Waiter> takeAll() {
     return take(waiter -> true);

@@ -10,7 +10,6 @@ import io.meridian.server.tls.PeerRejectedException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
@@ -44,7 +43,9 @@ import java.util.logging.Logger;
  * TransportConfig#reconnectDelayMillisMin()} doubling to {@link
  * TransportConfig#reconnectDelayMillisMax()}.
  *
- * <p>All state lives on the transport's own Vert.x context; {@link #send} hops onto it.
+ * <p>All state lives on the region owner's Vert.x context ({@link RegionOwner#startOnOwner}), so
+ * that frames between the owner and the transport are tasks on one thread; {@link #send} hops onto
+ * it when called from elsewhere.
  */
 public final class ReplicationTransport implements FrameSender {
   private static final Logger LOG = Logger.getLogger(ReplicationTransport.class.getName());
@@ -61,7 +62,6 @@ public final class ReplicationTransport implements FrameSender {
   private Context context;
   private NetServer server;
   private NetClient client;
-  private String deploymentId;
   private volatile boolean closed;
   private int boundPort;
 
@@ -112,28 +112,14 @@ public final class ReplicationTransport implements FrameSender {
       MutualTls.engine();
     }
     ReplicationTransport transport = new ReplicationTransport(vertx, config, region);
-    TransportVerticle verticle = new TransportVerticle(transport);
-    return vertx
-        .deployVerticle(verticle)
+    // On the owner's context: frames between the transport and the owner are tasks on one thread.
+    return region
+        .startOnOwner(() -> transport.startOnContext(Vertx.currentContext()))
         .map(
-            id -> {
-              transport.deploymentId = id;
+            ignored -> {
               region.connect(transport);
               return transport;
             });
-  }
-
-  private static final class TransportVerticle extends VerticleBase {
-    private final ReplicationTransport transport;
-
-    TransportVerticle(ReplicationTransport transport) {
-      this.transport = transport;
-    }
-
-    @Override
-    public Future<?> start() {
-      return transport.startOnContext(context);
-    }
   }
 
   private Future<Void> startOnContext(Context ownContext) {
@@ -441,7 +427,6 @@ public final class ReplicationTransport implements FrameSender {
           client
               .close()
               .transform(ignored -> server.close())
-              .transform(ignored -> vertx.undeploy(deploymentId))
               .onComplete(ignored -> done.complete());
         });
     return done.future();

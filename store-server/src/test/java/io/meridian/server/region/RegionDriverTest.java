@@ -305,6 +305,43 @@ class RegionDriverTest {
     assertThat(failure(write).code()).isEqualTo(ErrorCode.OVERLOADED);
   }
 
+  @Test
+  void anIdleRegionCountsTicksOnlyForHeartbeatsAndEveryTickWhilePeersLackAnEntry()
+      throws Exception {
+    List<String> regions = List.of("a", "b");
+    Node a = new Node("a", regions);
+    Node b = new Node("b", regions);
+    Network network = new Network(a, b);
+    network.run(60);
+    // Both heard each other and have the same (nothing): only the next heartbeat is due.
+    long heartbeat = ReplicationConfig.builder("a", regions).build().heartbeatIntervalTicks();
+    assertThat(a.driver.idleTicks()).isBetween(1L, heartbeat);
+    long idle = a.driver.idleTicks();
+    for (long tick = 1; tick < idle; tick++) {
+      a.driver.tick();
+      assertThat(a.pumpWanted).as("tick %d of %d idle ticks", tick, idle).isFalse();
+    }
+    a.driver.tick();
+    assertThat(a.pumpWanted).as("the heartbeat is due").isTrue();
+    assertThat(a.driver.idleTicks()).isZero();
+
+    CompletableFuture<RegionResult> write = a.write("c", INCREMENT);
+    assertThat(a.driver.idleTicks()).as("a write waits for the disk").isZero();
+    a.settle();
+    assertThat(write).isCompleted();
+    // On a's disk, sent, and not yet applied by b: a must keep ticking to resend it if lost.
+    a.sent.clear();
+    a.sentTo.clear();
+    assertThat(a.driver.idleTicks()).isZero();
+    a.driver.tick();
+    assertThat(a.pumpWanted).isTrue();
+
+    ReplicationConfig defaults = ReplicationConfig.builder("a", regions).build();
+    network.run(defaults.resendIntervalTicks() + defaults.heartbeatIntervalTicks() + 5);
+    assertThat(b.value("c").asLong()).isEqualTo(1);
+    assertThat(a.driver.idleTicks()).isPositive();
+  }
+
   /** Hands {@code to} every frame {@code from} sent it so far. */
   private static void deliverTo(Node to, Node from) {
     for (int i = 0; i < from.sent.size(); i++) {
