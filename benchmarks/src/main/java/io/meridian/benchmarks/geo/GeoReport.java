@@ -316,7 +316,7 @@ public final class GeoReport {
     bars.get("reconnected (ms)").add(0.0);
     bars.get("caught up (ms)").add((double) result.convergedMillis());
     return barChart(
-        "Convergence after each heal (ms from the heal; -1 values: not within the bound)",
+        "Convergence after each heal (ms from the heal; 0: not within the bound, see the table)",
         categories,
         bars);
   }
