@@ -51,6 +51,8 @@ import java.util.TreeMap;
  *       ReplicationConfig#deliveryBufferEntriesMax()} entries. Past that bound it is dropped: a
  *       peer sends it again, and an entry whose causal past is here never needs buffer space, so
  *       delivery cannot deadlock. Accepted entries leave through {@code Ready} in causal order.
+ *       (The eventual mode, {@link ReplicationConfig#causalDelivery()} false, for benchmarks only,
+ *       drops the {@code deps} condition and keeps the per-origin order.)
  *   <li><b>Forwarding.</b> Every frame carries the sender's applied vector. To each peer this core
  *       sends, in log order, every entry of its log the peer has not acknowledged or been sent, its
  *       own entries and others' alike, unchanged; at most {@link
@@ -373,7 +375,8 @@ public final class ReplicaCore {
   }
 
   private boolean deliverable(LogEntry entry) {
-    return entry.seq() == accepted.get(entry.origin()) + 1 && accepted.dominates(entry.deps());
+    return entry.seq() == accepted.get(entry.origin()) + 1
+        && (!config.causalDelivery() || accepted.dominates(entry.deps()));
   }
 
   private void acceptEntry(AcceptedEntry item) {

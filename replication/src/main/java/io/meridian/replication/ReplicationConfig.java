@@ -31,6 +31,14 @@ import java.util.TreeSet;
  *     fill the gaps of broken links (0 relays at once)
  * @param entriesPerReadyMax entries one {@link Ready} hands out to persist; the rest wait for the
  *     next, so the driver's update log never has to queue more than this many appends at once
+ * @param causalDelivery true (the default, and the only setting a store may run with): an entry
+ *     waits until its causal past is accepted. False is the eventual mode, <b>for benchmarks
+ *     only</b> (the geo harness measures what causal delivery costs against it): an entry is
+ *     accepted as soon as it is the next of its origin, whatever it depends on from other origins.
+ *     Per-origin order stays, because the version vectors (acknowledgements, resends, duplicates,
+ *     session tokens) summarise a contiguous prefix of each origin. Snapshot reads, sessions across
+ *     regions and any type whose effects do not commute lose their guarantees in this mode; see
+ *     {@link Builder#eventualDeliveryForBenchmarksOnly()}.
  */
 public record ReplicationConfig(
     String self,
@@ -49,7 +57,8 @@ public record ReplicationConfig(
     int stateTransferBytesMax,
     long clockOffsetMillisMax,
     int relayDelayTicks,
-    int entriesPerReadyMax) {
+    int entriesPerReadyMax,
+    boolean causalDelivery) {
 
   public ReplicationConfig {
     ReplicaIds.require(self);
@@ -112,6 +121,7 @@ public record ReplicationConfig(
     private long clockOffsetMillisMax = 60_000;
     private int relayDelayTicks = 20;
     private int entriesPerReadyMax = 4_096;
+    private boolean causalDelivery = true;
 
     private Builder(String self, List<String> regions) {
       this.self = self;
@@ -193,6 +203,18 @@ public record ReplicationConfig(
       return this;
     }
 
+    /**
+     * Switches causal delivery off: an entry is accepted once it is the next of its origin, without
+     * waiting for its dependencies on other origins. For measuring what causal delivery costs, and
+     * nothing else: only commutative effects whose correctness does not depend on causal order
+     * (counter increments, grow-only set adds) converge to the same values as in causal mode, and
+     * causally closed snapshots and cross-region session guarantees no longer hold.
+     */
+    public Builder eventualDeliveryForBenchmarksOnly() {
+      causalDelivery = false;
+      return this;
+    }
+
     public ReplicationConfig build() {
       return new ReplicationConfig(
           self,
@@ -211,7 +233,8 @@ public record ReplicationConfig(
           stateTransferBytesMax,
           clockOffsetMillisMax,
           relayDelayTicks,
-          entriesPerReadyMax);
+          entriesPerReadyMax,
+          causalDelivery);
     }
   }
 }

@@ -75,8 +75,12 @@ public final class Region implements AutoCloseable {
     // holds every update that arrived during the previous fsync, so a window of one 10 ms tick
     // only added up to 10 ms to visibility at the other regions. The simulator draws windows of
     // 0, 1 and 3 ticks.
-    ReplicationConfig replication =
-        ReplicationConfig.builder(config.region(), regions).batchWindowTicks(0).build();
+    ReplicationConfig.Builder replicationBuilder =
+        ReplicationConfig.builder(config.region(), regions).batchWindowTicks(0);
+    if (eventualDeliveryForBenchmarks()) {
+      replicationBuilder.eventualDeliveryForBenchmarksOnly();
+    }
+    ReplicationConfig replication = replicationBuilder.build();
     RegionOwnerConfig ownerConfig =
         adjust.apply(
             RegionOwnerConfig.defaults(replication, config.dataDirectory())
@@ -92,6 +96,40 @@ public final class Region implements AutoCloseable {
     } catch (Exception e) {
       region.close();
       throw e;
+    }
+  }
+
+  /**
+   * Benchmark-only system property: {@code causal} (the default) or {@code eventual}. The geo
+   * harness sets {@code eventual} on its regions to measure what causal delivery costs; it switches
+   * causal delivery off ({@link ReplicationConfig#causalDelivery()}), so snapshot reads and session
+   * guarantees across regions no longer hold. Deliberately not a command-line option or a
+   * configuration file key; any other value refuses to start, and {@code eventual} is logged as a
+   * SEVERE warning at every start.
+   */
+  public static final String DELIVERY_PROPERTY = "meridian.benchmark.delivery";
+
+  /**
+   * Reads {@link #DELIVERY_PROPERTY}.
+   *
+   * @return whether this process runs the eventual delivery mode
+   * @throws IllegalArgumentException on a value other than {@code causal} or {@code eventual}
+   */
+  static boolean eventualDeliveryForBenchmarks() {
+    String mode = System.getProperty(DELIVERY_PROPERTY, "causal");
+    switch (mode) {
+      case "causal":
+        return false;
+      case "eventual":
+        LOG.severe(
+            "EVENTUAL DELIVERY (-D"
+                + DELIVERY_PROPERTY
+                + "=eventual): causal delivery is OFF. For benchmarks only: snapshot reads and"
+                + " session guarantees across regions do not hold; never run a store like this.");
+        return true;
+      default:
+        throw new IllegalArgumentException(
+            DELIVERY_PROPERTY + " must be causal or eventual (benchmarks only), got " + mode);
     }
   }
 

@@ -167,4 +167,29 @@ class ConfigBuildersTest {
                     .build())
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void theEventualDeliveryModeIsOnlyTheBenchmarkPropertysExactValue() {
+    String before = System.getProperty(Region.DELIVERY_PROPERTY);
+    try {
+      System.clearProperty(Region.DELIVERY_PROPERTY);
+      assertThat(Region.eventualDeliveryForBenchmarks()).isFalse();
+      System.setProperty(Region.DELIVERY_PROPERTY, "causal");
+      assertThat(Region.eventualDeliveryForBenchmarks()).isFalse();
+      System.setProperty(Region.DELIVERY_PROPERTY, "eventual");
+      assertThat(Region.eventualDeliveryForBenchmarks()).isTrue();
+      for (String refused : List.of("Eventual", "true", "")) {
+        System.setProperty(Region.DELIVERY_PROPERTY, refused);
+        assertThatThrownBy(Region::eventualDeliveryForBenchmarks)
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("causal or eventual");
+      }
+    } finally {
+      if (before == null) {
+        System.clearProperty(Region.DELIVERY_PROPERTY);
+      } else {
+        System.setProperty(Region.DELIVERY_PROPERTY, before);
+      }
+    }
+  }
 }

@@ -148,6 +148,45 @@ public final class GeoHarness implements Callable<Integer> {
   @Option(names = "--keep", description = "Keep the regions' data and logs (the path is printed).")
   boolean keep;
 
+  @Option(
+      names = "--closed-loop",
+      description =
+          "Instead of the sessions' open loop: this many g-counter increments in flight per"
+              + " writing region, each sent when the previous one is answered (0: open loop;"
+              + " default ${DEFAULT-VALUE}).")
+  int closedLoopConnections = 0;
+
+  @Option(
+      names = "--closed-loop-updates",
+      description =
+          "With --closed-loop: a writing region stops after this many acknowledged updates"
+              + " (default ${DEFAULT-VALUE}).")
+  long closedLoopUpdates = Long.MAX_VALUE;
+
+  @Option(
+      names = "--closed-loop-regions",
+      split = ",",
+      description = "With --closed-loop: the writing regions (default: all).")
+  List<String> closedLoopRegions = new ArrayList<>();
+
+  @Option(
+      names = "--preset",
+      description =
+          "partition-60s: r1 cut off from every other region for 60 s (links hold) while a closed"
+              + " loop of 16 connections writes up to 100,000 increments at r1 and at r2 each, then"
+              + " the heal; replaces --seconds, --fault, --closed-loop*.")
+  String preset;
+
+  @Option(
+      names = "--compare-delivery",
+      description =
+          "Run the same load with causal delivery and with the benchmark-only eventual mode (the"
+              + " regions' -D"
+              + io.meridian.server.Region.DELIVERY_PROPERTY
+              + "), ROUNDS times each alternately, and report the throughput ratio. Needs"
+              + " --closed-loop (counters only: the one load both modes must agree on).")
+  int compareRounds = 0;
+
   private PrintStream progress = System.out;
   private GeoResult result;
 
@@ -166,6 +205,7 @@ public final class GeoHarness implements Callable<Integer> {
    * @return the run's configuration
    */
   public GeoRun.Config config() {
+    applyPreset();
     long runSeed = seed != null ? seed : System.nanoTime();
     seed = runSeed;
     long durationMillis = seconds * 1000;
@@ -185,9 +225,27 @@ public final class GeoHarness implements Callable<Integer> {
           new Fault(
               Fault.Kind.LOSE_DISK, "r1", null, durationMillis / 10, durationMillis * 6 / 10));
     }
+    Workload.ClosedLoop closedLoop =
+        closedLoopConnections <= 0
+            ? null
+            : new Workload.ClosedLoop(
+                closedLoopConnections,
+                closedLoopUpdates,
+                closedLoopRegions.isEmpty() ? names : closedLoopRegions);
+    if (closedLoop != null && !names.containsAll(closedLoop.regions())) {
+      throw new IllegalArgumentException("--closed-loop-regions must name regions of " + names);
+    }
     WorkloadConfig workload =
         new WorkloadConfig(
-            sessions, rate, counterKeys, setKeys, pairs, zipf, probeIntervalMillis, runSeed);
+            sessions,
+            rate,
+            counterKeys,
+            setKeys,
+            pairs,
+            zipf,
+            probeIntervalMillis,
+            runSeed,
+            closedLoop);
     List<String> jvmOptions =
         serverJvmOptions.isBlank()
             ? List.of()
@@ -208,6 +266,25 @@ public final class GeoHarness implements Callable<Integer> {
         keep);
   }
 
+  /** Sets the options a preset stands for. */
+  private void applyPreset() {
+    if (preset == null) {
+      return;
+    }
+    if (!preset.equals("partition-60s")) {
+      throw new IllegalArgumentException("unknown preset " + preset + " (known: partition-60s)");
+    }
+    seconds = 60;
+    closedLoopConnections = 16;
+    closedLoopUpdates = 100_000;
+    closedLoopRegions = new ArrayList<>(List.of("r1", "r2"));
+    faultSpecs = new ArrayList<>();
+    for (int i = 2; i <= regions; i++) {
+      faultSpecs.add("partition-hold:r1-r" + i + "@0-60000");
+    }
+    preset = null;
+  }
+
   @Override
   public Integer call() throws Exception {
     GeoRun.Config config;
@@ -216,6 +293,13 @@ public final class GeoHarness implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       // A malformed --fault or an out-of-range option: a usage error (status 2), not a failed run.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (compareRounds > 0) {
+      if (config.workload().closedLoop() == null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--compare-delivery needs --closed-loop (counters only)");
+      }
+      return DeliveryComparison.run(config, compareRounds, out, progress);
     }
     progress.printf(
         "geo: seed %d, %d regions, delays %s ms, faults %s%n",

@@ -23,7 +23,7 @@ import java.util.Map;
  */
 public final class GeoReport {
   /** Number of charts in a report. */
-  public static final int CHARTS = 5;
+  public static final int CHARTS = 7;
 
   private static final int WIDTH = 820;
   private static final int HEIGHT = 260;
@@ -73,6 +73,8 @@ public final class GeoReport {
     page.append(throughputChart(result));
     page.append(visibilityChart(result));
     page.append(convergenceChart(result));
+    page.append(healChart(result));
+    page.append(healBytesChart(result));
     page.append(bytesChart(result));
     page.append("<h2>Fault schedule</h2><pre>");
     for (GeoRun.Window window : result.windows()) {
@@ -83,7 +85,9 @@ public final class GeoReport {
           .append(window.endMillis())
           .append(" ms\n");
     }
-    page.append("</pre>\n<script>\n")
+    page.append("</pre>\n");
+    healTable(page, result);
+    page.append("<script>\n")
         .append("(function(){var n=0;document.querySelectorAll('svg.chart').forEach(function(s){")
         .append("var d=s.querySelectorAll('.data');var ok=false;d.forEach(function(e){")
         .append("var b=e.getBBox();if(b.width>0||b.height>0){ok=true;}});")
@@ -167,6 +171,35 @@ public final class GeoReport {
             "%.1f, %.1f",
             summary.getDouble("loadAverageBefore"),
             summary.getDouble("loadAverageAfter")));
+    page.append("</table>\n");
+  }
+
+  private static void healTable(StringBuilder page, GeoResult result) {
+    page.append("<h2>Heals</h2><table><tr><th>#</th><th>fault</th><th>direction</th>")
+        .append("<th>reconnected (ms)</th><th>caught up (ms)</th><th>diverged updates</th>")
+        .append("<th>their body bytes</th><th>updates in window</th><th>link bytes</th></tr>");
+    int number = 0;
+    for (HealMeter.Heal heal : result.heals()) {
+      page.append("<tr><td>")
+          .append(++number)
+          .append("</td><td>")
+          .append(escape(heal.fault()))
+          .append("</td><td>")
+          .append(escape(heal.from() + "→" + heal.to()))
+          .append("</td><td>")
+          .append(heal.reconnectMillis())
+          .append("</td><td>")
+          .append(heal.convergedMillis())
+          .append("</td><td>")
+          .append(heal.divergedUpdates())
+          .append("</td><td>")
+          .append(heal.divergedBodyBytes())
+          .append("</td><td>")
+          .append(heal.windowUpdates())
+          .append("</td><td>")
+          .append(heal.linkBytes())
+          .append("</td></tr>");
+    }
     page.append("</table>\n");
   }
 
@@ -266,6 +299,52 @@ public final class GeoReport {
             + (result.converged() ? "" : ": NOT converged within the bound"),
         categories,
         bars);
+  }
+
+  private static String healChart(GeoResult result) {
+    List<String> categories = new ArrayList<>();
+    Map<String, List<Double>> bars = new LinkedHashMap<>();
+    bars.put("reconnected (ms)", new ArrayList<>());
+    bars.put("caught up (ms)", new ArrayList<>());
+    int number = 0;
+    for (HealMeter.Heal heal : result.heals()) {
+      categories.add(healLabel(++number, heal));
+      bars.get("reconnected (ms)").add((double) Math.max(0, heal.reconnectMillis()));
+      bars.get("caught up (ms)").add((double) Math.max(0, heal.convergedMillis()));
+    }
+    categories.add("final");
+    bars.get("reconnected (ms)").add(0.0);
+    bars.get("caught up (ms)").add((double) result.convergedMillis());
+    return barChart(
+        "Convergence after each heal (ms from the heal; 0: not within the bound, see the table)",
+        categories,
+        bars);
+  }
+
+  private static String healBytesChart(GeoResult result) {
+    List<String> categories = new ArrayList<>();
+    Map<String, List<Double>> bars = new LinkedHashMap<>();
+    bars.put("link bytes/update", new ArrayList<>());
+    bars.put("diverged body bytes/update", new ArrayList<>());
+    int number = 0;
+    for (HealMeter.Heal heal : result.heals()) {
+      categories.add(healLabel(++number, heal));
+      bars.get("link bytes/update").add(heal.bytesPerUpdate());
+      bars.get("diverged body bytes/update")
+          .add(heal.divergedBodyBytes() / (double) Math.max(1, heal.divergedUpdates()));
+    }
+    categories.add("whole run");
+    bars.get("link bytes/update").add(result.summary().getDouble("wireBytesPerUpdate"));
+    bars.get("diverged body bytes/update").add(0.0);
+    return barChart(
+        "Bytes per update after each heal: the link's bytes over the fault and the catch-up per"
+            + " update acknowledged at the sender, against the updates' own size",
+        categories,
+        bars);
+  }
+
+  private static String healLabel(int number, HealMeter.Heal heal) {
+    return "#" + number + " " + heal.from() + "→" + heal.to();
   }
 
   private static String bytesChart(GeoResult result) {

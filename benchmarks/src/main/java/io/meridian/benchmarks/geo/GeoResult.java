@@ -19,6 +19,7 @@ import java.util.function.Predicate;
  * @param regions the regions' names
  * @param windows the faults as applied
  * @param recoveries restarts after kills
+ * @param heals convergence and bytes after each heal of a partition during the run
  * @param history every client operation
  * @param operationsNotSent operations the open loop was too far behind to send before the end
  * @param visibility the visibility probes
@@ -38,6 +39,7 @@ public record GeoResult(
     List<String> regions,
     List<GeoRun.Window> windows,
     List<GeoRun.Recovery> recoveries,
+    List<HealMeter.Heal> heals,
     List<Operation> history,
     long operationsNotSent,
     List<Workload.Visibility> visibility,
@@ -172,6 +174,9 @@ public record GeoResult(
               .put("peersReconnectedMillis", recovery.reconnectMillis()));
     }
     summary.put("recoveries", restarts);
+    JsonArray healed = new JsonArray();
+    heals.forEach(heal -> healed.add(heal.toJson()));
+    summary.put("heals", healed);
     summary.put("loadAverageBefore", loadBefore);
     summary.put("loadAverageAfter", loadAfter);
     return summary;

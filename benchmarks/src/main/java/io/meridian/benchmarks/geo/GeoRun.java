@@ -38,6 +38,7 @@ public final class GeoRun {
   private final List<Recovery> recoveries = new ArrayList<>();
   private long runStartNanos;
   private Workload workload;
+  private HealMeter healMeter;
 
   /**
    * What a run does.
@@ -222,6 +223,14 @@ public final class GeoRun {
     runStartNanos = System.nanoTime();
     Workload workload = new Workload(config.workload(), names, client, runStartNanos);
     this.workload = workload;
+    healMeter =
+        new HealMeter(
+            client,
+            uris,
+            links,
+            this::nowMillis,
+            config.convergeTimeoutMillis(),
+            workload::history);
     Thread injector = new Thread(this::injectFaults, "geo-faults");
     Progress bar = new Progress(progress, workload, config.durationMillis(), config.faults());
     injector.start();
@@ -229,6 +238,7 @@ public final class GeoRun {
     workload.run(config.durationMillis());
     injector.join();
     bar.stop();
+    List<HealMeter.Heal> heals = healMeter.await();
     long healMillis = nowMillis();
     healAll();
     List<String> keys = new ArrayList<>(workload.allKeys());
@@ -259,6 +269,7 @@ public final class GeoRun {
         names,
         List.copyOf(windows),
         List.copyOf(recoveries),
+        heals,
         history,
         workload.notSent(),
         workload.visibility(),
@@ -300,9 +311,11 @@ public final class GeoRun {
       try {
         if (event[2] == 1) {
           applied[(int) event[1]] = nowMillis();
+          healMeter.begun(fault);
           begin(fault);
         } else {
           end(fault);
+          healMeter.healed(fault, applied[(int) event[1]]);
           synchronized (windows) {
             windows.add(new Window(fault, applied[(int) event[1]], nowMillis()));
           }

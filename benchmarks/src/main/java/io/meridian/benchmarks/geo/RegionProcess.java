@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  */
 public final class RegionProcess implements AutoCloseable {
   private static final String MAIN_CLASS = "io.meridian.server.cli.MeridianCommand";
-  private static final long READY_WAIT_MILLIS_MAX = 60_000;
+  // Three JVMs starting at once on 2 cores at a load average of 30 took more than 60 s.
+  private static final long READY_WAIT_MILLIS_MAX = 180_000;
 
   private final String name;
   private final List<String> command;

@@ -54,6 +54,8 @@ public final class Workload {
    * @param zipfExponent key popularity (0: uniform)
    * @param probeIntervalMillis time between visibility probes (0: none)
    * @param seed the run's seed
+   * @param closedLoop instead of the sessions' open loop, a closed loop of counter increments; null
+   *     for the open loop
    */
   public record WorkloadConfig(
       int sessions,
@@ -63,7 +65,30 @@ public final class Workload {
       int pairs,
       double zipfExponent,
       long probeIntervalMillis,
-      long seed) {}
+      long seed,
+      ClosedLoop closedLoop) {}
+
+  /**
+   * A closed loop at the regions' maximum: {@code connections} requests in flight per writing
+   * region, each sending its next g-counter increment (by 1, with its own operation id, no session)
+   * as soon as the previous one is answered, until the run ends or the region acknowledged {@code
+   * updatesPerRegionMax}. Counters only, so the same load is correct under the benchmark-only
+   * eventual delivery mode (increments commute).
+   *
+   * @param connections requests in flight per writing region
+   * @param updatesPerRegionMax acknowledged updates per writing region after which it stops
+   * @param regions the writing regions
+   */
+  public record ClosedLoop(int connections, long updatesPerRegionMax, List<String> regions) {
+    /** Checks the bounds. */
+    public ClosedLoop {
+      if (connections < 1 || connections > 256 || updatesPerRegionMax < 1 || regions.isEmpty()) {
+        throw new IllegalArgumentException(
+            "closed loop: 1 to 256 connections, a positive bound and a region");
+      }
+      regions = List.copyOf(regions);
+    }
+  }
 
   /**
    * One visibility probe: a write acknowledged at {@code from}, then read at {@code to} with the
@@ -99,9 +124,23 @@ public final class Workload {
    */
   public void run(long durationMillis) throws InterruptedException {
     List<Thread> threads = new ArrayList<>();
-    for (int session = 0; session < config.sessions(); session++) {
-      int number = session;
-      threads.add(new Thread(() -> session(number, durationMillis), "geo-session-" + session));
+    if (config.closedLoop() != null) {
+      ClosedLoop loop = config.closedLoop();
+      for (String region : loop.regions()) {
+        AtomicLong acknowledged = new AtomicLong();
+        for (int lane = 0; lane < loop.connections(); lane++) {
+          int number = threads.size();
+          threads.add(
+              new Thread(
+                  () -> lane(number, region, acknowledged, durationMillis),
+                  "geo-closed-" + region + "-" + lane));
+        }
+      }
+    } else {
+      for (int session = 0; session < config.sessions(); session++) {
+        int number = session;
+        threads.add(new Thread(() -> session(number, durationMillis), "geo-session-" + session));
+      }
     }
     if (config.probeIntervalMillis() > 0) {
       threads.add(new Thread(() -> probe(durationMillis), "geo-probe"));
@@ -185,6 +224,57 @@ public final class Workload {
     return (System.nanoTime() - runStartNanos) / 1_000_000;
   }
 
+  // ------------------------------------------------------------------ closed loop
+
+  /** One request in flight of the closed loop: its own sequence of increments at one region. */
+  private void lane(int number, String region, AtomicLong acknowledged, long durationMillis) {
+    long sequence = 0;
+    while (!stopping && nowMillis() < durationMillis) {
+      if (acknowledged.get() >= config.closedLoop().updatesPerRegionMax()) {
+        // This side made its updates: it idles until the run (and its partition) ends.
+        sleep(Math.min(100, Math.max(1, durationMillis - nowMillis())));
+        continue;
+      }
+      sequence++;
+      String id = "l" + number + "-" + sequence;
+      String key = "c-" + (int) ((number * 31L + sequence) % config.counterKeys());
+      int index = nextIndex.getAndIncrement();
+      long start = nowMillis();
+      Answer answer =
+          RegionClient.await(
+              client.update(region, key, updateBody(Kind.INCREMENT, id, 1L), null, null));
+      long end = nowMillis();
+      Outcome outcome =
+          answer.ok()
+              ? Outcome.OK
+              : answer.status() == 0 || answer.status() >= 500 && answer.status() != 503
+                  ? Outcome.UNKNOWN
+                  : Outcome.FAILED;
+      if (outcome == Outcome.OK) {
+        acknowledged.incrementAndGet();
+        acknowledgedUpdates.incrementAndGet();
+      }
+      history.add(
+          new Operation(
+              index,
+              config.sessions() + number,
+              Kind.INCREMENT,
+              region,
+              List.of(key),
+              id,
+              1L,
+              start,
+              start,
+              end,
+              outcome,
+              answer.status(),
+              Collections.singletonList(
+                  answer.ok() ? RegionClient.plain(answer.body().getValue("value")) : null),
+              null,
+              answer.token()));
+    }
+  }
+
   // ------------------------------------------------------------------ one session
 
   private void session(int number, long durationMillis) {
@@ -232,7 +322,7 @@ public final class Workload {
       if (pendingPairElement != null) {
         String element = pendingPairElement;
         pendingPairElement = null;
-        update(intended, Kind.PAIR_SECOND, "pb-" + pendingPair, "g-set", element);
+        update(intended, Kind.PAIR_SECOND, "pb-" + pendingPair, element);
         return;
       }
       double draw = random.nextDouble();
@@ -242,24 +332,22 @@ public final class Workload {
             intended,
             Kind.INCREMENT,
             "c-" + keys.next(random, config.counterKeys()),
-            "g-counter",
             (long) (1 + random.nextInt(5)));
       } else if (draw < 0.55) {
         update(
             intended,
             Kind.ADD,
             "s-" + keys.next(random, config.setKeys()),
-            "g-set",
             "e" + number + "-" + sequence);
       } else if (draw < 0.65) {
         int pair = keys.next(random, config.pairs());
         String element = "p" + number + "-" + sequence;
-        if (update(intended, Kind.PAIR_FIRST, "pa-" + pair, "g-set", element) == Outcome.OK) {
+        if (update(intended, Kind.PAIR_FIRST, "pa-" + pair, element) == Outcome.OK) {
           pendingPairElement = element;
           pendingPair = pair;
         }
       } else if (draw < 0.73) {
-        update(intended, Kind.ASSIGN, "lww-" + number, "lww-register", sequence);
+        update(intended, Kind.ASSIGN, "lww-" + number, sequence);
       } else if (draw < 0.90) {
         read(intended, readKey());
       } else {
@@ -284,14 +372,9 @@ public final class Workload {
       return regions.get(home);
     }
 
-    private Outcome update(long intended, Kind kind, String key, String type, Object argument) {
+    private Outcome update(long intended, Kind kind, String key, Object argument) {
       String id = "s" + number + "-" + sequence + (kind == Kind.PAIR_SECOND ? "b" : "");
-      JsonObject body = new JsonObject().put("type", type).put("id", id);
-      switch (type) {
-        case "g-counter" -> body.put("op", "increment").put("by", argument);
-        case "g-set" -> body.put("op", "add").put("elements", List.of(argument));
-        default -> body.put("op", "assign").put("value", argument);
-      }
+      JsonObject body = updateBody(kind, id, argument);
       Operation first = call(intended, kind, region(), List.of(key), id, argument, body);
       if (first.outcome() == Outcome.UNKNOWN) {
         // Retry elsewhere with the same id: it must take effect once at most (S4).
@@ -387,6 +470,25 @@ public final class Workload {
     private void moveHome() {
       home = (home + 1) % regions.size();
     }
+  }
+
+  /**
+   * The body of an update as a session sends it.
+   *
+   * @param kind the update's kind
+   * @param id its operation id
+   * @param argument increment amount, element, or assigned value
+   * @return the JSON body
+   */
+  static JsonObject updateBody(Kind kind, String id, Object argument) {
+    JsonObject body = new JsonObject().put("id", id);
+    switch (kind) {
+      case INCREMENT -> body.put("type", "g-counter").put("op", "increment").put("by", argument);
+      case ADD, PAIR_FIRST, PAIR_SECOND ->
+          body.put("type", "g-set").put("op", "add").put("elements", List.of(argument));
+      default -> body.put("type", "lww-register").put("op", "assign").put("value", argument);
+    }
+    return body;
   }
 
   // ------------------------------------------------------------------ visibility probe

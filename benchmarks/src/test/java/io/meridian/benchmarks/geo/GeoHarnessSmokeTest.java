@@ -64,6 +64,17 @@ class GeoHarnessSmokeTest {
     assertThat(result.converged()).isTrue();
     assertThat(result.windows()).hasSize(4);
     assertThat(result.recoveries()).hasSize(1);
+    // Each heal of a partition is measured per direction cut: both of r1-r2, r1>r3 alone.
+    assertThat(result.heals())
+        .extracting(heal -> heal.from() + ">" + heal.to())
+        .containsExactly("r1>r2", "r2>r1", "r1>r3");
+    assertThat(result.heals())
+        .allSatisfy(
+            heal -> {
+              assertThat(heal.convergedMillis()).as(heal.toString()).isNotNegative();
+              assertThat(heal.reconnectMillis()).as(heal.toString()).isNotNegative();
+              assertThat(heal.linkBytes()).as(heal.toString()).isPositive();
+            });
     assertThat(run.printed()).contains("geo: [").contains("checker passed");
     assertThat(Files.readString(out.resolve("report.html"))).contains("<svg class=\"chart\"");
     assertThat(Files.size(out.resolve("results.json"))).isPositive();

@@ -71,7 +71,7 @@ class GeoReportBrowserTest {
         new GeoRun.Config(
             2,
             4000,
-            new WorkloadConfig(2, 10, 1, 1, 1, 0, 100, 5),
+            new WorkloadConfig(2, 10, 1, 1, 1, 0, 100, 5, null),
             List.of(40L),
             5,
             0,
@@ -111,6 +111,9 @@ class GeoReportBrowserTest {
         regions,
         List.of(new GeoRun.Window(fault, 1001, 2003)),
         List.of(),
+        List.of(
+            new HealMeter.Heal(fault.toString(), "r1", "r2", 1001, 2003, 40, 180, 5, 300, 7, 4200),
+            new HealMeter.Heal(fault.toString(), "r2", "r1", 1001, 2003, 45, 190, 5, 300, 6, 3900)),
         history,
         0,
         probes,

@@ -298,8 +298,16 @@ public final class ReplicationTransport implements FrameSender {
       return;
     }
     long delay = link.reconnectDelayMillis;
-    link.reconnectDelayMillis = Math.min(config.reconnectDelayMillisMax(), delay * 2);
+    link.reconnectDelayMillis = nextReconnectDelayMillis(delay, config);
     vertx.setTimer(delay, id -> dial(link));
+  }
+
+  /**
+   * The delay before the dial after next: doubled, up to {@link
+   * TransportConfig#reconnectDelayMillisMax()}.
+   */
+  static long nextReconnectDelayMillis(long delayMillis, TransportConfig config) {
+    return Math.min(config.reconnectDelayMillisMax(), delayMillis * 2);
   }
 
   private void accepted(NetSocket socket) {

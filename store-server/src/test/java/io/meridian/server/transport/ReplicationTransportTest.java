@@ -91,4 +91,19 @@ class ReplicationTransportTest {
     }
     assertThat(region.scrape()).contains(line);
   }
+
+  @Test
+  void theReconnectDelayDoublesFromItsMinimumUpToOneSecondByDefault() {
+    TransportConfig config =
+        TransportConfig.builder("r1", java.util.Set.of("r1", "r2")).plaintext().build();
+    List<Long> delays = new java.util.ArrayList<>();
+    long delay = config.reconnectDelayMillisMin();
+    for (int i = 0; i < 10; i++) {
+      delays.add(delay);
+      delay = ReplicationTransport.nextReconnectDelayMillis(delay, config);
+    }
+    // A healed link waits at most for its next dial: 1 s, not the 5 s it used to grow to.
+    assertThat(delays)
+        .containsExactly(50L, 100L, 200L, 400L, 800L, 1000L, 1000L, 1000L, 1000L, 1000L);
+  }
 }
