@@ -2,6 +2,8 @@ package io.meridian.server.tls;
 
 import io.netty.handler.ssl.OpenSsl;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
@@ -9,6 +11,7 @@ import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SSLEngineOptions;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -115,6 +118,46 @@ public final class MutualTls {
         .setKeyCertOptions(keyCert(tls))
         .setTrustOptions(trust(tls))
         .setHostnameVerificationAlgorithm("")
+        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS_MAX);
+  }
+
+  /**
+   * Options for the replication listener that take their key, CA and revocation list from {@code
+   * material} at each handshake (reloaded without a restart).
+   */
+  public static NetServerOptions serverOptions(TlsMaterial material) {
+    return new NetServerOptions()
+        .setSsl(true)
+        .setSslEngineOptions(engine().options())
+        .setKeyCertOptions(material.keyCertOptions())
+        .setTrustOptions(material.trustOptions())
+        .setClientAuth(ClientAuth.REQUIRED)
+        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS_MAX);
+  }
+
+  /** As {@link #serverOptions(TlsMaterial)}, for the connections a region opens to peers. */
+  public static NetClientOptions clientOptions(TlsMaterial material) {
+    return new NetClientOptions()
+        .setSsl(true)
+        .setSslEngineOptions(engine().options())
+        .setKeyCertOptions(material.keyCertOptions())
+        .setTrustOptions(material.trustOptions())
+        .setHostnameVerificationAlgorithm("")
+        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS_MAX);
+  }
+
+  /**
+   * {@code options} serving HTTPS with {@code material}'s key and certificate (reloaded without a
+   * restart): HTTP/2 to clients that offer {@code h2} by ALPN, HTTP/1.1 to the others; no client
+   * certificate is asked for.
+   */
+  public static HttpServerOptions https(HttpServerOptions options, TlsMaterial material) {
+    return options
+        .setSsl(true)
+        .setUseAlpn(true)
+        .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+        .setSslEngineOptions(engine().options())
+        .setKeyCertOptions(material.keyCertOptions())
         .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS_MAX);
   }
 
