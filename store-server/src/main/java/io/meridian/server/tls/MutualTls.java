@@ -45,6 +45,20 @@ public final class MutualTls {
       return this == OPENSSL ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
     }
 
+    /**
+     * As {@link #options()}, with BoringSSL's server-side session cache off. This does not stop
+     * every resumption: CertificateReloadTest saw a client that had kept its session resume it
+     * after a reload (by session ticket) and be shown the certificate of its first handshake. A
+     * resumed session skips the trust manager, so the transport checks the peer's certificates
+     * again after every handshake ({@link TlsMaterial#refusal}): a revoked or expired one is
+     * refused either way.
+     */
+    SSLEngineOptions withoutResumption() {
+      return this == OPENSSL
+          ? new OpenSSLEngineOptions().setSessionCacheEnabled(false)
+          : new JdkSSLEngineOptions();
+    }
+
     /** A line for the log: the engine and, for BoringSSL, its version. */
     public String describe() {
       return this == OPENSSL ? "OpenSSL engine (" + OpenSsl.versionString() + ")" : "JDK engine";
@@ -128,7 +142,7 @@ public final class MutualTls {
   public static NetServerOptions serverOptions(TlsMaterial material) {
     return new NetServerOptions()
         .setSsl(true)
-        .setSslEngineOptions(engine().options())
+        .setSslEngineOptions(engine().withoutResumption())
         .setKeyCertOptions(material.keyCertOptions())
         .setTrustOptions(material.trustOptions())
         .setClientAuth(ClientAuth.REQUIRED)
@@ -139,7 +153,7 @@ public final class MutualTls {
   public static NetClientOptions clientOptions(TlsMaterial material) {
     return new NetClientOptions()
         .setSsl(true)
-        .setSslEngineOptions(engine().options())
+        .setSslEngineOptions(engine().withoutResumption())
         .setKeyCertOptions(material.keyCertOptions())
         .setTrustOptions(material.trustOptions())
         .setHostnameVerificationAlgorithm("")

@@ -221,15 +221,19 @@ public final class TlsMaterial implements AutoCloseable {
   }
 
   /** Starts looking at the files every {@value #RELOAD_INTERVAL_MILLIS} ms and on SIGHUP. */
-  public synchronized TlsMaterial watch(Vertx owner) {
+  public TlsMaterial watch(Vertx owner) {
+    return watch(owner, RELOAD_INTERVAL_MILLIS);
+  }
+
+  /** As {@link #watch(Vertx)}, looking at the files every {@code intervalMillis} (tests). */
+  synchronized TlsMaterial watch(Vertx owner, long intervalMillis) {
     if (vertx != null) {
       return this;
     }
     vertx = owner;
     hangup = this::reload;
     HangupSignal.add(hangup);
-    timer =
-        owner.setPeriodic(RELOAD_INTERVAL_MILLIS, id -> owner.executeBlocking(this::reload, false));
+    timer = owner.setPeriodic(intervalMillis, id -> owner.executeBlocking(this::reload, false));
     return this;
   }
 
