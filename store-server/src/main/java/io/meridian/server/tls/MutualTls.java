@@ -5,12 +5,14 @@ import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SSLEngineOptions;
+import io.vertx.core.net.TrustOptions;
 import java.util.List;
 import java.util.Locale;
 
@@ -110,13 +112,7 @@ public final class MutualTls {
 
   /** As {@link #serverOptions(TlsDirectory)}, with the given engine. */
   public static NetServerOptions serverOptions(TlsDirectory tls, Engine engine) {
-    return new NetServerOptions()
-        .setSsl(true)
-        .setSslEngineOptions(engine.options())
-        .setKeyCertOptions(keyCert(tls))
-        .setTrustOptions(trust(tls))
-        .setClientAuth(ClientAuth.REQUIRED)
-        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS_MAX);
+    return server(engine.options(), keyCert(tls), trust(tls));
   }
 
   /** Options for the connections the region whose material is {@code tls} opens to peers. */
@@ -126,13 +122,7 @@ public final class MutualTls {
 
   /** As {@link #clientOptions(TlsDirectory)}, with the given engine. */
   public static NetClientOptions clientOptions(TlsDirectory tls, Engine engine) {
-    return new NetClientOptions()
-        .setSsl(true)
-        .setSslEngineOptions(engine.options())
-        .setKeyCertOptions(keyCert(tls))
-        .setTrustOptions(trust(tls))
-        .setHostnameVerificationAlgorithm("")
-        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS_MAX);
+    return client(engine.options(), keyCert(tls), trust(tls));
   }
 
   /**
@@ -140,22 +130,32 @@ public final class MutualTls {
    * material} at each handshake (reloaded without a restart).
    */
   public static NetServerOptions serverOptions(TlsMaterial material) {
-    return new NetServerOptions()
-        .setSsl(true)
-        .setSslEngineOptions(engine().withoutResumption())
-        .setKeyCertOptions(material.keyCertOptions())
-        .setTrustOptions(material.trustOptions())
-        .setClientAuth(ClientAuth.REQUIRED)
-        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS_MAX);
+    return server(engine().withoutResumption(), material.keyCertOptions(), material.trustOptions());
   }
 
   /** As {@link #serverOptions(TlsMaterial)}, for the connections a region opens to peers. */
   public static NetClientOptions clientOptions(TlsMaterial material) {
+    return client(engine().withoutResumption(), material.keyCertOptions(), material.trustOptions());
+  }
+
+  private static NetServerOptions server(
+      SSLEngineOptions engine, KeyCertOptions key, TrustOptions trust) {
+    return new NetServerOptions()
+        .setSsl(true)
+        .setSslEngineOptions(engine)
+        .setKeyCertOptions(key)
+        .setTrustOptions(trust)
+        .setClientAuth(ClientAuth.REQUIRED)
+        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS_MAX);
+  }
+
+  private static NetClientOptions client(
+      SSLEngineOptions engine, KeyCertOptions key, TrustOptions trust) {
     return new NetClientOptions()
         .setSsl(true)
-        .setSslEngineOptions(engine().withoutResumption())
-        .setKeyCertOptions(material.keyCertOptions())
-        .setTrustOptions(material.trustOptions())
+        .setSslEngineOptions(engine)
+        .setKeyCertOptions(key)
+        .setTrustOptions(trust)
         .setHostnameVerificationAlgorithm("")
         .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS_MAX);
   }

@@ -46,6 +46,21 @@ class CommandLineTest {
     return server.regionConfig();
   }
 
+  /**
+   * {@code meridian local} with one region on a free port, data in {@code data}, and {@code flag}.
+   */
+  private static Process localRegion(Path data, String flag) throws java.io.IOException {
+    return meridianProcess(
+        "local", "--regions", "1", "--http-port-base", "0", "--data", data.toString(), flag);
+  }
+
+  /** Reads the startup line of region r1 and returns its HTTP port. */
+  private static int firstRegionPort(BufferedReader output) throws java.io.IOException {
+    String first = output.readLine();
+    assertThat(first).startsWith("meridian region=r1 http=127.0.0.1:");
+    return Integer.parseInt(first.replaceAll(".* http=127\\.0\\.0\\.1:([0-9]+) .*", "$1"));
+  }
+
   /** {@code meridian ARGUMENTS} in a child JVM on this classpath, its standard error discarded. */
   private static Process meridianProcess(String... arguments) throws java.io.IOException {
     List<String> command =
@@ -431,22 +446,11 @@ class CommandLineTest {
   @Test
   void localWithHttpsPrintsTheCaAndServesHttp2ToLocalhost() throws Exception {
     Path data = directory.resolve("local-https");
-    Process local =
-        meridianProcess(
-            "local",
-            "--regions",
-            "1",
-            "--http-port-base",
-            "0",
-            "--data",
-            data.toString(),
-            "--https");
+    Process local = localRegion(data, "--https");
     try {
       BufferedReader output =
           new BufferedReader(new InputStreamReader(local.getInputStream(), StandardCharsets.UTF_8));
-      String first = output.readLine();
-      assertThat(first).startsWith("meridian region=r1 http=127.0.0.1:");
-      int port = Integer.parseInt(first.replaceAll(".* http=127\\.0\\.0\\.1:([0-9]+) .*", "$1"));
+      int port = firstRegionPort(output);
       String caLine = output.readLine();
       Path ca = data.resolve("tls").resolve("ca.pem");
       assertThat(caLine).startsWith("meridian ca=" + ca + " ");
@@ -472,22 +476,11 @@ class CommandLineTest {
   @Test
   void localWithAuthPrintsATokenThatWorksAndKeepsOnlyItsHash() throws Exception {
     Path data = directory.resolve("local-auth");
-    Process local =
-        meridianProcess(
-            "local",
-            "--regions",
-            "1",
-            "--http-port-base",
-            "0",
-            "--data",
-            data.toString(),
-            "--auth");
+    Process local = localRegion(data, "--auth");
     try {
       BufferedReader output =
           new BufferedReader(new InputStreamReader(local.getInputStream(), StandardCharsets.UTF_8));
-      String first = output.readLine();
-      assertThat(first).startsWith("meridian region=r1 http=127.0.0.1:");
-      int port = Integer.parseInt(first.replaceAll(".* http=127\\.0\\.0\\.1:([0-9]+) .*", "$1"));
+      int port = firstRegionPort(output);
       String tokenLine = output.readLine();
       assertThat(tokenLine).startsWith("meridian token=");
       String token = tokenLine.substring("meridian token=".length()).split(" ", 2)[0];
