@@ -6,7 +6,9 @@ import io.meridian.server.http.HttpApi;
 import io.meridian.server.region.RegionHttpService;
 import io.meridian.server.region.RegionOwner;
 import io.meridian.server.region.RegionOwnerConfig;
+import io.meridian.server.tls.MutualTls;
 import io.meridian.server.tls.TlsDirectory;
+import io.meridian.server.tls.TlsMaterial;
 import io.meridian.server.transport.PeerAddress;
 import io.meridian.server.transport.ReplicationTransport;
 import io.meridian.server.transport.TransportConfig;
@@ -16,6 +18,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -48,6 +51,8 @@ public final class Region implements AutoCloseable {
   private ReplicationTransport transport;
   private HttpServer httpServer;
   private ClientGuard guard;
+  private TlsMaterial peerMaterial;
+  private TlsMaterial httpMaterial;
   private volatile boolean replicationStarted;
 
   private Region(RegionConfig config, RegionOwner owner, PrometheusMeterRegistry registry) {
@@ -188,15 +193,27 @@ public final class Region implements AutoCloseable {
     if (config.insecure()) {
       transportConfig.plaintext();
     } else {
-      transportConfig.tls(TlsDirectory.of(config.tlsDirectory().orElseThrow(), config.region()));
+      TlsDirectory material = TlsDirectory.of(config.tlsDirectory().orElseThrow(), config.region());
+      transportConfig.tls(material);
+      peerMaterial =
+          TlsMaterial.forPeers(material, config.tls().revocationList(), registry).watch(vertx);
     }
-    transport = await(ReplicationTransport.start(vertx, transportConfig.build(), owner));
+    transport =
+        await(ReplicationTransport.start(vertx, transportConfig.build(), owner, peerMaterial));
     replicationStarted = true;
     RegionHttpService service =
         new RegionHttpService(owner, () -> replicationStarted, config.httpApi());
     guard =
         ClientGuard.start(vertx, config.clientAuth(), config.httpApi().nameBytesMax(), registry);
     guard.warnIfOpen(config.region());
+    HttpServerOptions httpOptions = guard.apply(new HttpServerOptions());
+    if (config.tls().https()) {
+      Path directory = config.tls().httpTlsDirectory().or(config::tlsDirectory).orElseThrow();
+      httpMaterial =
+          TlsMaterial.forHttp(TlsDirectory.of(directory, config.region()), registry).watch(vertx);
+      httpOptions = MutualTls.https(httpOptions, httpMaterial);
+    }
+    HttpServerOptions serverOptions = httpOptions;
     // Listening from the owner's context puts every connection on the owner's event loop: the hop
     // of each request to the owner and back is then a task on the same thread.
     httpServer =
@@ -204,7 +221,7 @@ public final class Region implements AutoCloseable {
             owner.startOnOwner(
                 () ->
                     vertx
-                        .createHttpServer(guard.apply(new HttpServerOptions()))
+                        .createHttpServer(serverOptions)
                         .connectionHandler(guard::connected)
                         .requestHandler(
                             HttpApi.router(
@@ -265,6 +282,11 @@ public final class Region implements AutoCloseable {
       guard.close();
     }
     closeQuietly(transport == null ? null : transport::close);
+    for (TlsMaterial material : new TlsMaterial[] {peerMaterial, httpMaterial}) {
+      if (material != null) {
+        material.close();
+      }
+    }
     closeQuietly(owner::close);
   }
 

@@ -5,6 +5,7 @@ import io.meridian.server.auth.ClientAuthConfig;
 import io.meridian.server.http.HttpApiConfig;
 import io.meridian.server.http.WatchLimits;
 import io.meridian.server.storage.UpdateLogConfig;
+import io.meridian.server.tls.TlsOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,6 +42,7 @@ import java.util.function.UnaryOperator;
  * @param stateCacheBytes the budget of the cache of decoded key states (keys unchanged since the
  *     last checkpoint live in the checkpoint store), in bytes of heap as estimated from each key's
  *     encoded size (about 12 times it, plus 128); 0 caches nothing
+ * @param tls HTTPS for the HTTP API and the peers' revocation list (HTTPS needs a TLS directory)
  */
 public record RegionConfig(
     String region,
@@ -56,7 +58,8 @@ public record RegionConfig(
     long operationIdRetentionMillis,
     WatchLimits watchLimits,
     ClientAuthConfig clientAuth,
-    long stateCacheBytes) {
+    long stateCacheBytes,
+    TlsOptions tls) {
   /** Operation ids are remembered 24 hours unless configured otherwise. */
   public static final long OPERATION_ID_RETENTION_MILLIS_DEFAULT = 24L * 60 * 60 * 1000;
 
@@ -74,6 +77,10 @@ public record RegionConfig(
     Objects.requireNonNull(updateLog, "updateLog");
     Objects.requireNonNull(watchLimits, "watchLimits");
     Objects.requireNonNull(clientAuth, "clientAuth");
+    Objects.requireNonNull(tls, "tls");
+    if (tls.https() && tls.httpTlsDirectory().isEmpty() && tlsDirectory.isEmpty()) {
+      throw new IllegalArgumentException("HTTPS needs a TLS directory");
+    }
     peers.keySet().forEach(ReplicaIds::require);
     if (peers.containsKey(region)) {
       throw new IllegalArgumentException("region " + region + " cannot be its own peer");
@@ -107,7 +114,7 @@ public record RegionConfig(
 
   /**
    * As the canonical constructor, with {@link WatchLimits#defaults()}, the HTTP API open ({@link
-   * ClientAuthConfig#open()}) and the default state cache.
+   * ClientAuthConfig#open()}) over plain HTTP and the default state cache.
    */
   public RegionConfig(
       String region,
@@ -135,7 +142,8 @@ public record RegionConfig(
         operationIdRetentionMillis,
         WatchLimits.defaults(),
         ClientAuthConfig.open(),
-        STATE_CACHE_BYTES_DEFAULT);
+        STATE_CACHE_BYTES_DEFAULT,
+        TlsOptions.plainHttp());
   }
 
   /**
@@ -163,7 +171,8 @@ public record RegionConfig(
         .operationIdRetentionMillis(operationIdRetentionMillis)
         .watchLimits(watchLimits)
         .clientAuth(clientAuth)
-        .stateCacheBytes(stateCacheBytes);
+        .stateCacheBytes(stateCacheBytes)
+        .tls(tls);
   }
 
   /**
@@ -228,6 +237,7 @@ public record RegionConfig(
     private WatchLimits watchLimits = WatchLimits.defaults();
     private ClientAuthConfig clientAuth = ClientAuthConfig.open();
     private long stateCacheBytes = STATE_CACHE_BYTES_DEFAULT;
+    private TlsOptions tls = TlsOptions.plainHttp();
 
     private Builder(String region, Path dataDirectory) {
       this.region = region;
@@ -306,6 +316,12 @@ public record RegionConfig(
       return this;
     }
 
+    /** HTTPS for the HTTP API and the peers' revocation list (default: plain HTTP, none). */
+    public Builder tls(TlsOptions options) {
+      tls = options;
+      return this;
+    }
+
     /**
      * The configuration.
      *
@@ -326,7 +342,8 @@ public record RegionConfig(
           operationIdRetentionMillis,
           watchLimits,
           clientAuth,
-          stateCacheBytes);
+          stateCacheBytes,
+          tls);
     }
   }
 }

@@ -8,6 +8,7 @@ import io.meridian.server.auth.ClientBounds;
 import io.meridian.server.http.HttpApiConfig;
 import io.meridian.server.http.WatchLimits;
 import io.meridian.server.storage.UpdateLogConfig;
+import io.meridian.server.tls.TlsOptions;
 import io.meridian.server.transport.PeerAddress;
 import io.meridian.server.transport.TransportConfig;
 import java.nio.file.Path;
@@ -40,7 +41,8 @@ class ConfigBuildersTest {
                 RegionConfig.OPERATION_ID_RETENTION_MILLIS_DEFAULT,
                 WatchLimits.defaults(),
                 ClientAuthConfig.open(),
-                RegionConfig.STATE_CACHE_BYTES_DEFAULT));
+                RegionConfig.STATE_CACHE_BYTES_DEFAULT,
+                TlsOptions.plainHttp()));
   }
 
   @Test
@@ -64,7 +66,8 @@ class ConfigBuildersTest {
                 true,
                 new ClientBounds(5, 6, 7_000, 8_000, 9_000),
                 true),
-            1 << 20);
+            1 << 20,
+            new TlsOptions(true, Optional.of(Path.of("https")), Optional.of(Path.of("crl.pem"))));
     assertThat(config.toBuilder().build()).isEqualTo(config);
     assertThat(config.toBuilder().operationIdRetentionMillis(5).build())
         .isEqualTo(
@@ -82,7 +85,8 @@ class ConfigBuildersTest {
                 5,
                 config.watchLimits(),
                 config.clientAuth(),
-                config.stateCacheBytes()));
+                config.stateCacheBytes(),
+                config.tls()));
   }
 
   @Test
@@ -98,6 +102,14 @@ class ConfigBuildersTest {
                     .build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("its own peer");
+    assertThatThrownBy(
+            () ->
+                RegionConfig.builder("r1", Path.of("d"))
+                    .insecure(true)
+                    .tls(TlsOptions.httpsWithRegionMaterial())
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("HTTPS needs a TLS directory");
   }
 
   @Test

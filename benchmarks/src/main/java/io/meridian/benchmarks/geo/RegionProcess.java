@@ -74,6 +74,8 @@ public final class RegionProcess implements AutoCloseable {
     arguments.add("--regions=" + String.join(",", allRegions));
     arguments.add("--data=" + data);
     arguments.add("--tls-dir=" + directory.resolve("tls"));
+    // The harness's clients and WAN proxy speak plain HTTP; `server` serves HTTPS unless told.
+    arguments.add("--http-plain");
     this.command = List.copyOf(arguments);
   }
 

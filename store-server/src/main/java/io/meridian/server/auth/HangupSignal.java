@@ -8,10 +8,11 @@ import java.util.logging.Logger;
 /**
  * SIGHUP, delivered to every registered listener (each region's token store). Uses {@code
  * sun.misc.Signal} (module {@code jdk.unsupported}, present in every JDK): the JVM's own HUP
- * handler would start a shutdown. Where the signal cannot be handled (not a POSIX platform), the
- * file's change is still seen within 5 seconds.
+ * handler would start a shutdown. The TLS material of the regions listens too ({@code
+ * io.meridian.server.tls.TlsMaterial}). Where the signal cannot be handled (not a POSIX platform),
+ * the file's change is still seen within 5 seconds.
  */
-final class HangupSignal {
+public final class HangupSignal {
   private static final Logger LOG = Logger.getLogger(HangupSignal.class.getName());
   private static final List<Runnable> LISTENERS = new CopyOnWriteArrayList<>();
   private static boolean installed;
@@ -19,7 +20,7 @@ final class HangupSignal {
   private HangupSignal() {}
 
   /** Runs {@code listener} on every SIGHUP until {@link #remove}d. */
-  static synchronized void add(Runnable listener) {
+  public static synchronized void add(Runnable listener) {
     LISTENERS.add(listener);
     if (!installed) {
       installed = true;
@@ -33,7 +34,7 @@ final class HangupSignal {
   }
 
   /** Stops running {@code listener}. */
-  static void remove(Runnable listener) {
+  public static void remove(Runnable listener) {
     LISTENERS.remove(listener);
   }
 

@@ -4,11 +4,13 @@ import io.meridian.clocks.ReplicaIds;
 import io.meridian.server.HostPort;
 import io.meridian.server.RegionConfig;
 import io.meridian.server.storage.UpdateLogConfig;
+import io.meridian.server.tls.TlsOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -57,8 +59,31 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--tls-dir", description = "Directory with ca.pem, NAME.pem and NAME-key.pem.")
   Path tlsDirectory;
 
-  @Option(names = "--insecure", description = "Replication without TLS. For tests only.")
+  @Option(
+      names = "--insecure",
+      description =
+          "Replication (and, without --http-tls-dir, the HTTP API) without TLS. For tests only.")
   boolean insecure;
+
+  @Option(
+      names = "--http-plain",
+      description =
+          "Serve the HTTP API over plain HTTP. Default: HTTPS (HTTP/2 by ALPN, else HTTP/1.1) with"
+              + " the material of --http-tls-dir or --tls-dir.")
+  boolean httpPlain;
+
+  @Option(
+      names = "--http-tls-dir",
+      description =
+          "Directory with ca.pem, NAME.pem and NAME-key.pem for the HTTP API (default: --tls-dir).")
+  Path httpTlsDirectory;
+
+  @Option(
+      names = "--crl",
+      description =
+          "Revocation list file (PEM or DER, signed by the CA): peers' certificates in it are"
+              + " refused; read again on change and on SIGHUP.")
+  Path revocationList;
 
   @CommandLine.Mixin LimitOptions limits = new LimitOptions();
 
@@ -75,6 +100,12 @@ final class ServerCommand implements Callable<Integer> {
           "meridian: WARNING: --insecure: replication runs WITHOUT TLS and accepts any peer. For tests only.");
     }
     AuthOptions.warnIfOpen(regionConfig.clientAuth());
+    if (!regionConfig.tls().https()) {
+      System.err.println(
+          "meridian: WARNING: the HTTP API is served over plain HTTP"
+              + (httpPlain ? " (--http-plain)" : " (--insecure)")
+              + ": tokens and data cross the network in clear text.");
+    }
     return RegionRunner.run(List.of(regionConfig), spec.commandLine().getOut());
   }
 
@@ -121,6 +152,16 @@ final class ServerCommand implements Callable<Integer> {
       throw usage("--tls-dir and --insecure exclude each other");
     }
     limits.configureContextExpiry(spec);
+    if (httpPlain && httpTlsDirectory != null) {
+      throw usage("--http-plain and --http-tls-dir exclude each other");
+    }
+    if (insecure && revocationList != null) {
+      throw usage("--crl needs TLS between regions (not --insecure)");
+    }
+    boolean https = !httpPlain && (!insecure || httpTlsDirectory != null);
+    TlsOptions tls =
+        new TlsOptions(
+            https, Optional.ofNullable(httpTlsDirectory), Optional.ofNullable(revocationList));
     return RegionConfig.builder(region, data)
         .http(httpAddress)
         .replication(replicationAddress)
@@ -134,6 +175,7 @@ final class ServerCommand implements Callable<Integer> {
         .watchLimits(limits.watchLimits(spec))
         .clientAuth(auth.clientAuth(spec))
         .stateCacheBytes(limits.stateCacheBytes(spec))
+        .tls(tls)
         .build();
   }
 

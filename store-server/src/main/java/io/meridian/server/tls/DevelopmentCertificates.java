@@ -55,11 +55,14 @@ import org.bouncycastle.util.io.pem.PemWriter;
  * self-signed CA ({@code ca.pem}, {@code ca-key.pem}) and, per region, {@code NAME.pem} and {@code
  * NAME-key.pem} (a PKCS#8 PEM key). A region certificate carries the region's name as its common
  * name and as a DNS subject alternative name, and is valid for both server and client
- * authentication, since every region is both. Keys are ECDSA on P-256.
+ * authentication, since every region is both. It also names {@code localhost}, {@code 127.0.0.1}
+ * and {@code ::1}, so that the same file serves a region's HTTPS API on this machine (a client
+ * checks those names; a peer checks the region name). Keys are ECDSA on P-256.
  *
  * <p>For development and tests only: the CA key sits beside the certificates. An existing CA in the
- * directory is reused, and a region that already has both files keeps them, so running it again to
- * add a region keeps the others valid.
+ * directory is reused, and a region that already has both files keeps them (unless its certificate
+ * lacks the {@code localhost} name, as made before HTTPS existed: then it is issued again), so
+ * running it again to add a region keeps the others valid.
  */
 public final class DevelopmentCertificates {
   /** How long the certificates made here stay valid. */
@@ -67,6 +70,8 @@ public final class DevelopmentCertificates {
 
   private static final String SIGNATURE_ALGORITHM = "SHA256withECDSA";
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String LOCALHOST = "localhost";
+  private static final int SUBJECT_ALTERNATIVE_NAME_DNS = 2;
 
   private DevelopmentCertificates() {}
 
@@ -103,7 +108,10 @@ public final class DevelopmentCertificates {
       for (String region : regions) {
         Path certificateFile = directory.resolve(region + ".pem");
         Path keyFile = directory.resolve(region + "-key.pem");
-        if (!newAuthority && Files.exists(certificateFile) && Files.exists(keyFile)) {
+        if (!newAuthority
+            && Files.exists(certificateFile)
+            && Files.exists(keyFile)
+            && namesLocalhost(certificateFile)) {
           continue;
         }
         KeyPair pair = newKeyPair();
@@ -138,6 +146,58 @@ public final class DevelopmentCertificates {
     }
   }
 
+  /**
+   * Issues a certificate for {@code region} from the CA in {@code caDirectory}, valid from {@code
+   * notBefore} to {@code notAfter}, written as {@code NAME.pem} and {@code NAME-key.pem} into
+   * {@code out} with a copy of {@code ca.pem} (for tests of expiry and rotation).
+   *
+   * @return the new certificate
+   */
+  static X509Certificate issueInto(
+      Path caDirectory, Path out, String region, Instant notBefore, Instant notAfter)
+      throws IOException, GeneralSecurityException {
+    Authority authority =
+        readAuthority(caDirectory.resolve("ca.pem"), caDirectory.resolve("ca-key.pem"));
+    Files.createDirectories(out);
+    KeyPair pair = newKeyPair();
+    X509Certificate certificate;
+    try {
+      certificate =
+          issue(authority, region, pair.getPublic(), Date.from(notBefore), Date.from(notAfter));
+    } catch (OperatorCreationException e) {
+      throw new GeneralSecurityException(e);
+    }
+    writePem(out.resolve("ca.pem"), "CERTIFICATE", authority.certificate.getEncoded(), false);
+    writePem(out.resolve(region + ".pem"), "CERTIFICATE", certificate.getEncoded(), false);
+    writePem(out.resolve(region + "-key.pem"), "PRIVATE KEY", pair.getPrivate().getEncoded(), true);
+    return certificate;
+  }
+
+  /**
+   * A revocation list (PEM) of the CA in {@code caDirectory} that revokes {@code serials}, next
+   * update in a day (for tests of revocation).
+   */
+  static String revocationList(Path caDirectory, List<BigInteger> serials)
+      throws IOException, GeneralSecurityException {
+    Authority authority =
+        readAuthority(caDirectory.resolve("ca.pem"), caDirectory.resolve("ca-key.pem"));
+    Instant now = Instant.now();
+    org.bouncycastle.cert.X509v2CRLBuilder builder =
+        new org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder(
+            authority.certificate, Date.from(now.minus(Duration.ofMinutes(5))));
+    builder.setNextUpdate(Date.from(now.plus(Duration.ofDays(1))));
+    for (BigInteger serial : serials) {
+      builder.addCRLEntry(serial, Date.from(now.minus(Duration.ofMinutes(5))), 0);
+    }
+    try {
+      ContentSigner signer =
+          new JcaContentSignerBuilder(SIGNATURE_ALGORITHM).build(authority.privateKey);
+      return pem("X509 CRL", builder.build(signer).getEncoded());
+    } catch (OperatorCreationException e) {
+      throw new GeneralSecurityException(e);
+    }
+  }
+
   private record Authority(X509Certificate certificate, PrivateKey privateKey) {}
 
   private static Authority createAuthority()
@@ -165,16 +225,22 @@ public final class DevelopmentCertificates {
 
   private static X509Certificate issue(Authority authority, String region, PublicKey publicKey)
       throws GeneralSecurityException, OperatorCreationException, CertIOException {
+    Instant now = Instant.now();
+    return issue(authority, region, publicKey, notBefore(now), notAfter(now));
+  }
+
+  private static X509Certificate issue(
+      Authority authority, String region, PublicKey publicKey, Date notBefore, Date notAfter)
+      throws GeneralSecurityException, OperatorCreationException, CertIOException {
     X500Name subject =
         new X500NameBuilder(BCStyle.INSTANCE)
             .addRDN(BCStyle.O, "Meridian development")
             .addRDN(BCStyle.CN, region)
             .build();
-    Instant now = Instant.now();
     JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
     X509v3CertificateBuilder builder =
         new JcaX509v3CertificateBuilder(
-                authority.certificate, serial(), notBefore(now), notAfter(now), subject, publicKey)
+                authority.certificate, serial(), notBefore, notAfter, subject, publicKey)
             .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
             .addExtension(
                 Extension.keyUsage,
@@ -190,7 +256,13 @@ public final class DevelopmentCertificates {
             .addExtension(
                 Extension.subjectAlternativeName,
                 false,
-                new GeneralNames(new GeneralName(GeneralName.dNSName, region)))
+                new GeneralNames(
+                    new GeneralName[] {
+                      new GeneralName(GeneralName.dNSName, region),
+                      new GeneralName(GeneralName.dNSName, LOCALHOST),
+                      new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                      new GeneralName(GeneralName.iPAddress, "::1")
+                    }))
             .addExtension(
                 Extension.subjectKeyIdentifier,
                 false,
@@ -238,6 +310,23 @@ public final class DevelopmentCertificates {
     PrivateKey key =
         KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(keyBytes));
     return new Authority(certificate, key);
+  }
+
+  private static boolean namesLocalhost(Path certificateFile)
+      throws IOException, GeneralSecurityException {
+    X509Certificate certificate;
+    try (var input = Files.newInputStream(certificateFile)) {
+      certificate =
+          (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(input);
+    }
+    var names = certificate.getSubjectAlternativeNames();
+    return names != null
+        && names.stream()
+            .anyMatch(
+                name ->
+                    name.size() == 2
+                        && Integer.valueOf(SUBJECT_ALTERNATIVE_NAME_DNS).equals(name.get(0))
+                        && LOCALHOST.equals(name.get(1)));
   }
 
   private static byte[] readPem(Path file, String type) throws IOException {

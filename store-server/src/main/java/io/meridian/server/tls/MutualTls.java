@@ -2,13 +2,18 @@ package io.meridian.server.tls;
 
 import io.netty.handler.ssl.OpenSsl;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SSLEngineOptions;
+import io.vertx.core.net.TrustOptions;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -40,6 +45,20 @@ public final class MutualTls {
     /** Vert.x's options for this engine. */
     SSLEngineOptions options() {
       return this == OPENSSL ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
+    }
+
+    /**
+     * As {@link #options()}, with BoringSSL's server-side session cache off. This does not stop
+     * every resumption: CertificateReloadTest saw a client that had kept its session resume it
+     * after a reload (by session ticket) and be shown the certificate of its first handshake. A
+     * resumed session skips the trust manager, so the transport checks the peer's certificates
+     * again after every handshake ({@link TlsMaterial#refusal}): a revoked or expired one is
+     * refused either way.
+     */
+    SSLEngineOptions withoutResumption() {
+      return this == OPENSSL
+          ? new OpenSSLEngineOptions().setSessionCacheEnabled(false)
+          : new JdkSSLEngineOptions();
     }
 
     /** A line for the log: the engine and, for BoringSSL, its version. */
@@ -93,13 +112,7 @@ public final class MutualTls {
 
   /** As {@link #serverOptions(TlsDirectory)}, with the given engine. */
   public static NetServerOptions serverOptions(TlsDirectory tls, Engine engine) {
-    return new NetServerOptions()
-        .setSsl(true)
-        .setSslEngineOptions(engine.options())
-        .setKeyCertOptions(keyCert(tls))
-        .setTrustOptions(trust(tls))
-        .setClientAuth(ClientAuth.REQUIRED)
-        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS_MAX);
+    return server(engine.options(), keyCert(tls), trust(tls));
   }
 
   /** Options for the connections the region whose material is {@code tls} opens to peers. */
@@ -109,12 +122,56 @@ public final class MutualTls {
 
   /** As {@link #clientOptions(TlsDirectory)}, with the given engine. */
   public static NetClientOptions clientOptions(TlsDirectory tls, Engine engine) {
+    return client(engine.options(), keyCert(tls), trust(tls));
+  }
+
+  /**
+   * Options for the replication listener that take their key, CA and revocation list from {@code
+   * material} at each handshake (reloaded without a restart).
+   */
+  public static NetServerOptions serverOptions(TlsMaterial material) {
+    return server(engine().withoutResumption(), material.keyCertOptions(), material.trustOptions());
+  }
+
+  /** As {@link #serverOptions(TlsMaterial)}, for the connections a region opens to peers. */
+  public static NetClientOptions clientOptions(TlsMaterial material) {
+    return client(engine().withoutResumption(), material.keyCertOptions(), material.trustOptions());
+  }
+
+  private static NetServerOptions server(
+      SSLEngineOptions engine, KeyCertOptions key, TrustOptions trust) {
+    return new NetServerOptions()
+        .setSsl(true)
+        .setSslEngineOptions(engine)
+        .setKeyCertOptions(key)
+        .setTrustOptions(trust)
+        .setClientAuth(ClientAuth.REQUIRED)
+        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS_MAX);
+  }
+
+  private static NetClientOptions client(
+      SSLEngineOptions engine, KeyCertOptions key, TrustOptions trust) {
     return new NetClientOptions()
         .setSsl(true)
-        .setSslEngineOptions(engine.options())
-        .setKeyCertOptions(keyCert(tls))
-        .setTrustOptions(trust(tls))
+        .setSslEngineOptions(engine)
+        .setKeyCertOptions(key)
+        .setTrustOptions(trust)
         .setHostnameVerificationAlgorithm("")
+        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS_MAX);
+  }
+
+  /**
+   * {@code options} serving HTTPS with {@code material}'s key and certificate (reloaded without a
+   * restart): HTTP/2 to clients that offer {@code h2} by ALPN, HTTP/1.1 to the others; no client
+   * certificate is asked for.
+   */
+  public static HttpServerOptions https(HttpServerOptions options, TlsMaterial material) {
+    return options
+        .setSsl(true)
+        .setUseAlpn(true)
+        .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+        .setSslEngineOptions(engine().options())
+        .setKeyCertOptions(material.keyCertOptions())
         .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS_MAX);
   }
 

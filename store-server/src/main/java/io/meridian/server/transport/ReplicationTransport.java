@@ -7,6 +7,10 @@ import io.meridian.server.region.RegionOwner;
 import io.meridian.server.tls.MutualTls;
 import io.meridian.server.tls.PeerIdentity;
 import io.meridian.server.tls.PeerRejectedException;
+import io.meridian.server.tls.TlsMaterial;
+import io.meridian.server.tls.TlsMaterial.Refusal;
+import io.meridian.server.tls.TlsMaterial.Side;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -19,12 +23,16 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import java.io.IOException;
+import java.security.cert.Certificate;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * One region's replication links. Frames are {@code length (4 bytes, big-endian) | FrameProto}, at
@@ -55,6 +63,7 @@ public final class ReplicationTransport implements FrameSender {
   private final Vertx vertx;
   private final TransportConfig config;
   private final RegionOwner region;
+  private final TlsMaterial material;
   private final Map<String, Link> links = new TreeMap<>();
   private final Map<String, Boolean> connectedPeers = new ConcurrentHashMap<>();
   private final AtomicLong droppedFrames = new AtomicLong();
@@ -84,10 +93,12 @@ public final class ReplicationTransport implements FrameSender {
     }
   }
 
-  private ReplicationTransport(Vertx vertx, TransportConfig config, RegionOwner region) {
+  private ReplicationTransport(
+      Vertx vertx, TransportConfig config, RegionOwner region, TlsMaterial material) {
     this.vertx = vertx;
     this.config = config;
     this.region = region;
+    this.material = material;
     for (String name : config.regions()) {
       if (!name.equals(config.self())) {
         links.put(name, new Link(name));
@@ -106,12 +117,31 @@ public final class ReplicationTransport implements FrameSender {
    */
   public static Future<ReplicationTransport> start(
       Vertx vertx, TransportConfig config, RegionOwner region) {
+    return start(
+        vertx,
+        config,
+        region,
+        config.insecure()
+            ? null
+            : TlsMaterial.forPeers(config.tls(), Optional.empty(), new SimpleMeterRegistry()));
+  }
+
+  /**
+   * As {@link #start(Vertx, TransportConfig, RegionOwner)}, with TLS from {@code material} (null
+   * exactly when the configuration is plaintext): its key, CA and revocation list are read at each
+   * handshake, and after each reload the open connections' peers are checked again.
+   */
+  public static Future<ReplicationTransport> start(
+      Vertx vertx, TransportConfig config, RegionOwner region, TlsMaterial material) {
+    if (config.insecure() != (material == null)) {
+      throw new IllegalArgumentException("TLS material is needed exactly when TLS is configured");
+    }
     if (!config.insecure()) {
       // On the caller's thread, not the event loop: the first call loads BoringSSL and runs its
       // self-test, which blocked an event loop for over 6 s on a busy machine.
       MutualTls.engine();
     }
-    ReplicationTransport transport = new ReplicationTransport(vertx, config, region);
+    ReplicationTransport transport = new ReplicationTransport(vertx, config, region, material);
     // On the owner's context: frames between the transport and the owner are tasks on one thread.
     return region
         .startOnOwner(() -> transport.startOnContext(Vertx.currentContext()))
@@ -125,9 +155,12 @@ public final class ReplicationTransport implements FrameSender {
   private Future<Void> startOnContext(Context ownContext) {
     this.context = ownContext;
     NetServerOptions serverOptions =
-        config.insecure() ? new NetServerOptions() : MutualTls.serverOptions(config.tls());
+        config.insecure() ? new NetServerOptions() : MutualTls.serverOptions(material);
     NetClientOptions clientOptions =
-        config.insecure() ? new NetClientOptions() : MutualTls.clientOptions(config.tls());
+        config.insecure() ? new NetClientOptions() : MutualTls.clientOptions(material);
+    if (material != null) {
+      material.onReload(() -> ownContext.runOnContext(v -> recheckPeers()));
+    }
     clientOptions.setConnectTimeout(5_000);
     if (!config.insecure()) {
       LOG.info(
@@ -254,8 +287,9 @@ public final class ReplicationTransport implements FrameSender {
               NetSocket socket = result.result();
               if (!config.insecure()) {
                 try {
-                  String name = PeerIdentity.authenticate(socket, config.regions());
+                  String name = identify(socket, Side.DIALLED);
                   if (!name.equals(link.peer)) {
+                    material.count(Refusal.IDENTITY, Side.DIALLED);
                     LOG.warning(
                         "dialled "
                             + link.peer
@@ -314,7 +348,7 @@ public final class ReplicationTransport implements FrameSender {
     String[] peer = {null};
     if (!config.insecure()) {
       try {
-        peer[0] = PeerIdentity.authenticate(socket, config.regions());
+        peer[0] = identify(socket, Side.ACCEPTED);
       } catch (PeerRejectedException e) {
         LOG.warning("refused a replication connection: " + e.getMessage());
         socket.close();
@@ -327,6 +361,60 @@ public final class ReplicationTransport implements FrameSender {
       attachInbound(links.get(peer[0]), socket);
     }
     read(socket, peer);
+  }
+
+  /**
+   * The region at the other end of a TLS connection: the name its certificate gives, if the
+   * material in force still accepts the certificate (a resumed session skips the handshake's
+   * checks). A refusal is counted.
+   */
+  private String identify(NetSocket socket, Side side) throws PeerRejectedException {
+    String name;
+    try {
+      name = PeerIdentity.authenticate(socket, config.regions());
+    } catch (PeerRejectedException e) {
+      material.count(Refusal.IDENTITY, side);
+      throw e;
+    }
+    Optional<Refusal> refusal = material.refusal(peerCertificates(socket), side);
+    if (refusal.isPresent()) {
+      throw new PeerRejectedException(
+          "certificate of " + name + " refused: " + refusal.get().tag());
+    }
+    return name;
+  }
+
+  private static List<Certificate> peerCertificates(NetSocket socket) {
+    try {
+      return socket.peerCertificates();
+    } catch (SSLPeerUnverifiedException e) {
+      return List.of();
+    }
+  }
+
+  /**
+   * After new material (a CA or a revocation list) is in force: closes every open connection whose
+   * peer's certificate it refuses. The others keep going.
+   */
+  private void recheckPeers() {
+    for (Link link : links.values()) {
+      for (NetSocket socket : new NetSocket[] {link.outbound, link.inbound}) {
+        if (socket == null) {
+          continue;
+        }
+        Side side = socket == link.outbound ? Side.DIALLED : Side.ACCEPTED;
+        Optional<Refusal> refusal = material.refusal(peerCertificates(socket), side);
+        if (refusal.isPresent()) {
+          LOG.warning(
+              "closing the connection of "
+                  + link.peer
+                  + ": its certificate is now refused ("
+                  + refusal.get().tag()
+                  + ")");
+          socket.close();
+        }
+      }
+    }
   }
 
   private void attachInbound(Link link, NetSocket socket) {

@@ -46,6 +46,21 @@ class CommandLineTest {
     return server.regionConfig();
   }
 
+  /**
+   * {@code meridian local} with one region on a free port, data in {@code data}, and {@code flag}.
+   */
+  private static Process localRegion(Path data, String flag) throws java.io.IOException {
+    return meridianProcess(
+        "local", "--regions", "1", "--http-port-base", "0", "--data", data.toString(), flag);
+  }
+
+  /** Reads the startup line of region r1 and returns its HTTP port. */
+  private static int firstRegionPort(BufferedReader output) throws java.io.IOException {
+    String first = output.readLine();
+    assertThat(first).startsWith("meridian region=r1 http=127.0.0.1:");
+    return Integer.parseInt(first.replaceAll(".* http=127\\.0\\.0\\.1:([0-9]+) .*", "$1"));
+  }
+
   /** {@code meridian ARGUMENTS} in a child JVM on this classpath, its standard error discarded. */
   private static Process meridianProcess(String... arguments) throws java.io.IOException {
     List<String> command =
@@ -391,24 +406,81 @@ class CommandLineTest {
   }
 
   @Test
-  void localWithAuthPrintsATokenThatWorksAndKeepsOnlyItsHash() throws Exception {
-    Path data = directory.resolve("local-auth");
-    Process local =
-        meridianProcess(
-            "local",
-            "--regions",
-            "1",
-            "--http-port-base",
-            "0",
-            "--data",
-            data.toString(),
-            "--auth");
+  void serverServesHttpsUnlessPlainHttpIsAskedFor() {
+    String[] tls = {
+      "server",
+      "--region",
+      "a",
+      "--http",
+      "127.0.0.1:0",
+      "--replication",
+      "127.0.0.1:0",
+      "--data",
+      "d",
+      "--tls-dir",
+      "t"
+    };
+    RegionConfig https = parseServer(tls);
+    assertThat(https.tls().https()).isTrue();
+    assertThat(https.tls().httpTlsDirectory()).isEmpty();
+    assertThat(https.tls().revocationList()).isEmpty();
+    List<String> plain = new ArrayList<>(List.of(tls));
+    plain.add("--http-plain");
+    assertThat(parseServer(plain.toArray(String[]::new)).tls().https()).isFalse();
+    List<String> withCrl = new ArrayList<>(List.of(tls));
+    withCrl.addAll(List.of("--crl", "revoked.pem", "--http-tls-dir", "web"));
+    RegionConfig both = parseServer(withCrl.toArray(String[]::new));
+    assertThat(both.tls().revocationList()).contains(Path.of("revoked.pem"));
+    assertThat(both.tls().httpTlsDirectory()).contains(Path.of("web"));
+    // --insecure has no material: everything is plaintext, unless the HTTP API is given some.
+    assertThat(parseServer(insecureServer("d")).tls().https()).isFalse();
+    assertThat(parseServer(insecureServer("d", "--http-tls-dir", "web")).tls().https()).isTrue();
+    Outcome exclusive = run(insecureServer("d", "--http-plain", "--http-tls-dir", "web"));
+    assertThat(exclusive.exitCode()).isEqualTo(2);
+    assertThat(exclusive.err()).contains("--http-plain and --http-tls-dir exclude each other");
+    Outcome crlWithoutTls = run(insecureServer("d", "--crl", "revoked.pem"));
+    assertThat(crlWithoutTls.exitCode()).isEqualTo(2);
+    assertThat(crlWithoutTls.err()).contains("--crl needs TLS between regions");
+  }
+
+  @Test
+  void localWithHttpsPrintsTheCaAndServesHttp2ToLocalhost() throws Exception {
+    Path data = directory.resolve("local-https");
+    Process local = localRegion(data, "--https");
     try {
       BufferedReader output =
           new BufferedReader(new InputStreamReader(local.getInputStream(), StandardCharsets.UTF_8));
-      String first = output.readLine();
-      assertThat(first).startsWith("meridian region=r1 http=127.0.0.1:");
-      int port = Integer.parseInt(first.replaceAll(".* http=127\\.0\\.0\\.1:([0-9]+) .*", "$1"));
+      int port = firstRegionPort(output);
+      String caLine = output.readLine();
+      Path ca = data.resolve("tls").resolve("ca.pem");
+      assertThat(caLine).startsWith("meridian ca=" + ca + " ");
+      java.net.http.HttpClient client =
+          java.net.http.HttpClient.newBuilder()
+              .sslContext(io.meridian.server.tls.TestCertificates.trusting(ca))
+              .build();
+      java.net.http.HttpResponse<String> live =
+          client.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create("https://localhost:" + port + "/health/live"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(live.statusCode()).isEqualTo(200);
+      assertThat(live.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+      local.destroy();
+      assertThat(local.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      local.destroyForcibly();
+    }
+  }
+
+  @Test
+  void localWithAuthPrintsATokenThatWorksAndKeepsOnlyItsHash() throws Exception {
+    Path data = directory.resolve("local-auth");
+    Process local = localRegion(data, "--auth");
+    try {
+      BufferedReader output =
+          new BufferedReader(new InputStreamReader(local.getInputStream(), StandardCharsets.UTF_8));
+      int port = firstRegionPort(output);
       String tokenLine = output.readLine();
       assertThat(tokenLine).startsWith("meridian token=");
       String token = tokenLine.substring("meridian token=".length()).split(" ", 2)[0];

@@ -59,7 +59,9 @@ class CrashRecoveryTest {
         "--data",
         root.resolve("r3").toString(),
         "--tls-dir",
-        tls.toString()
+        tls.toString(),
+        // This test's client speaks plain HTTP; `server` serves HTTPS unless told.
+        "--http-plain"
       };
       child = startServer(root.resolve("r3.log"), arguments);
       int port = httpPort(child);
