@@ -114,6 +114,10 @@ public final class GeoCampaign implements Callable<Integer> {
         firstSeed, schedulesMin, hoursMin, hoursMax, freshRegions ? "fresh" : "kept");
     GeoRun kept = null;
     Path directory = null;
+    // Ctrl-C or kill: the kept regions are child processes; they must not outlive the campaign.
+    GeoRun[] open = new GeoRun[1];
+    Thread onExit = new Thread(() -> closeQuietly(open[0]), "geo-campaign-exit");
+    Runtime.getRuntime().addShutdownHook(onExit);
     try {
       for (int i = 0; ; i++) {
         double hours = (System.nanoTime() - startedNanos) / 3.6e12;
@@ -133,6 +137,7 @@ public final class GeoCampaign implements Callable<Integer> {
             if (kept == null) {
               directory = Files.createTempDirectory("meridian-geo-campaign");
               kept = new GeoRun(config);
+              open[0] = kept;
               kept.open(directory);
             }
             result = kept.schedule(config, "geo-" + Long.toUnsignedString(seed), quiet());
@@ -145,6 +150,7 @@ public final class GeoCampaign implements Callable<Integer> {
         record(i, seed, config, result, null, scheduleStarted, load);
       }
     } finally {
+      Runtime.getRuntime().removeShutdownHook(onExit);
       if (kept != null) {
         kept.close();
       }
@@ -187,6 +193,16 @@ public final class GeoCampaign implements Callable<Integer> {
         config.keepDirectory());
   }
 
+  private static void closeQuietly(GeoRun run) {
+    if (run != null) {
+      try {
+        run.close();
+      } catch (Exception e) {
+        // Exiting anyway.
+      }
+    }
+  }
+
   /** A schedule's own progress lines are not printed: only its one-line verdict. */
   private static PrintStream quiet() {
     return new PrintStream(PrintStream.nullOutputStream(), true, StandardCharsets.UTF_8);
@@ -216,6 +232,11 @@ public final class GeoCampaign implements Callable<Integer> {
       violations = result.violations();
       entry
           .put("operations", result.history().size())
+          .put(
+              "sdkOperations",
+              result.history().stream()
+                  .filter(o -> config.workload().clients().sdk(o.session()))
+                  .count())
           .put("acknowledgedUpdates", result.acknowledgedUpdates())
           .put("unanswered", count(result, Operation.Outcome.UNKNOWN))
           .put("refused", count(result, Operation.Outcome.FAILED))
@@ -262,6 +283,7 @@ public final class GeoCampaign implements Callable<Integer> {
   /** Writes {@code campaign.json} as it stands and returns it. */
   private JsonObject summary(boolean done) throws IOException {
     long operations = 0;
+    long sdkOperations = 0;
     long acknowledged = 0;
     long unanswered = 0;
     long restarts = 0;
@@ -270,6 +292,7 @@ public final class GeoCampaign implements Callable<Integer> {
     Map<String, Integer> kinds = new TreeMap<>();
     for (JsonObject entry : schedules) {
       operations += entry.getLong("operations", 0L);
+      sdkOperations += entry.getLong("sdkOperations", 0L);
       acknowledged += entry.getLong("acknowledgedUpdates", 0L);
       unanswered += entry.getLong("unanswered", 0L);
       restarts += entry.getLong("restarts", 0L);
@@ -284,6 +307,7 @@ public final class GeoCampaign implements Callable<Integer> {
             .put("schedules", schedules.size())
             .put("failed", failures.size())
             .put("operations", operations)
+            .put("sdkOperations", sdkOperations)
             .put("acknowledgedUpdates", acknowledged)
             .put("unanswered", unanswered)
             .put("restarts", restarts)
@@ -301,6 +325,8 @@ public final class GeoCampaign implements Callable<Integer> {
             .put("sessions", run.sessions)
             .put("faultsPerSchedule", run.faultCount)
             .put("zipf", run.zipf)
+            .put("clients", run.clients)
+            .put("closedLoop", run.closedLoop)
             .put("delaysMillis", new JsonArray(new ArrayList<>(run.delaysMillis)))
             .put("clockOffsetsMillis", new JsonObject(new TreeMap<>(run.clockOffsetsMillis)))
             .put("totals", totals)

@@ -96,6 +96,18 @@ public final class GeoHarness implements Callable<Integer> {
       description = "Key popularity exponent, 0 for uniform (default ${DEFAULT-VALUE}).")
   double zipf = 0;
 
+  @Option(
+      names = "--clients",
+      description =
+          "Who sends the sessions' requests: http (raw), sdk (the project's client) or both"
+              + " (alternating sessions) (default ${DEFAULT-VALUE}).")
+  String clients = "http";
+
+  @Option(
+      names = "--closed-loop",
+      description = "Each session sends its next operation when the last completed (at maximum).")
+  boolean closedLoop;
+
   @Option(names = "--counter-keys", description = "g-counter keys (default ${DEFAULT-VALUE}).")
   int counterKeys = 16;
 
@@ -187,7 +199,16 @@ public final class GeoHarness implements Callable<Integer> {
     }
     WorkloadConfig workload =
         new WorkloadConfig(
-            sessions, rate, counterKeys, setKeys, pairs, zipf, probeIntervalMillis, runSeed);
+            sessions,
+            rate,
+            counterKeys,
+            setKeys,
+            pairs,
+            zipf,
+            probeIntervalMillis,
+            runSeed,
+            Workload.Clients.valueOf(clients.toUpperCase(java.util.Locale.ROOT)),
+            closedLoop);
     List<String> jvmOptions =
         serverJvmOptions.isBlank()
             ? List.of()

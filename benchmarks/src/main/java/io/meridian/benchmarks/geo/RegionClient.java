@@ -52,9 +52,23 @@ public final class RegionClient {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1))
             .build();
-    this.baseUris = Map.copyOf(baseUris);
+    this.baseUris = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(baseUris));
     this.requestTimeout = requestTimeout;
     this.bucket = bucket;
+  }
+
+  /**
+   * @return region name → base URI, as given
+   */
+  public Map<String, String> baseUris() {
+    return baseUris;
+  }
+
+  /**
+   * @return how long a call waits for its answer
+   */
+  public Duration requestTimeout() {
+    return requestTimeout;
   }
 
   /**
