@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -60,6 +61,13 @@ public final class GeoCampaign implements Callable<Integer> {
       names = "--fresh-regions",
       description = "Start new region processes for every schedule instead of keeping them.")
   boolean freshRegions;
+
+  @Option(
+      names = "--vary",
+      description =
+          "Draw each schedule's clients (http, sdk, both), key popularity (uniform or Zipf 1.0)"
+              + " and loop (open or closed) from its seed, instead of the options'.")
+  boolean vary;
 
   private PrintStream progress = System.out;
   private final List<JsonObject> schedules = new ArrayList<>();
@@ -171,8 +179,45 @@ public final class GeoCampaign implements Callable<Integer> {
     return 1;
   }
 
+  /**
+   * A schedule's client mode under {@code --vary}.
+   *
+   * @param clients {@code http}, {@code sdk} or {@code both}
+   * @param zipf the key popularity exponent, 0 (uniform) or 1
+   * @param closedLoop closed loop instead of open
+   */
+  record Variant(String clients, double zipf, boolean closedLoop) {
+    /**
+     * The variant drawn from a schedule's seed (apart from its fault draw).
+     *
+     * @param seed the schedule's seed
+     * @return its variant
+     */
+    static Variant of(long seed) {
+      SplittableRandom random = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
+      String[] clients = {"http", "sdk", "both"};
+      return new Variant(
+          clients[random.nextInt(clients.length)],
+          random.nextBoolean() ? 1.0 : 0,
+          random.nextBoolean());
+    }
+
+    /**
+     * @return the harness options that give this variant
+     */
+    String options() {
+      return "--clients " + clients + " --zipf " + zipf + (closedLoop ? " --closed-loop" : "");
+    }
+  }
+
   /** The configuration of schedule {@code index}; warm-up only before the first on kept regions. */
   private GeoRun.Config configOf(int index) {
+    if (vary) {
+      Variant variant = Variant.of(run.seed);
+      run.clients = variant.clients();
+      run.zipf = variant.zipf();
+      run.closedLoop = variant.closedLoop();
+    }
     GeoRun.Config config = run.config();
     if (freshRegions || index == 0) {
       return config;
@@ -226,7 +271,10 @@ public final class GeoCampaign implements Callable<Integer> {
             .put("seed", seed)
             .put("faults", faults)
             .put("millis", millis)
-            .put("loadAverage", load);
+            .put("loadAverage", load)
+            .put("clients", config.workload().clients().name().toLowerCase(Locale.ROOT))
+            .put("zipf", config.workload().zipfExponent())
+            .put("closedLoop", config.workload().closedLoop());
     List<String> violations;
     if (result != null) {
       violations = result.violations();
@@ -251,10 +299,11 @@ public final class GeoCampaign implements Callable<Integer> {
     String line =
         String.format(
             Locale.ROOT,
-            "campaign: #%d seed %d %s %s, %s ops, %d ms, load %.1f",
+            "campaign: #%d seed %d %s%s %s, %s ops, %d ms, load %.1f",
             index,
             seed,
             violations.isEmpty() ? "passed" : "FAILED",
+            vary ? " (" + Variant.of(seed).options() + ")" : "",
             config.faults(),
             result == null ? "-" : String.valueOf(result.history().size()),
             millis,
@@ -264,6 +313,9 @@ public final class GeoCampaign implements Callable<Integer> {
       JsonArray listed = new JsonArray();
       violations.stream().limit(20).forEach(listed::add);
       StringBuilder replay = new StringBuilder("--seed " + seed);
+      if (vary) {
+        replay.append(' ').append(Variant.of(seed).options());
+      }
       config.faults().forEach(fault -> replay.append(" --fault ").append(fault));
       JsonObject failure = entry.copy().put("violations", listed).put("replay", replay.toString());
       failures.add(failure);
@@ -324,9 +376,10 @@ public final class GeoCampaign implements Callable<Integer> {
             .put("rate", run.rate)
             .put("sessions", run.sessions)
             .put("faultsPerSchedule", run.faultCount)
-            .put("zipf", run.zipf)
-            .put("clients", run.clients)
-            .put("closedLoop", run.closedLoop)
+            .put("zipf", vary ? null : (Object) run.zipf)
+            .put("vary", vary)
+            .put("clients", vary ? "varied" : run.clients)
+            .put("closedLoop", vary ? null : (Object) run.closedLoop)
             .put("delaysMillis", new JsonArray(new ArrayList<>(run.delaysMillis)))
             .put("clockOffsetsMillis", new JsonObject(new TreeMap<>(run.clockOffsetsMillis)))
             .put("totals", totals)

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -112,6 +114,24 @@ class GeoCampaignTest {
                 .map(Fault::toString)
                 .toList());
     assertThat(run.printed()).contains("#1 seed 501 passed");
+  }
+
+  @Test
+  void variedSchedulesDrawEveryClientModeFromTheSeedAndReplayThroughTheHarness() {
+    Set<GeoCampaign.Variant> seen = new HashSet<>();
+    for (long seed = 0; seed < 200; seed++) {
+      GeoCampaign.Variant variant = GeoCampaign.Variant.of(seed);
+      assertThat(GeoCampaign.Variant.of(seed)).isEqualTo(variant);
+      seen.add(variant);
+      GeoHarness harness = new GeoHarness();
+      new CommandLine(harness).parseArgs(variant.options().split(" "));
+      harness.seed = seed;
+      Workload.WorkloadConfig workload = harness.config().workload();
+      assertThat(workload.clients().name()).isEqualToIgnoringCase(variant.clients());
+      assertThat(workload.zipfExponent()).isEqualTo(variant.zipf());
+      assertThat(workload.closedLoop()).isEqualTo(variant.closedLoop());
+    }
+    assertThat(seen).hasSize(12);
   }
 
   @Test
