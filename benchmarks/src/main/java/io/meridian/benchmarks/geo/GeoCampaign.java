@@ -141,7 +141,7 @@ public final class GeoCampaign implements Callable<Integer> {
         }
         long seed = firstSeed + i;
         run.seed = seed;
-        GeoRun.Config config = configOf(i);
+        GeoRun.Config config = configOf(freshRegions || kept == null);
         long scheduleStarted = System.nanoTime();
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         GeoResult result;
@@ -153,7 +153,17 @@ public final class GeoCampaign implements Callable<Integer> {
               directory = Files.createTempDirectory("meridian-geo-campaign");
               kept = new GeoRun(config);
               open[0] = kept;
-              kept.open(directory);
+              try {
+                kept.open(directory);
+              } catch (Exception e) {
+                // Half-started regions are no base for the next schedule: it starts them anew.
+                closeQuietly(kept);
+                kept = null;
+                open[0] = null;
+                RegionProcess.deleteTree(directory);
+                directory = null;
+                throw e;
+              }
             }
             result = kept.schedule(config, "geo-" + Long.toUnsignedString(seed), quiet());
           }
@@ -217,8 +227,11 @@ public final class GeoCampaign implements Callable<Integer> {
     }
   }
 
-  /** The configuration of schedule {@code index}; warm-up only before the first on kept regions. */
-  private GeoRun.Config configOf(int index) {
+  /**
+   * The next schedule's configuration (its seed set in {@link #run}); the warm-up requests only
+   * when its regions are new.
+   */
+  private GeoRun.Config configOf(boolean newRegions) {
     if (vary) {
       Variant variant = Variant.of(run.seed);
       run.clients = variant.clients();
@@ -226,7 +239,7 @@ public final class GeoCampaign implements Callable<Integer> {
       run.closedLoop = variant.closedLoop();
     }
     GeoRun.Config config = run.config();
-    if (freshRegions || index == 0) {
+    if (newRegions) {
       return config;
     }
     return new GeoRun.Config(
@@ -297,7 +310,10 @@ public final class GeoCampaign implements Callable<Integer> {
           .put("refused", count(result, Operation.Outcome.FAILED))
           .put("converged", result.converged())
           .put("convergedMillis", result.convergedMillis())
-          .put("restarts", result.recoveries().size());
+          .put("restarts", result.recoveries().size())
+          .put(
+              "regionsCpuMillis",
+              result.cpuNanos().values().stream().mapToLong(Long::longValue).sum() / 1_000_000);
     } else {
       violations = List.of("the harness could not run the schedule: " + error);
     }
@@ -346,6 +362,7 @@ public final class GeoCampaign implements Callable<Integer> {
     long acknowledged = 0;
     long unanswered = 0;
     long restarts = 0;
+    long cpuMillis = 0;
     double loadMin = Double.MAX_VALUE;
     double loadMax = 0;
     Map<String, Integer> kinds = new TreeMap<>();
@@ -355,6 +372,7 @@ public final class GeoCampaign implements Callable<Integer> {
       acknowledged += entry.getLong("acknowledgedUpdates", 0L);
       unanswered += entry.getLong("unanswered", 0L);
       restarts += entry.getLong("restarts", 0L);
+      cpuMillis += entry.getLong("regionsCpuMillis", 0L);
       loadMin = Math.min(loadMin, entry.getDouble("loadAverage"));
       loadMax = Math.max(loadMax, entry.getDouble("loadAverage"));
       for (Object fault : entry.getJsonArray("faults")) {
@@ -370,6 +388,10 @@ public final class GeoCampaign implements Callable<Integer> {
             .put("acknowledgedUpdates", acknowledged)
             .put("unanswered", unanswered)
             .put("restarts", restarts)
+            .put("regionsCpuMillis", cpuMillis)
+            .put(
+                "regionsCpuMillisPerAcknowledgedUpdate",
+                acknowledged == 0 ? 0 : (double) cpuMillis / acknowledged)
             .put("faultsByKind", new JsonObject(new TreeMap<>(kinds)))
             .put("loadAverageMin", schedules.isEmpty() ? 0 : loadMin)
             .put("loadAverageMax", loadMax);

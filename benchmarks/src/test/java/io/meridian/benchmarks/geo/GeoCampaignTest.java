@@ -104,6 +104,7 @@ class GeoCampaignTest {
     assertThat(totals.getInteger("failed")).isZero();
     assertThat(totals.getLong("sdkOperations")).isPositive();
     assertThat(totals.getLong("operations")).isGreaterThan(totals.getLong("sdkOperations"));
+    assertThat(totals.getLong("regionsCpuMillis")).isPositive();
     assertThat(run.campaign().schedules())
         .extracting(s -> s.getLong("seed"))
         .containsExactly(500L, 501L);
