@@ -96,6 +96,18 @@ public final class GeoHarness implements Callable<Integer> {
       description = "Key popularity exponent, 0 for uniform (default ${DEFAULT-VALUE}).")
   double zipf = 0;
 
+  @Option(
+      names = "--clients",
+      description =
+          "Who sends the sessions' requests: http (raw), sdk (the project's client) or both"
+              + " (alternating sessions) (default ${DEFAULT-VALUE}).")
+  String clients = "http";
+
+  @Option(
+      names = "--back-to-back",
+      description = "Each session sends its next operation when the last completed (at maximum).")
+  boolean backToBack;
+
   @Option(names = "--counter-keys", description = "g-counter keys (default ${DEFAULT-VALUE}).")
   int counterKeys = 16;
 
@@ -245,6 +257,8 @@ public final class GeoHarness implements Callable<Integer> {
             zipf,
             probeIntervalMillis,
             runSeed,
+            Workload.Clients.valueOf(clients.toUpperCase(java.util.Locale.ROOT)),
+            backToBack,
             closedLoop);
     List<String> jvmOptions =
         serverJvmOptions.isBlank()

@@ -28,7 +28,8 @@ public final class GeoRun {
   private static final long CONVERGE_POLL_MILLIS = 100;
   private static final long LOSE_DISK_WAIT_MILLIS_MAX = 30_000;
 
-  private final Config config;
+  private Config config;
+  private String bucket = RegionClient.BUCKET;
   private final List<String> names = new ArrayList<>();
   private final Map<String, WanLink> links = new LinkedHashMap<>();
   private final List<WanProxy> proxies = new ArrayList<>();
@@ -136,6 +137,40 @@ public final class GeoRun {
     }
   }
 
+  // ------------------------------------------------------------------ campaign hooks
+
+  /**
+   * Starts the regions and proxies in {@code directory} and keeps them, for {@link GeoCampaign}:
+   * then {@link #schedule} as often as wanted, and {@link #close}.
+   */
+  void open(Path directory) throws Exception {
+    start(directory);
+  }
+
+  /**
+   * One more schedule on the regions {@link #open} started: its workload and faults are {@code
+   * schedule}'s (the regions, links and JVM options stay the first configuration's), and its keys
+   * live in {@code scheduleBucket}, which no other schedule uses, so its checker judges objects
+   * only this schedule's clients wrote.
+   */
+  GeoResult schedule(Config schedule, String scheduleBucket, PrintStream progress)
+      throws Exception {
+    config = schedule;
+    bucket = scheduleBucket;
+    windows.clear();
+    recoveries.clear();
+    cpuNanosOfEndedProcesses.clear();
+    return drive(progress, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+  }
+
+  /** Stops the regions and proxies {@link #open} started. */
+  void close() throws Exception {
+    for (RegionProcess process : processes.values()) {
+      process.close();
+    }
+    proxies.forEach(WanProxy::close);
+  }
+
   private void start(Path directory) throws Exception {
     DevelopmentCertificates.generate(directory.resolve("tls"), names);
     Map<String, Integer> replicationPorts = new HashMap<>();
@@ -216,7 +251,8 @@ public final class GeoRun {
   private GeoResult drive(PrintStream progress, double loadBefore) throws Exception {
     Map<String, String> uris = new LinkedHashMap<>();
     processes.forEach((name, process) -> uris.put(name, process.baseUri()));
-    RegionClient client = new RegionClient(uris, Duration.ofMillis(config.requestTimeoutMillis()));
+    RegionClient client =
+        new RegionClient(uris, Duration.ofMillis(config.requestTimeoutMillis()), bucket);
     warmUp(client, progress);
     Map<String, Long> cpuBefore = new HashMap<>();
     processes.forEach((name, process) -> cpuBefore.put(name, process.cpuNanos()));

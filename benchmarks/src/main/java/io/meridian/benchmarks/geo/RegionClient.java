@@ -29,19 +29,53 @@ public final class RegionClient {
   private final HttpClient http;
   private final Map<String, String> baseUris;
   private final Duration requestTimeout;
+  private final String bucket;
 
   /**
+   * A client of the bucket {@link #BUCKET}.
+   *
    * @param baseUris region name → {@code http://127.0.0.1:PORT}
    * @param requestTimeout how long a call waits for its answer before it counts as unanswered
    */
   public RegionClient(Map<String, String> baseUris, Duration requestTimeout) {
+    this(baseUris, requestTimeout, BUCKET);
+  }
+
+  /**
+   * @param baseUris region name → {@code http://127.0.0.1:PORT}
+   * @param requestTimeout how long a call waits for its answer before it counts as unanswered
+   * @param bucket the bucket every key of the calls lives in
+   */
+  public RegionClient(Map<String, String> baseUris, Duration requestTimeout, String bucket) {
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1))
             .build();
-    this.baseUris = Map.copyOf(baseUris);
+    this.baseUris = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(baseUris));
     this.requestTimeout = requestTimeout;
+    this.bucket = bucket;
+  }
+
+  /**
+   * @return region name → base URI, as given
+   */
+  public Map<String, String> baseUris() {
+    return baseUris;
+  }
+
+  /**
+   * @return how long a call waits for its answer
+   */
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  /**
+   * @return the bucket every key of the calls lives in
+   */
+  public String bucket() {
+    return bucket;
   }
 
   /**
@@ -73,7 +107,7 @@ public final class RegionClient {
   public CompletableFuture<Answer> update(
       String region, String key, JsonObject update, String token, String guarantees) {
     return send(
-        region, "/v1/buckets/" + BUCKET + "/keys/" + encode(key), update, token, guarantees);
+        region, "/v1/buckets/" + bucket + "/keys/" + encode(key), update, token, guarantees);
   }
 
   /**
@@ -87,7 +121,7 @@ public final class RegionClient {
    */
   public CompletableFuture<Answer> read(
       String region, String key, String token, String guarantees) {
-    return send(region, "/v1/buckets/" + BUCKET + "/keys/" + encode(key), null, token, guarantees);
+    return send(region, "/v1/buckets/" + bucket + "/keys/" + encode(key), null, token, guarantees);
   }
 
   /**
@@ -103,7 +137,7 @@ public final class RegionClient {
       String region, List<String> keys, String token, String guarantees) {
     JsonArray names = new JsonArray();
     for (String key : keys) {
-      names.add(new JsonObject().put("bucket", BUCKET).put("key", key));
+      names.add(new JsonObject().put("bucket", bucket).put("key", key));
     }
     return send(region, "/v1/read", new JsonObject().put("keys", names), token, guarantees);
   }

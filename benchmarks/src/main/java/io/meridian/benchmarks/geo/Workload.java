@@ -54,6 +54,9 @@ public final class Workload {
    * @param zipfExponent key popularity (0: uniform)
    * @param probeIntervalMillis time between visibility probes (0: none)
    * @param seed the run's seed
+   * @param clients which clients the sessions use
+   * @param backToBack each session sends its next operation as soon as the last completed (at
+   *     maximum, {@code rate} ignored) instead of on the open loop's schedule
    * @param closedLoop instead of the sessions' open loop, a closed loop of counter increments; null
    *     for the open loop
    */
@@ -66,7 +69,45 @@ public final class Workload {
       double zipfExponent,
       long probeIntervalMillis,
       long seed,
-      ClosedLoop closedLoop) {}
+      Clients clients,
+      boolean backToBack,
+      ClosedLoop closedLoop) {
+
+    /**
+     * Raw HTTP clients, open loop.
+     *
+     * @param sessions number of sequential sessions
+     * @param rate operations per second over all sessions
+     * @param counterKeys number of g-counter keys
+     * @param setKeys number of g-set keys
+     * @param pairs number of causal pairs
+     * @param zipfExponent key popularity (0: uniform)
+     * @param probeIntervalMillis time between visibility probes (0: none)
+     * @param seed the run's seed
+     */
+    public WorkloadConfig(
+        int sessions,
+        double rate,
+        int counterKeys,
+        int setKeys,
+        int pairs,
+        double zipfExponent,
+        long probeIntervalMillis,
+        long seed) {
+      this(
+          sessions,
+          rate,
+          counterKeys,
+          setKeys,
+          pairs,
+          zipfExponent,
+          probeIntervalMillis,
+          seed,
+          Clients.HTTP,
+          false,
+          null);
+    }
+  }
 
   /**
    * A closed loop at the regions' maximum: {@code connections} requests in flight per writing
@@ -87,6 +128,20 @@ public final class Workload {
             "closed loop: 1 to 256 connections, a positive bound and a region");
       }
       regions = List.copyOf(regions);
+    }
+  }
+
+  /** Which clients the sessions use. */
+  public enum Clients {
+    /** Every session sends raw HTTP requests ({@link RegionClient}). */
+    HTTP,
+    /** Every session is a client of the project's SDK ({@link SdkSession}). */
+    SDK,
+    /** Even-numbered sessions raw HTTP, odd-numbered ones the SDK. */
+    BOTH;
+
+    boolean sdk(int session) {
+      return this == SDK || this == BOTH && session % 2 == 1;
     }
   }
 
@@ -278,7 +333,18 @@ public final class Workload {
   // ------------------------------------------------------------------ one session
 
   private void session(int number, long durationMillis) {
-    Session session = new Session(number);
+    try (Session session = new Session(number)) {
+      if (config.backToBack()) {
+        while (!stopping && nowMillis() < durationMillis) {
+          session.step(nowMillis());
+        }
+      } else {
+        openLoop(session, number, durationMillis);
+      }
+    }
+  }
+
+  private void openLoop(Session session, int number, long durationMillis) {
     double periodMillis = 1000.0 * config.sessions() / config.rate();
     long step = 0;
     while (!stopping) {
@@ -302,10 +368,11 @@ public final class Workload {
     }
   }
 
-  /** A session's state: its token, home region, sequence and a pending pair. */
-  private final class Session {
+  /** A session's state: its token (or its SDK client), home region, sequence and a pending pair. */
+  private final class Session implements AutoCloseable {
     final int number;
     final Random random;
+    final SdkSession sdk;
     String token;
     int home;
     long sequence;
@@ -316,6 +383,18 @@ public final class Workload {
       this.number = number;
       this.random = new Random(config.seed() * 1_000_003L + number);
       this.home = number % regions.size();
+      this.sdk =
+          config.clients().sdk(number)
+              ? new SdkSession(
+                  client.baseUris(), regions.get(home), client.bucket(), client.requestTimeout())
+              : null;
+    }
+
+    @Override
+    public void close() {
+      if (sdk != null) {
+        sdk.close();
+      }
     }
 
     void step(long intended) {
@@ -375,6 +454,10 @@ public final class Workload {
     private Outcome update(long intended, Kind kind, String key, Object argument) {
       String id = "s" + number + "-" + sequence + (kind == Kind.PAIR_SECOND ? "b" : "");
       JsonObject body = updateBody(kind, id, argument);
+      if (sdk != null) {
+        // The SDK fails over and resends with its own operation id; the harness does not.
+        return call(intended, kind, regions.get(home), List.of(key), id, argument, body).outcome();
+      }
       Operation first = call(intended, kind, region(), List.of(key), id, argument, body);
       if (first.outcome() == Outcome.UNKNOWN) {
         // Retry elsewhere with the same id: it must take effect once at most (S4).
@@ -409,6 +492,9 @@ public final class Workload {
         JsonObject body) {
       int index = nextIndex.getAndIncrement();
       long start = nowMillis();
+      if (sdk != null) {
+        return sdkCall(index, intended, start, kind, callKeys, id, argument);
+      }
       String sent = token;
       CompletableFuture<Answer> pending =
           switch (kind) {
@@ -463,6 +549,43 @@ public final class Workload {
               values,
               sent,
               answer.token());
+      history.add(operation);
+      return operation;
+    }
+
+    private Operation sdkCall(
+        int index,
+        long intended,
+        long start,
+        Kind kind,
+        List<String> callKeys,
+        String id,
+        Object argument) {
+      SdkSession.Result result =
+          kind.isUpdate()
+              ? sdk.update(kind, callKeys.get(0), argument, "sdk-" + id)
+              : sdk.read(callKeys);
+      long end = nowMillis();
+      if (kind.isUpdate() && result.outcome() == Outcome.OK) {
+        acknowledgedUpdates.incrementAndGet();
+      }
+      Operation operation =
+          new Operation(
+              index,
+              number,
+              kind,
+              result.region(),
+              callKeys,
+              result.operationId(),
+              argument,
+              intended,
+              start,
+              end,
+              result.outcome(),
+              result.status(),
+              kind.isUpdate() ? Collections.nCopies(callKeys.size(), null) : result.values(),
+              null,
+              null);
       history.add(operation);
       return operation;
     }

@@ -71,7 +71,7 @@ class GeoReportBrowserTest {
         new GeoRun.Config(
             2,
             4000,
-            new WorkloadConfig(2, 10, 1, 1, 1, 0, 100, 5, null),
+            new WorkloadConfig(2, 10, 1, 1, 1, 0, 100, 5),
             List.of(40L),
             5,
             0,
