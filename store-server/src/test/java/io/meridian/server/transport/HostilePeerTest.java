@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -81,12 +82,24 @@ class HostilePeerTest {
         .contains("meridian_updates_applied_total{origin=\"remote\",region=\"r1\"} 0.0");
   }
 
+  /** Completed when r1 closes a socket {@link #connect} opened. */
+  private static final Map<NetSocket, CompletableFuture<Void>> CLOSED = new ConcurrentHashMap<>();
+
   /** Connects to r1 with {@code options}: the socket, or null when the handshake failed. */
   private static NetSocket connect(NetClientOptions options) throws Exception {
     NetClient client = vertx.createNetClient(options);
     try {
       return client
           .connect(r1.replicationPort(), "127.0.0.1")
+          .map(
+              socket -> {
+                // On the socket's event loop, before any close can be handled: a close handler set
+                // later from the test's thread can miss a refusal that came first.
+                CompletableFuture<Void> closed = new CompletableFuture<>();
+                socket.closeHandler(v -> closed.complete(null));
+                CLOSED.put(socket, closed);
+                return socket;
+              })
           .toCompletionStage()
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
@@ -105,8 +118,7 @@ class HostilePeerTest {
     if (socket == null) {
       return;
     }
-    CompletableFuture<Void> closed = new CompletableFuture<>();
-    socket.closeHandler(v -> closed.complete(null));
+    CompletableFuture<Void> closed = CLOSED.remove(socket);
     // A TLS 1.3 client finishes before the server has checked its certificate; the refusal is
     // then a close right after.
     socket.write(framed(heartbeat("r2")));
